@@ -1,0 +1,324 @@
+package wallet
+
+import (
+	"sort"
+	"time"
+)
+
+// Thresholds of the overview.
+const (
+	// StaleAfter is how old facts may be before the overview says so.
+	StaleAfter = 60 * 24 * time.Hour
+	// IncomeEndingWithin is how far ahead an ending income is flagged.
+	IncomeEndingWithin = 90 * 24 * time.Hour
+	// PriorityArrearsMonths is how many months of arrears on a priority debt make it urgent.
+	PriorityArrearsMonths = 2
+)
+
+// FlagCode says why something needs attention.
+type FlagCode string
+
+// Flag codes, urgent ones first.
+const (
+	FlagGarnishment     FlagCode = "garnishment"      // income is being garnished for this debt
+	FlagBailiff         FlagCode = "bailiff"          // a bailiff is collecting this debt
+	FlagPriorityArrears FlagCode = "priority_arrears" // 2+ months behind on rent, energy, water, health insurance or tax
+	FlagProtectedAmount FlagCode = "protected_amount" // garnishment leaves less than the protected amount
+	FlagIncomeEnding    FlagCode = "income_ending"    // an income stops within 90 days
+	FlagStale           FlagCode = "stale"            // the facts are more than 60 days old
+	FlagConflict        FlagCode = "conflict"         // two statements of one debt disagree
+)
+
+// Urgent reports whether the flag calls for action now rather than attention.
+func (c FlagCode) Urgent() bool {
+	switch c {
+	case FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount:
+		return true
+	}
+	return false
+}
+
+func (c FlagCode) rank() int {
+	for i, k := range []FlagCode{FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount, FlagIncomeEnding, FlagConflict, FlagStale} {
+		if c == k {
+			return i
+		}
+	}
+	return 99
+}
+
+// Flag points at one debt or income that needs attention.
+type Flag struct {
+	Code      FlagCode `json:"code"`
+	Issuer    string   `json:"issuer"`
+	Reference string   `json:"reference"`
+	Name      string   `json:"name"` // creditor or payer, for display
+	Category  Category `json:"category,omitempty"`
+}
+
+// DebtRow is one debt as it stands now.
+type DebtRow struct {
+	Issuer    string     `json:"issuer"`
+	Statement string     `json:"statement"` // jti of the current statement
+	AsOf      Date       `json:"as_of"`
+	Debt      Debt       `json:"debt"`
+	Flags     []FlagCode `json:"flags,omitempty"`
+	Urgent    bool       `json:"urgent"`
+	History   int        `json:"history"` // how many older statements exist
+}
+
+// IncomeRow is one income as it stands now, normalised to a month.
+type IncomeRow struct {
+	Issuer       string     `json:"issuer"`
+	Statement    string     `json:"statement"`
+	AsOf         Date       `json:"as_of"`
+	Income       Income     `json:"income"`
+	MonthlyCents Cents      `json:"monthly_cents"`
+	Ended        bool       `json:"ended"`
+	Flags        []FlagCode `json:"flags,omitempty"`
+}
+
+// CreditorRow sums the open debts one creditor reports.
+type CreditorRow struct {
+	Issuer           string `json:"issuer"`
+	Creditor         string `json:"creditor"`
+	Debts            int    `json:"debts"`
+	OutstandingCents Cents  `json:"outstanding_cents"`
+	ArrearsCents     Cents  `json:"arrears_cents"`
+	MonthlyCents     Cents  `json:"monthly_cents"`
+	WorstStatus      Status `json:"worst_status"`
+	Urgent           bool   `json:"urgent"`
+}
+
+// CategoryTotal is the outstanding debt of one category.
+type CategoryTotal struct {
+	Category         Category `json:"category"`
+	OutstandingCents Cents    `json:"outstanding_cents"`
+}
+
+// Overview is where a resident stands: what they owe, to whom, what is
+// urgent, and what comes in and goes out each month.
+type Overview struct {
+	Date                    Date            `json:"date"`
+	TotalOutstandingCents   Cents           `json:"total_outstanding_cents"`
+	TotalArrearsCents       Cents           `json:"total_arrears_cents"`
+	MonthlyIncomeCents      Cents           `json:"monthly_income_cents"`
+	MonthlyGarnishedCents   Cents           `json:"monthly_garnished_cents"`
+	MonthlyArrangementCents Cents           `json:"monthly_arrangement_cents"`
+	LeftPerMonthCents       Cents           `json:"left_per_month_cents"`
+	Creditors               []CreditorRow   `json:"creditors"`
+	Debts                   []DebtRow       `json:"debts"`
+	Incomes                 []IncomeRow     `json:"incomes"`
+	Categories              []CategoryTotal `json:"categories"`
+	Urgent                  []Flag          `json:"urgent"`
+	Attention               []Flag          `json:"attention"`
+}
+
+// Compile turns every stored series into an overview as of now. It is a
+// pure function: the same series and time always give the same overview,
+// whatever order the series come in.
+func Compile(series []Series, now time.Time) Overview {
+	today := DateOf(now)
+	o := Overview{Date: today, Creditors: []CreditorRow{}, Debts: []DebtRow{}, Incomes: []IncomeRow{},
+		Categories: []CategoryTotal{}, Urgent: []Flag{}, Attention: []Flag{}}
+	byCategory := map[Category]Cents{}
+	creditors := map[[2]string]*CreditorRow{}
+	var flags []Flag
+
+	for _, s := range series {
+		if len(s.Versions) == 0 {
+			continue
+		}
+		cur := s.Current()
+		var codes []FlagCode
+		if now.Sub(cur.AsOf.Time()) > StaleAfter {
+			codes = append(codes, FlagStale)
+		}
+		if conflicting(s.Versions) {
+			codes = append(codes, FlagConflict)
+		}
+		switch {
+		case cur.Debt != nil:
+			d := *cur.Debt
+			if d.Status == StatusGarnishment {
+				codes = append(codes, FlagGarnishment)
+			}
+			if d.Status == StatusBailiff {
+				codes = append(codes, FlagBailiff)
+			}
+			if d.Category.Priority() && d.MonthsInArrears >= PriorityArrearsMonths && d.Status != StatusSettled {
+				codes = append(codes, FlagPriorityArrears)
+			}
+			row := DebtRow{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Debt: d, Flags: sortCodes(codes), History: len(s.Versions) - 1}
+			row.Urgent = anyUrgent(codes)
+			o.Debts = append(o.Debts, row)
+			for _, c := range row.Flags {
+				flags = append(flags, Flag{Code: c, Issuer: cur.Issuer, Reference: d.Reference, Name: d.Creditor, Category: d.Category})
+			}
+			if d.Status == StatusSettled {
+				continue
+			}
+			o.TotalOutstandingCents += d.OutstandingCents
+			o.TotalArrearsCents += d.ArrearsCents
+			byCategory[d.Category] += d.OutstandingCents
+			var monthly Cents
+			if a := d.Arrangement; a != nil && a.Ends >= today {
+				monthly = a.MonthlyCents
+				o.MonthlyArrangementCents += monthly
+			}
+			ck := [2]string{cur.Issuer, d.Creditor}
+			cr := creditors[ck]
+			if cr == nil {
+				cr = &CreditorRow{Issuer: cur.Issuer, Creditor: d.Creditor, WorstStatus: d.Status}
+				creditors[ck] = cr
+			}
+			cr.Debts++
+			cr.OutstandingCents += d.OutstandingCents
+			cr.ArrearsCents += d.ArrearsCents
+			cr.MonthlyCents += monthly
+			if d.Status.Severity() > cr.WorstStatus.Severity() {
+				cr.WorstStatus = d.Status
+			}
+			cr.Urgent = cr.Urgent || row.Urgent
+		case cur.Income != nil:
+			in := *cur.Income
+			row := IncomeRow{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Income: in, MonthlyCents: in.Period.Monthly(in.NetCents)}
+			if in.Ends != "" {
+				ends := in.Ends.Time()
+				switch {
+				case in.Ends < today:
+					row.Ended = true
+					codes = nil // an income that stopped needs no fresher facts
+				case ends.Sub(now) <= IncomeEndingWithin:
+					codes = append(codes, FlagIncomeEnding)
+				}
+			}
+			if g := in.Garnishment; g != nil && !row.Ended && in.NetCents-g.AmountCents < g.ProtectedCents {
+				codes = append(codes, FlagProtectedAmount)
+			}
+			row.Flags = sortCodes(codes)
+			o.Incomes = append(o.Incomes, row)
+			for _, c := range row.Flags {
+				flags = append(flags, Flag{Code: c, Issuer: cur.Issuer, Reference: in.Reference, Name: in.Payer})
+			}
+			if row.Ended {
+				continue
+			}
+			o.MonthlyIncomeCents += row.MonthlyCents
+			if g := in.Garnishment; g != nil {
+				o.MonthlyGarnishedCents += in.Period.Monthly(g.AmountCents)
+			}
+		}
+	}
+	o.LeftPerMonthCents = o.MonthlyIncomeCents - o.MonthlyGarnishedCents - o.MonthlyArrangementCents
+
+	for _, c := range Categories {
+		if byCategory[c] > 0 {
+			o.Categories = append(o.Categories, CategoryTotal{Category: c, OutstandingCents: byCategory[c]})
+		}
+	}
+	for _, cr := range creditors {
+		o.Creditors = append(o.Creditors, *cr)
+	}
+	sort.Slice(o.Creditors, func(i, j int) bool {
+		a, b := o.Creditors[i], o.Creditors[j]
+		if a.Urgent != b.Urgent {
+			return a.Urgent
+		}
+		if a.OutstandingCents != b.OutstandingCents {
+			return a.OutstandingCents > b.OutstandingCents
+		}
+		if a.Creditor != b.Creditor {
+			return a.Creditor < b.Creditor
+		}
+		return a.Issuer < b.Issuer
+	})
+	sort.Slice(o.Debts, func(i, j int) bool {
+		a, b := o.Debts[i], o.Debts[j]
+		if (a.Debt.Status == StatusSettled) != (b.Debt.Status == StatusSettled) {
+			return b.Debt.Status == StatusSettled
+		}
+		if a.Urgent != b.Urgent {
+			return a.Urgent
+		}
+		if a.Debt.OutstandingCents != b.Debt.OutstandingCents {
+			return a.Debt.OutstandingCents > b.Debt.OutstandingCents
+		}
+		if a.Issuer != b.Issuer {
+			return a.Issuer < b.Issuer
+		}
+		return a.Debt.Reference < b.Debt.Reference
+	})
+	sort.Slice(o.Incomes, func(i, j int) bool {
+		a, b := o.Incomes[i], o.Incomes[j]
+		if a.MonthlyCents != b.MonthlyCents {
+			return a.MonthlyCents > b.MonthlyCents
+		}
+		if a.Issuer != b.Issuer {
+			return a.Issuer < b.Issuer
+		}
+		return a.Income.Reference < b.Income.Reference
+	})
+	sort.Slice(flags, func(i, j int) bool {
+		a, b := flags[i], flags[j]
+		if a.Code.rank() != b.Code.rank() {
+			return a.Code.rank() < b.Code.rank()
+		}
+		if a.Issuer != b.Issuer {
+			return a.Issuer < b.Issuer
+		}
+		return a.Reference < b.Reference
+	})
+	for _, f := range flags {
+		if f.Code.Urgent() {
+			o.Urgent = append(o.Urgent, f)
+		} else {
+			o.Attention = append(o.Attention, f)
+		}
+	}
+	return o
+}
+
+func anyUrgent(codes []FlagCode) bool {
+	for _, c := range codes {
+		if c.Urgent() {
+			return true
+		}
+	}
+	return false
+}
+
+func sortCodes(c []FlagCode) []FlagCode {
+	sort.Slice(c, func(i, j int) bool { return c[i].rank() < c[j].rank() })
+	return c
+}
+
+// conflicting reports whether two versions with the same as_of date disagree
+// about the figures: the same organisation saying two things about one day.
+func conflicting(versions []Statement) bool {
+	for i := 0; i < len(versions); i++ {
+		for j := i + 1; j < len(versions); j++ {
+			a, b := versions[i], versions[j]
+			if a.AsOf != b.AsOf {
+				continue
+			}
+			if !sameFigures(a.Claims, b.Claims) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sameFigures(a, b Claims) bool {
+	switch {
+	case a.Debt != nil && b.Debt != nil:
+		x, y := a.Debt, b.Debt
+		return x.OutstandingCents == y.OutstandingCents && x.ArrearsCents == y.ArrearsCents &&
+			x.Status == y.Status && x.OriginalCents == y.OriginalCents && x.MonthsInArrears == y.MonthsInArrears
+	case a.Income != nil && b.Income != nil:
+		x, y := a.Income, b.Income
+		return x.NetCents == y.NetCents && x.Period == y.Period
+	}
+	return false
+}

@@ -1,0 +1,543 @@
+package wallet
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Cents is an amount of money in euro cents. Money is never a float.
+type Cents int64
+
+// Date is a calendar date in ISO 8601 form (YYYY-MM-DD).
+type Date string
+
+// DateLayout is the layout of a Date.
+const DateLayout = "2006-01-02"
+
+// ParseDate checks s and returns it as a Date.
+func ParseDate(s string) (Date, error) {
+	if _, err := time.Parse(DateLayout, s); err != nil || len(s) != 10 {
+		return "", &ValidationError{Field: "date", Problem: "must be an ISO 8601 date (YYYY-MM-DD)"}
+	}
+	return Date(s), nil
+}
+
+// Time returns the start of the date in UTC; the zero time for an empty Date.
+func (d Date) Time() time.Time {
+	t, err := time.Parse(DateLayout, string(d))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// DateOf returns the calendar date of t in UTC.
+func DateOf(t time.Time) Date { return Date(t.UTC().Format(DateLayout)) }
+
+// StatementType says what a statement is about.
+type StatementType string
+
+// Statement types.
+const (
+	TypeDebt   StatementType = "debt"
+	TypeIncome StatementType = "income"
+)
+
+// Category is a debt category. The priority categories (rent, energy, water,
+// health insurance, tax) are the fixed costs whose arrears lead to eviction,
+// disconnection or loss of insurance.
+type Category string
+
+// Debt categories.
+const (
+	CategoryRent            Category = "rent"
+	CategoryEnergy          Category = "energy"
+	CategoryWater           Category = "water"
+	CategoryHealthInsurance Category = "health_insurance"
+	CategoryTax             Category = "tax"
+	CategoryFine            Category = "fine"
+	CategoryStudentLoan     Category = "student_loan"
+	CategoryBenefitReclaim  Category = "benefit_reclaim"
+	CategoryConsumerCredit  Category = "consumer_credit"
+	CategoryTelecom         Category = "telecom"
+	CategoryOther           Category = "other"
+)
+
+// Categories lists every debt category in a fixed order.
+var Categories = []Category{CategoryRent, CategoryEnergy, CategoryWater, CategoryHealthInsurance,
+	CategoryTax, CategoryFine, CategoryStudentLoan, CategoryBenefitReclaim, CategoryConsumerCredit,
+	CategoryTelecom, CategoryOther}
+
+// Priority reports whether arrears in this category threaten a basic need.
+func (c Category) Priority() bool {
+	switch c {
+	case CategoryRent, CategoryEnergy, CategoryWater, CategoryHealthInsurance, CategoryTax:
+		return true
+	}
+	return false
+}
+
+// Status is where a debt stands in collection.
+type Status string
+
+// Debt statuses, from least to most severe (settled last).
+const (
+	StatusOpen        Status = "open"
+	StatusArrangement Status = "arrangement"
+	StatusCollection  Status = "collection"
+	StatusBailiff     Status = "bailiff"
+	StatusGarnishment Status = "garnishment"
+	StatusSettled     Status = "settled"
+)
+
+// Severity orders statuses for "worst status" summaries.
+func (s Status) Severity() int {
+	switch s {
+	case StatusSettled:
+		return 0
+	case StatusOpen:
+		return 1
+	case StatusArrangement:
+		return 2
+	case StatusCollection:
+		return 3
+	case StatusBailiff:
+		return 4
+	case StatusGarnishment:
+		return 5
+	}
+	return -1
+}
+
+// IncomeKind says what sort of income a statement reports.
+type IncomeKind string
+
+// Income kinds.
+const (
+	KindSalary         IncomeKind = "salary"
+	KindBenefit        IncomeKind = "benefit"
+	KindAllowance      IncomeKind = "allowance"
+	KindPension        IncomeKind = "pension"
+	KindStudentFinance IncomeKind = "student_finance"
+	KindOther          IncomeKind = "other"
+)
+
+// Period is how often an income is paid.
+type Period string
+
+// Income periods.
+const (
+	PeriodWeek      Period = "week"
+	PeriodFourWeeks Period = "four_weeks"
+	PeriodMonth     Period = "month"
+	PeriodYear      Period = "year"
+)
+
+// Monthly normalises an amount paid once per period to a monthly amount,
+// rounding half away from zero: a week is 52/12 of a month, four weeks 13/12.
+func (p Period) Monthly(c Cents) Cents {
+	switch p {
+	case PeriodWeek:
+		return divRound(int64(c)*52, 12)
+	case PeriodFourWeeks:
+		return divRound(int64(c)*13, 12)
+	case PeriodYear:
+		return divRound(int64(c), 12)
+	}
+	return c
+}
+
+func divRound(n, d int64) Cents {
+	if n < 0 {
+		return -Cents((-n + d/2) / d)
+	}
+	return Cents((n + d/2) / d)
+}
+
+// Arrangement is a payment arrangement agreed with the creditor.
+type Arrangement struct {
+	MonthlyCents Cents `json:"monthly_cents"`
+	Ends         Date  `json:"ends"`
+}
+
+// Debt is what an organisation says a resident owes it.
+type Debt struct {
+	Reference        string       `json:"reference"`
+	Creditor         string       `json:"creditor"`
+	Category         Category     `json:"category"`
+	OriginalCents    Cents        `json:"original_cents"`
+	OutstandingCents Cents        `json:"outstanding_cents"`
+	ArrearsCents     Cents        `json:"arrears_cents,omitempty"`
+	MonthsInArrears  int          `json:"months_in_arrears,omitempty"`
+	Status           Status       `json:"status"`
+	Arrangement      *Arrangement `json:"arrangement,omitempty"`
+	DueDate          Date         `json:"due_date,omitempty"`
+}
+
+// Garnishment is an attachment of income (loonbeslag) as the payer reports it.
+type Garnishment struct {
+	AmountCents    Cents `json:"amount_cents"`
+	ProtectedCents Cents `json:"protected_cents"`
+}
+
+// Income is what an organisation says it pays the resident.
+type Income struct {
+	Reference   string       `json:"reference"`
+	Payer       string       `json:"payer"`
+	Kind        IncomeKind   `json:"kind"`
+	NetCents    Cents        `json:"net_cents"`
+	Period      Period       `json:"period"`
+	Garnishment *Garnishment `json:"garnishment,omitempty"`
+	Ends        Date         `json:"ends,omitempty"`
+}
+
+// Claims is the payload of a signed statement, as organisations send it.
+type Claims struct {
+	Issuer   string        `json:"iss"`
+	Subject  BSN           `json:"sub"`
+	ID       string        `json:"jti"`
+	IssuedAt int64         `json:"iat"`
+	Expiry   int64         `json:"exp,omitempty"`
+	Type     StatementType `json:"type"`
+	AsOf     Date          `json:"as_of"`
+	Debt     *Debt         `json:"debt,omitempty"`
+	Income   *Income       `json:"income,omitempty"`
+}
+
+// Reference is the organisation's own reference for the debt or income; with
+// the issuer it names the series a newer statement supersedes.
+func (c *Claims) Reference() string {
+	switch {
+	case c.Debt != nil:
+		return c.Debt.Reference
+	case c.Income != nil:
+		return c.Income.Reference
+	}
+	return ""
+}
+
+// Statement is a verified statement as the vault keeps it: the claims and the
+// original compact JWS they came from, so that anyone can check them again.
+type Statement struct {
+	Claims
+	JWS        string    `json:"jws"`
+	ImportedAt time.Time `json:"imported_at"`
+}
+
+// MaxStatementSize bounds a statement payload; organisations send a few hundred bytes.
+const MaxStatementSize = 16 << 10
+
+// The wire types use pointers so that a missing required field is told apart from a zero.
+type wireArrangement struct {
+	MonthlyCents *Cents `json:"monthly_cents"`
+	Ends         *Date  `json:"ends"`
+}
+
+type wireDebt struct {
+	Reference        *string          `json:"reference"`
+	Creditor         *string          `json:"creditor"`
+	Category         *Category        `json:"category"`
+	OriginalCents    *Cents           `json:"original_cents"`
+	OutstandingCents *Cents           `json:"outstanding_cents"`
+	ArrearsCents     *Cents           `json:"arrears_cents"`
+	MonthsInArrears  *int             `json:"months_in_arrears"`
+	Status           *Status          `json:"status"`
+	Arrangement      *wireArrangement `json:"arrangement"`
+	DueDate          *Date            `json:"due_date"`
+}
+
+type wireGarnishment struct {
+	AmountCents    *Cents `json:"amount_cents"`
+	ProtectedCents *Cents `json:"protected_cents"`
+}
+
+type wireIncome struct {
+	Reference   *string          `json:"reference"`
+	Payer       *string          `json:"payer"`
+	Kind        *IncomeKind      `json:"kind"`
+	NetCents    *Cents           `json:"net_cents"`
+	Period      *Period          `json:"period"`
+	Garnishment *wireGarnishment `json:"garnishment"`
+	Ends        *Date            `json:"ends"`
+}
+
+type wireClaims struct {
+	Issuer   *string        `json:"iss"`
+	Subject  *string        `json:"sub"`
+	ID       *string        `json:"jti"`
+	IssuedAt *int64         `json:"iat"`
+	Expiry   *int64         `json:"exp"`
+	Type     *StatementType `json:"type"`
+	AsOf     *Date          `json:"as_of"`
+	Debt     *wireDebt      `json:"debt"`
+	Income   *wireIncome    `json:"income"`
+}
+
+var (
+	idPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	refPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._/:#-]{0,99}$`)
+)
+
+// ValidOrgID reports whether s has the form of an organisation id.
+func ValidOrgID(s string) bool { return idPattern.MatchString(s) }
+
+// ParseClaims decodes a statement payload strictly: unknown fields, missing
+// required fields, fractional or negative money, unknown categories, statuses,
+// kinds or periods, malformed dates and an invalid BSN are all refused with an
+// error matching ErrInvalid.
+func ParseClaims(payload []byte) (Claims, error) {
+	if len(payload) > MaxStatementSize {
+		return Claims{}, &ValidationError{Field: "payload", Problem: "too large"}
+	}
+	var w wireClaims
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return Claims{}, &ValidationError{Field: "payload", Problem: describeJSONError(err)}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Claims{}, &ValidationError{Field: "payload", Problem: "trailing data after the JSON object"}
+	}
+	return w.claims()
+}
+
+func describeJSONError(err error) string {
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		if ute.Field != "" {
+			return fmt.Sprintf("field %s has the wrong type (want %s)", ute.Field, ute.Type)
+		}
+		return "wrong JSON type"
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "json: unknown field ") {
+		return "unknown field " + strings.TrimPrefix(msg, "json: unknown field ")
+	}
+	return "not valid JSON"
+}
+
+func missing(field string) error { return &ValidationError{Field: field, Problem: "is required"} }
+
+func (w *wireClaims) claims() (Claims, error) {
+	var c Claims
+	switch {
+	case w.Issuer == nil:
+		return c, missing("iss")
+	case w.Subject == nil:
+		return c, missing("sub")
+	case w.ID == nil:
+		return c, missing("jti")
+	case w.IssuedAt == nil:
+		return c, missing("iat")
+	case w.Type == nil:
+		return c, missing("type")
+	case w.AsOf == nil:
+		return c, missing("as_of")
+	}
+	if !idPattern.MatchString(*w.Issuer) {
+		return c, &ValidationError{Field: "iss", Problem: "must be an organisation id"}
+	}
+	bsn, err := ParseBSN(*w.Subject)
+	if err != nil {
+		var ve *ValidationError
+		errors.As(err, &ve)
+		return c, &ValidationError{Field: "sub", Problem: ve.Problem}
+	}
+	if *w.ID == "" || len(*w.ID) > 128 {
+		return c, &ValidationError{Field: "jti", Problem: "must be 1 to 128 characters"}
+	}
+	if *w.IssuedAt <= 0 {
+		return c, &ValidationError{Field: "iat", Problem: "must be a positive Unix time"}
+	}
+	if w.Expiry != nil && *w.Expiry <= *w.IssuedAt {
+		return c, &ValidationError{Field: "exp", Problem: "must be after iat"}
+	}
+	if err := checkDate("as_of", *w.AsOf); err != nil {
+		return c, err
+	}
+	c = Claims{Issuer: *w.Issuer, Subject: bsn, ID: *w.ID, IssuedAt: *w.IssuedAt, Type: *w.Type, AsOf: *w.AsOf}
+	if w.Expiry != nil {
+		c.Expiry = *w.Expiry
+	}
+	switch *w.Type {
+	case TypeDebt:
+		if w.Income != nil {
+			return c, &ValidationError{Field: "income", Problem: "not allowed in a debt statement"}
+		}
+		if w.Debt == nil {
+			return c, missing("debt")
+		}
+		d, err := w.Debt.debt()
+		if err != nil {
+			return c, err
+		}
+		c.Debt = &d
+	case TypeIncome:
+		if w.Debt != nil {
+			return c, &ValidationError{Field: "debt", Problem: "not allowed in an income statement"}
+		}
+		if w.Income == nil {
+			return c, missing("income")
+		}
+		in, err := w.Income.income()
+		if err != nil {
+			return c, err
+		}
+		c.Income = &in
+	default:
+		return c, &ValidationError{Field: "type", Problem: "must be debt or income"}
+	}
+	return c, nil
+}
+
+func checkDate(field string, d Date) error {
+	if _, err := ParseDate(string(d)); err != nil {
+		return &ValidationError{Field: field, Problem: "must be an ISO 8601 date (YYYY-MM-DD)"}
+	}
+	return nil
+}
+
+func checkMoney(field string, c *Cents) error {
+	if c == nil {
+		return missing(field)
+	}
+	if *c < 0 {
+		return &ValidationError{Field: field, Problem: "must not be negative"}
+	}
+	if *c > 100_000_000_00 {
+		return &ValidationError{Field: field, Problem: "is implausibly large"}
+	}
+	return nil
+}
+
+func checkText(field string, s *string) error {
+	if s == nil {
+		return missing(field)
+	}
+	if !refPattern.MatchString(*s) {
+		return &ValidationError{Field: field, Problem: "must be 1 to 100 letters, digits or simple punctuation"}
+	}
+	return nil
+}
+
+func (w *wireDebt) debt() (Debt, error) {
+	var d Debt
+	if err := checkText("debt.reference", w.Reference); err != nil {
+		return d, err
+	}
+	if err := checkText("debt.creditor", w.Creditor); err != nil {
+		return d, err
+	}
+	if w.Category == nil {
+		return d, missing("debt.category")
+	}
+	if !validCategory(*w.Category) {
+		return d, &ValidationError{Field: "debt.category", Problem: "unknown category"}
+	}
+	if err := checkMoney("debt.original_cents", w.OriginalCents); err != nil {
+		return d, err
+	}
+	if err := checkMoney("debt.outstanding_cents", w.OutstandingCents); err != nil {
+		return d, err
+	}
+	if w.Status == nil {
+		return d, missing("debt.status")
+	}
+	if w.Status.Severity() < 0 {
+		return d, &ValidationError{Field: "debt.status", Problem: "unknown status"}
+	}
+	d = Debt{Reference: *w.Reference, Creditor: *w.Creditor, Category: *w.Category,
+		OriginalCents: *w.OriginalCents, OutstandingCents: *w.OutstandingCents, Status: *w.Status}
+	if w.ArrearsCents != nil {
+		if err := checkMoney("debt.arrears_cents", w.ArrearsCents); err != nil {
+			return d, err
+		}
+		d.ArrearsCents = *w.ArrearsCents
+	}
+	if w.MonthsInArrears != nil {
+		if *w.MonthsInArrears < 0 || *w.MonthsInArrears > 1200 {
+			return d, &ValidationError{Field: "debt.months_in_arrears", Problem: "must be 0 to 1200"}
+		}
+		d.MonthsInArrears = *w.MonthsInArrears
+	}
+	if w.Arrangement != nil {
+		if err := checkMoney("debt.arrangement.monthly_cents", w.Arrangement.MonthlyCents); err != nil {
+			return d, err
+		}
+		if w.Arrangement.Ends == nil {
+			return d, missing("debt.arrangement.ends")
+		}
+		if err := checkDate("debt.arrangement.ends", *w.Arrangement.Ends); err != nil {
+			return d, err
+		}
+		d.Arrangement = &Arrangement{MonthlyCents: *w.Arrangement.MonthlyCents, Ends: *w.Arrangement.Ends}
+	}
+	if w.DueDate != nil {
+		if err := checkDate("debt.due_date", *w.DueDate); err != nil {
+			return d, err
+		}
+		d.DueDate = *w.DueDate
+	}
+	return d, nil
+}
+
+func validCategory(c Category) bool {
+	for _, k := range Categories {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *wireIncome) income() (Income, error) {
+	var in Income
+	if err := checkText("income.reference", w.Reference); err != nil {
+		return in, err
+	}
+	if err := checkText("income.payer", w.Payer); err != nil {
+		return in, err
+	}
+	if w.Kind == nil {
+		return in, missing("income.kind")
+	}
+	switch *w.Kind {
+	case KindSalary, KindBenefit, KindAllowance, KindPension, KindStudentFinance, KindOther:
+	default:
+		return in, &ValidationError{Field: "income.kind", Problem: "unknown kind"}
+	}
+	if err := checkMoney("income.net_cents", w.NetCents); err != nil {
+		return in, err
+	}
+	if w.Period == nil {
+		return in, missing("income.period")
+	}
+	switch *w.Period {
+	case PeriodWeek, PeriodFourWeeks, PeriodMonth, PeriodYear:
+	default:
+		return in, &ValidationError{Field: "income.period", Problem: "unknown period"}
+	}
+	in = Income{Reference: *w.Reference, Payer: *w.Payer, Kind: *w.Kind, NetCents: *w.NetCents, Period: *w.Period}
+	if g := w.Garnishment; g != nil {
+		if err := checkMoney("income.garnishment.amount_cents", g.AmountCents); err != nil {
+			return in, err
+		}
+		if err := checkMoney("income.garnishment.protected_cents", g.ProtectedCents); err != nil {
+			return in, err
+		}
+		in.Garnishment = &Garnishment{AmountCents: *g.AmountCents, ProtectedCents: *g.ProtectedCents}
+	}
+	if w.Ends != nil {
+		if err := checkDate("income.ends", *w.Ends); err != nil {
+			return in, err
+		}
+		in.Ends = *w.Ends
+	}
+	return in, nil
+}

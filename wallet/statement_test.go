@@ -1,0 +1,156 @@
+package wallet
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseBSN(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"123456782", true},
+		{"111222333", true},
+		{"123456789", false}, // fails the 11-check
+		{"000000000", false},
+		{"12345678", false},
+		{"1234567820", false},
+		{"12345678a", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		_, err := ParseBSN(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("ParseBSN(%q) error = %v, want ok=%v", tt.in, err, tt.ok)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("ParseBSN(%q) error %v does not match ErrInvalid", tt.in, err)
+			}
+			if tt.in != "" && strings.Contains(err.Error(), tt.in) {
+				t.Errorf("error %q repeats the BSN", err)
+			}
+		}
+	}
+}
+
+func TestBSNIsMaskedWhenFormatted(t *testing.T) {
+	b := BSN("123456782")
+	for _, s := range []string{b.String(), b.LogValue().String(), b.GoString()} {
+		if strings.Contains(s, "1234567") {
+			t.Errorf("formatted BSN %q leaks digits", s)
+		}
+	}
+	if b.Digits() != "123456782" {
+		t.Errorf("Digits = %q", b.Digits())
+	}
+}
+
+const goodDebt = `{"iss":"cjib","sub":"123456782","jti":"cjib-1","iat":1764000000,"exp":1771776000,"type":"debt","as_of":"2026-11-20",
+"debt":{"reference":"CJIB-8891-2231","creditor":"Centraal Justitieel Incassobureau","category":"fine","original_cents":45000,
+"outstanding_cents":52500,"arrears_cents":52500,"months_in_arrears":3,"status":"collection",
+"arrangement":{"monthly_cents":2500,"ends":"2027-06-30"},"due_date":"2026-12-01"}}`
+
+const goodIncome = `{"iss":"uwv","sub":"123456782","jti":"uwv-ww-2026-11","iat":1764000000,"type":"income","as_of":"2026-11-01",
+"income":{"reference":"UWV-WW-2026-11","payer":"UWV","kind":"benefit","net_cents":145000,"period":"month",
+"garnishment":{"amount_cents":20000,"protected_cents":120000}}}`
+
+func TestParseClaimsAcceptsTheDesignExamples(t *testing.T) {
+	c, err := ParseClaims([]byte(goodDebt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Debt.OutstandingCents != 52500 || c.Debt.Arrangement.MonthlyCents != 2500 || c.Reference() != "CJIB-8891-2231" {
+		t.Errorf("debt decoded wrong: %+v", c.Debt)
+	}
+	c, err = ParseClaims([]byte(goodIncome))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Income.NetCents != 145000 || c.Income.Garnishment.ProtectedCents != 120000 {
+		t.Errorf("income decoded wrong: %+v", c.Income)
+	}
+}
+
+func TestParseClaimsRefusesBadPayloads(t *testing.T) {
+	tests := []struct {
+		name, from, to, field string
+	}{
+		{"invalid BSN", `"sub":"123456782"`, `"sub":"123456789"`, "sub"},
+		{"BSN as number", `"sub":"123456782"`, `"sub":123456782`, "payload"},
+		{"negative outstanding", `"outstanding_cents":52500`, `"outstanding_cents":-1`, "debt.outstanding_cents"},
+		{"fractional money", `"original_cents":45000`, `"original_cents":450.5`, "payload"},
+		{"money as string", `"original_cents":45000`, `"original_cents":"45000"`, "payload"},
+		{"unknown category", `"category":"fine"`, `"category":"gambling"`, "debt.category"},
+		{"unknown status", `"status":"collection"`, `"status":"forgiven"`, "debt.status"},
+		{"unknown field", `"due_date"`, `"colour":"red","due_date"`, "payload"},
+		{"missing creditor", `"creditor":"Centraal Justitieel Incassobureau",`, ``, "debt.creditor"},
+		{"missing jti", `"jti":"cjib-1",`, ``, "jti"},
+		{"missing iat", `"iat":1764000000,`, ``, "iat"},
+		{"bad as_of", `"as_of":"2026-11-20"`, `"as_of":"20-11-2026"`, "as_of"},
+		{"impossible date", `"due_date":"2026-12-01"`, `"due_date":"2026-02-30"`, "debt.due_date"},
+		{"unknown type", `"type":"debt"`, `"type":"asset"`, "type"},
+		{"income object in a debt", `"as_of":"2026-11-20",`, `"as_of":"2026-11-20","income":{},`, "income"},
+		{"exp before iat", `"exp":1771776000`, `"exp":1000`, "exp"},
+		{"bad issuer id", `"iss":"cjib"`, `"iss":"CJIB BV"`, "iss"},
+		{"negative months", `"months_in_arrears":3`, `"months_in_arrears":-3`, "debt.months_in_arrears"},
+		{"arrangement without end", `,"ends":"2027-06-30"`, ``, "debt.arrangement.ends"},
+		{"trailing data", `"2026-12-01"}}`, `"2026-12-01"}}{}`, "payload"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := strings.Replace(goodDebt, tt.from, tt.to, 1)
+			if bad == goodDebt {
+				t.Fatalf("fixture did not change")
+			}
+			_, err := ParseClaims([]byte(bad))
+			var ve *ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %v, want a ValidationError", err)
+			}
+			if ve.Field != tt.field {
+				t.Errorf("field = %q (%v), want %q", ve.Field, err, tt.field)
+			}
+			if strings.Contains(err.Error(), "123456789") {
+				t.Errorf("error repeats the BSN: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseClaimsRefusesBadIncome(t *testing.T) {
+	for name, repl := range map[string][2]string{
+		"unknown period":    {`"period":"month"`, `"period":"fortnight"`},
+		"unknown kind":      {`"kind":"benefit"`, `"kind":"lottery"`},
+		"negative net":      {`"net_cents":145000`, `"net_cents":-5`},
+		"protected missing": {`,"protected_cents":120000`, ``},
+	} {
+		bad := strings.Replace(goodIncome, repl[0], repl[1], 1)
+		if _, err := ParseClaims([]byte(bad)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+func TestPeriodMonthly(t *testing.T) {
+	tests := []struct {
+		p    Period
+		in   Cents
+		want Cents
+	}{
+		{PeriodMonth, 145000, 145000},
+		{PeriodWeek, 30000, 130000},       // 30000*52/12
+		{PeriodWeek, 10001, 43338},        // 43337.67 rounds up
+		{PeriodFourWeeks, 120000, 130000}, // 120000*13/12
+		{PeriodFourWeeks, 100000, 108333}, // 108333.33 rounds down
+		{PeriodYear, 1200000, 100000},
+		{PeriodYear, 100, 8}, // 8.33
+	}
+	for _, tt := range tests {
+		if got := tt.p.Monthly(tt.in); got != tt.want {
+			t.Errorf("%s.Monthly(%d) = %d, want %d", tt.p, tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"sort"
+)
+
+// PutOutcome says what storing a statement did.
+type PutOutcome int
+
+// Outcomes of PutStatement.
+const (
+	// Added: the statement is new and is now the current one of its series.
+	Added PutOutcome = iota + 1
+	// AddedAsHistory: the statement is new but an already stored one is newer.
+	AddedAsHistory
+	// Duplicate: a statement with this issuer and jti was stored before; nothing changed.
+	Duplicate
+)
+
+func (o PutOutcome) String() string {
+	switch o {
+	case Added:
+		return "added"
+	case AddedAsHistory:
+		return "added as history"
+	case Duplicate:
+		return "duplicate"
+	}
+	return "unknown"
+}
+
+// seriesKey is the 32-byte prefix all versions of one (issuer, reference) share.
+func (t *Tx) seriesKey(issuer, reference string) []byte {
+	return t.Key("series", issuer, reference)
+}
+
+// PutStatement stores a verified statement. A newer statement of the same
+// (issuer, reference) supersedes the older one, which stays as history. The
+// same (issuer, jti) twice is stored once; the second time is a no-op.
+func (t *Tx) PutStatement(s Statement) (PutOutcome, error) {
+	seen := t.Key("jti", s.Issuer, s.ID)
+	bk := t.tx.Bucket([]byte(BucketSeen))
+	if bk != nil && bk.Get(seen) != nil {
+		return Duplicate, nil
+	}
+	series := t.seriesKey(s.Issuer, s.Reference())
+	outcome := Added
+	err := t.ForEachPrefix(BucketStatements, series, func(_ []byte, open func(any) error) error {
+		var old Statement
+		if err := open(&old); err != nil {
+			return err
+		}
+		if newer(&old, &s) {
+			outcome = AddedAsHistory
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	key := append(bytes.Clone(series), seen[:16]...)
+	if err := t.Put(BucketStatements, key, s); err != nil {
+		return 0, err
+	}
+	if err := t.Put(BucketSeen, seen, s.ImportedAt.Unix()); err != nil {
+		return 0, err
+	}
+	return outcome, nil
+}
+
+// newer reports whether a should be current over b: the later as_of wins,
+// then the later iat, then the larger jti so that the choice never depends on
+// arrival order.
+func newer(a, b *Statement) bool {
+	if a.AsOf != b.AsOf {
+		return a.AsOf > b.AsOf
+	}
+	if a.IssuedAt != b.IssuedAt {
+		return a.IssuedAt > b.IssuedAt
+	}
+	return a.ID > b.ID
+}
+
+// Series is one (issuer, reference) with its versions, newest first.
+type Series struct {
+	Versions []Statement
+}
+
+// Current is the statement that holds now.
+func (s Series) Current() Statement { return s.Versions[0] }
+
+// AllSeries reads every statement and groups the versions of each series.
+func (t *Tx) AllSeries() ([]Series, error) {
+	var out []Series
+	var prefix []byte
+	err := t.ForEach(BucketStatements, func(key []byte, open func(any) error) error {
+		var s Statement
+		if err := open(&s); err != nil {
+			return err
+		}
+		if len(out) == 0 || !bytes.Equal(prefix, key[:32]) {
+			prefix = bytes.Clone(key[:32])
+			out = append(out, Series{})
+		}
+		cur := &out[len(out)-1]
+		cur.Versions = append(cur.Versions, s)
+		return nil
+	})
+	for i := range out {
+		v := out[i].Versions
+		sort.Slice(v, func(a, b int) bool { return newer(&v[a], &v[b]) })
+	}
+	return out, err
+}
+
+// Series returns all series in the vault.
+func (v *Vault) Series(ctx context.Context) ([]Series, error) {
+	var out []Series
+	err := v.View(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.AllSeries()
+		return err
+	})
+	return out, err
+}
+
+// Overview compiles the overview of everything in the vault as of now.
+func (v *Vault) Overview(ctx context.Context) (Overview, error) {
+	series, err := v.Series(ctx)
+	if err != nil {
+		return Overview{}, err
+	}
+	return Compile(series, v.opts.Now()), nil
+}

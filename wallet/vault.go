@@ -1,0 +1,526 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Bucket names a group of sealed records. Names are fixed words chosen by the
+// code, never derived from personal data.
+type Bucket string
+
+// Buckets the wallet package itself keeps.
+const (
+	BucketProfile    Bucket = "profile"
+	BucketStatements Bucket = "statements"
+	BucketSeen       Bucket = "seen"
+	BucketEvents     Bucket = "events"
+)
+
+var bucketMeta = []byte("meta")
+
+// FileName is the vault's file name inside a data folder.
+const FileName = "vault.db"
+
+// KDFParams are the argon2id parameters that turn a passphrase into the key
+// that wraps the data key. They are stored beside the wrapped key so that they
+// can be raised later without breaking old vaults.
+type KDFParams struct {
+	Time    uint32 `json:"t"`
+	Memory  uint32 `json:"m"` // KiB
+	Threads uint8  `json:"p"`
+}
+
+// DefaultKDF costs about half a second on a two-core machine: slow for a
+// guesser with a stolen file, bearable once per unlock.
+var DefaultKDF = KDFParams{Time: 3, Memory: 64 << 10, Threads: 2}
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout is how long Open waits for another process to release the
+	// file before it returns ErrInUse. Zero means one second.
+	LockTimeout time.Duration
+	// KDF is used when creating the vault or changing its passphrase.
+	// Zero means DefaultKDF.
+	KDF KDFParams
+	// Now tells the time; nil means time.Now.
+	Now func() time.Time
+}
+
+type kdfRecord struct {
+	Params KDFParams `json:"params"`
+	Salt   []byte    `json:"salt"`
+}
+
+// Profile is who the vault belongs to.
+type Profile struct {
+	BSN       BSN       `json:"bsn"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Vault is a resident's encrypted store on one bbolt file. It is safe for
+// concurrent use. While locked it can be opened, but nothing sealed can be read
+// or written.
+type Vault struct {
+	db   *bolt.DB
+	opts Options
+
+	mu     sync.RWMutex
+	keys   *keys // nil while locked
+	noSync bool
+}
+
+type keys struct {
+	aead    aeadSealer
+	index   []byte
+	signing ed25519.PrivateKey
+	profile Profile
+}
+
+// Open opens (or creates an empty) vault file. A second process opening the
+// same file gets ErrInUse once LockTimeout has passed.
+func Open(path string, opts *Options) (*Vault, error) {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.LockTimeout == 0 {
+		o.LockTimeout = time.Second
+	}
+	if o.KDF == (KDFParams{}) {
+		o.KDF = DefaultKDF
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("open vault: %w", ErrInUse)
+		}
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	return &Vault{db: db, opts: o}, nil
+}
+
+// Close locks the vault and closes the file.
+func (v *Vault) Close() error {
+	v.Lock()
+	return v.db.Close()
+}
+
+// Path is the vault file's path.
+func (v *Vault) Path() string { return v.db.Path() }
+
+// Now is the vault's clock.
+func (v *Vault) Now() time.Time { return v.opts.Now() }
+
+// Exists reports whether a vault has been created in this file.
+func (v *Vault) Exists() bool {
+	found := false
+	_ = v.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta)
+		found = b != nil && b.Get([]byte("dk")) != nil
+		return nil
+	})
+	return found
+}
+
+// Create makes a new vault: a random data key wrapped by a key derived from
+// the passphrase, the resident's profile, and the wallet's Ed25519 signing
+// key. The vault is unlocked afterwards.
+func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(passphrase) < 8 {
+		return &ValidationError{Field: "passphrase", Problem: "must be at least 8 characters"}
+	}
+	if _, err := ParseBSN(string(p.BSN)); err != nil {
+		return err
+	}
+	if p.Name == "" || len(p.Name) > 200 {
+		return &ValidationError{Field: "name", Problem: "must be 1 to 200 characters"}
+	}
+	if v.Exists() {
+		return ErrExists
+	}
+	dk := make([]byte, chacha20poly1305.KeySize)
+	if _, err := rand.Read(dk); err != nil {
+		return err
+	}
+	_, signing, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	p.CreatedAt = v.opts.Now().UTC()
+	k, err := newKeys(dk)
+	if err != nil {
+		return err
+	}
+	k.signing = signing
+	k.profile = p
+	kdf, wrapped, err := wrapKey(passphrase, v.opts.KDF, dk)
+	if err != nil {
+		return err
+	}
+	err = v.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if meta.Get([]byte("dk")) != nil {
+			return ErrExists
+		}
+		if err := putMeta(meta, kdf, wrapped); err != nil {
+			return err
+		}
+		if err := meta.Put([]byte("format"), []byte("regie-vault-1")); err != nil {
+			return err
+		}
+		t := &Tx{tx: tx, k: k, now: v.opts.Now}
+		if err := t.Put(BucketProfile, []byte("owner"), p); err != nil {
+			return err
+		}
+		return t.Put(BucketProfile, []byte("signing"), signing.Seed())
+	})
+	if err != nil {
+		return fmt.Errorf("create vault: %w", err)
+	}
+	v.mu.Lock()
+	v.keys = k
+	v.mu.Unlock()
+	return nil
+}
+
+func putMeta(meta *bolt.Bucket, kdf kdfRecord, wrapped []byte) error {
+	raw, err := json.Marshal(kdf)
+	if err != nil {
+		return err
+	}
+	if err := meta.Put([]byte("kdf"), raw); err != nil {
+		return err
+	}
+	return meta.Put([]byte("dk"), wrapped)
+}
+
+var wrapAD = []byte("regie/v1/data-key")
+
+func deriveKEK(passphrase string, kdf kdfRecord) []byte {
+	return argon2.IDKey([]byte(passphrase), kdf.Salt, kdf.Params.Time, kdf.Params.Memory, kdf.Params.Threads, chacha20poly1305.KeySize)
+}
+
+func wrapKey(passphrase string, params KDFParams, dk []byte) (kdfRecord, []byte, error) {
+	kdf := kdfRecord{Params: params, Salt: make([]byte, 16)}
+	if _, err := rand.Read(kdf.Salt); err != nil {
+		return kdf, nil, err
+	}
+	aead, err := chacha20poly1305.NewX(deriveKEK(passphrase, kdf))
+	if err != nil {
+		return kdf, nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(dk)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return kdf, nil, err
+	}
+	return kdf, aead.Seal(nonce, nonce, dk, wrapAD), nil
+}
+
+// unwrap derives the key-encryption key and opens the data key.
+func (v *Vault) unwrap(passphrase string) ([]byte, error) {
+	var kdf kdfRecord
+	var wrapped []byte
+	err := v.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || meta.Get([]byte("dk")) == nil {
+			return ErrNoVault
+		}
+		wrapped = bytes.Clone(meta.Get([]byte("dk")))
+		return json.Unmarshal(meta.Get([]byte("kdf")), &kdf)
+	})
+	if err != nil {
+		return nil, err
+	}
+	aead, err := chacha20poly1305.NewX(deriveKEK(passphrase, kdf))
+	if err != nil {
+		return nil, err
+	}
+	if len(wrapped) < aead.NonceSize() {
+		return nil, ErrCorrupt
+	}
+	dk, err := aead.Open(nil, wrapped[:aead.NonceSize()], wrapped[aead.NonceSize():], wrapAD)
+	if err != nil {
+		return nil, ErrWrongPassphrase
+	}
+	return dk, nil
+}
+
+// Unlock opens the vault with the passphrase. A wrong passphrase returns
+// ErrWrongPassphrase and changes nothing.
+func (v *Vault) Unlock(ctx context.Context, passphrase string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dk, err := v.unwrap(passphrase)
+	if err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	k, err := newKeys(dk)
+	if err != nil {
+		return err
+	}
+	err = v.db.View(func(tx *bolt.Tx) error {
+		t := &Tx{tx: tx, k: k, now: v.opts.Now}
+		var seed []byte
+		if ok, err := t.Get(BucketProfile, []byte("signing"), &seed); err != nil || !ok {
+			return errors.Join(ErrCorrupt, err)
+		}
+		if len(seed) != ed25519.SeedSize {
+			return ErrCorrupt
+		}
+		k.signing = ed25519.NewKeyFromSeed(seed)
+		if ok, err := t.Get(BucketProfile, []byte("owner"), &k.profile); err != nil || !ok {
+			return errors.Join(ErrCorrupt, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	v.mu.Lock()
+	v.keys = k
+	v.mu.Unlock()
+	return nil
+}
+
+// CheckPassphrase reports whether passphrase opens the vault, without
+// changing whether it is unlocked.
+func (v *Vault) CheckPassphrase(passphrase string) error {
+	_, err := v.unwrap(passphrase)
+	return err
+}
+
+// Lock forgets the keys. Sealed data can no longer be read until Unlock.
+func (v *Vault) Lock() {
+	v.mu.Lock()
+	v.keys = nil
+	v.mu.Unlock()
+}
+
+// Unlocked reports whether the keys are in memory.
+func (v *Vault) Unlocked() bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.keys != nil
+}
+
+// ChangePassphrase re-wraps the data key under a new passphrase. The data
+// itself is not re-encrypted. A wrong old passphrase changes nothing.
+func (v *Vault) ChangePassphrase(ctx context.Context, oldPass, newPass string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(newPass) < 8 {
+		return &ValidationError{Field: "passphrase", Problem: "must be at least 8 characters"}
+	}
+	dk, err := v.unwrap(oldPass)
+	if err != nil {
+		return fmt.Errorf("change passphrase: %w", err)
+	}
+	kdf, wrapped, err := wrapKey(newPass, v.opts.KDF, dk)
+	if err != nil {
+		return err
+	}
+	return v.db.Update(func(tx *bolt.Tx) error {
+		return putMeta(tx.Bucket(bucketMeta), kdf, wrapped)
+	})
+}
+
+// Profile returns the vault owner's profile.
+func (v *Vault) Profile() (Profile, error) {
+	k, err := v.current()
+	if err != nil {
+		return Profile{}, err
+	}
+	return k.profile, nil
+}
+
+// SigningKey returns the wallet's Ed25519 key, used for consent tokens,
+// dossiers and requests to organisations.
+func (v *Vault) SigningKey() (ed25519.PrivateKey, error) {
+	k, err := v.current()
+	if err != nil {
+		return nil, err
+	}
+	return k.signing, nil
+}
+
+func (v *Vault) current() (*keys, error) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	if v.keys == nil {
+		return nil, ErrLocked
+	}
+	return v.keys, nil
+}
+
+// View runs fn in a read-only transaction over sealed records.
+func (v *Vault) View(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	k, err := v.current()
+	if err != nil {
+		return err
+	}
+	return v.db.View(func(tx *bolt.Tx) error {
+		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
+	})
+}
+
+// Update runs fn in a read-write transaction: everything fn writes lands
+// together, durably, or not at all.
+func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	k, err := v.current()
+	if err != nil {
+		return err
+	}
+	return v.db.Update(func(tx *bolt.Tx) error {
+		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
+	})
+}
+
+// Tx is a transaction over the vault's sealed records. Every value is sealed
+// with XChaCha20-Poly1305 under the data key, with its bucket and key as
+// associated data, so a value copied to another place fails to open.
+type Tx struct {
+	tx  *bolt.Tx
+	k   *keys
+	now func() time.Time
+}
+
+// Now is the vault clock.
+func (t *Tx) Now() time.Time { return t.now() }
+
+// Key derives a record key from parts with a keyed hash, so that keys in the
+// file reveal nothing about references, organisations or people, while the
+// same parts always give the same key.
+func (t *Tx) Key(parts ...string) []byte {
+	m := hmac.New(sha256.New, t.k.index)
+	for _, p := range parts {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(p)))
+		m.Write(n[:])
+		m.Write([]byte(p))
+	}
+	return m.Sum(nil)
+}
+
+// Put seals v as JSON under bucket and key.
+func (t *Tx) Put(b Bucket, key []byte, v any) error {
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	bk, err := t.tx.CreateBucketIfNotExists([]byte(b))
+	if err != nil {
+		return err
+	}
+	return bk.Put(key, t.k.aead.seal(plain, b, key))
+}
+
+// Get opens the value under bucket and key into dst. It reports false when
+// there is none, and ErrCorrupt when the value fails authentication.
+func (t *Tx) Get(b Bucket, key []byte, dst any) (bool, error) {
+	bk := t.tx.Bucket([]byte(b))
+	if bk == nil {
+		return false, nil
+	}
+	sealed := bk.Get(key)
+	if sealed == nil {
+		return false, nil
+	}
+	return true, t.open(b, key, sealed, dst)
+}
+
+func (t *Tx) open(b Bucket, key, sealed []byte, dst any) error {
+	plain, err := t.k.aead.open(sealed, b, key)
+	if err != nil {
+		return fmt.Errorf("%s record: %w", b, ErrCorrupt)
+	}
+	if err := json.Unmarshal(plain, dst); err != nil {
+		return fmt.Errorf("%s record: %w", b, ErrCorrupt)
+	}
+	return nil
+}
+
+// Delete removes the value under bucket and key, if any.
+func (t *Tx) Delete(b Bucket, key []byte) error {
+	bk := t.tx.Bucket([]byte(b))
+	if bk == nil {
+		return nil
+	}
+	return bk.Delete(key)
+}
+
+// ForEach calls fn for every record in the bucket in key order; open
+// decodes the record's value.
+func (t *Tx) ForEach(b Bucket, fn func(key []byte, open func(dst any) error) error) error {
+	return t.ForEachPrefix(b, nil, fn)
+}
+
+// ForEachPrefix is ForEach over keys that start with prefix.
+func (t *Tx) ForEachPrefix(b Bucket, prefix []byte, fn func(key []byte, open func(dst any) error) error) error {
+	bk := t.tx.Bucket([]byte(b))
+	if bk == nil {
+		return nil
+	}
+	c := bk.Cursor()
+	for k, val := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, val = c.Next() {
+		key, sealed := k, val
+		if err := fn(key, func(dst any) error { return t.open(b, key, sealed, dst) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NextSequence returns the next number of an auto-incrementing counter per bucket.
+func (t *Tx) NextSequence(b Bucket) (uint64, error) {
+	bk, err := t.tx.CreateBucketIfNotExists([]byte(b))
+	if err != nil {
+		return 0, err
+	}
+	return bk.NextSequence()
+}
+
+// Seq encodes n as a big-endian key, so that keys sort in number order.
+func Seq(n uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], n)
+	return k[:]
+}
