@@ -1,0 +1,253 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"regie/wallet"
+)
+
+// Outcomes of one statement in an import.
+const (
+	OutcomeAdded     = "added"
+	OutcomeHistory   = "history"
+	OutcomeDuplicate = "duplicate"
+	OutcomeRefused   = "refused"
+)
+
+// ItemResult says what happened to one statement of an import.
+type ItemResult struct {
+	Index   int    `json:"index"`
+	Name    string `json:"name,omitempty"` // file name, when it came from a file
+	Issuer  string `json:"issuer,omitempty"`
+	ID      string `json:"jti,omitempty"`
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Report sums up an import.
+type Report struct {
+	Added      int          `json:"added"`
+	History    int          `json:"history"`
+	Duplicates int          `json:"duplicates"`
+	Refused    int          `json:"refused"`
+	Items      []ItemResult `json:"items"`
+}
+
+// Accepted counts statements that are now in the vault (new or as history).
+func (r Report) Accepted() int { return r.Added + r.History }
+
+// Item is one statement to import, with the name of where it came from.
+type Item struct {
+	Name string
+	JWS  string
+}
+
+// Importer verifies statements against the trust list in the vault and
+// stores the ones that pass, together with access-log entries, in one
+// transaction per chunk: a crash leaves whole chunks or nothing.
+type Importer struct {
+	Vault *wallet.Vault
+	// Workers verify in parallel; zero means one per CPU.
+	Workers int
+	// ChunkSize is how many statements go in one write transaction; zero means 1000.
+	ChunkSize int
+}
+
+// Import verifies and stores items. via says which way they came (file,
+// push, pull) for the access log. progress, when not nil, is called as
+// statements are stored.
+func (im *Importer) Import(ctx context.Context, via string, items []Item, progress func(done, total int)) (Report, error) {
+	rep := Report{Items: make([]ItemResult, len(items))}
+	profile, err := im.Vault.Profile()
+	if err != nil {
+		return rep, err
+	}
+	trust, err := TrustStore{Vault: im.Vault}.Load(ctx)
+	if err != nil {
+		return rep, err
+	}
+	v := &Verifier{Trust: trust, Subject: profile.BSN, Now: im.Vault.Now}
+	verified := make([]wallet.Statement, len(items))
+	errs := make([]error, len(items))
+	im.verifyAll(ctx, v, items, verified, errs)
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+
+	chunk := im.ChunkSize
+	if chunk <= 0 {
+		chunk = 1000
+	}
+	for i := range items {
+		rep.Items[i] = ItemResult{Index: i, Name: items[i].Name}
+		if errs[i] != nil {
+			rep.Items[i].Outcome = OutcomeRefused
+			rep.Items[i].Reason = ReasonCode(errs[i])
+			rep.Items[i].Message = errs[i].Error()
+			rep.Refused++
+		}
+	}
+	for start := 0; start < len(items); start += chunk {
+		end := min(start+chunk, len(items))
+		if err := im.store(ctx, via, verified[start:end], errs[start:end], rep.Items[start:end]); err != nil {
+			return rep, fmt.Errorf("store statements: %w", err)
+		}
+		if progress != nil {
+			progress(end, len(items))
+		}
+	}
+	for _, it := range rep.Items {
+		switch it.Outcome {
+		case OutcomeAdded:
+			rep.Added++
+		case OutcomeHistory:
+			rep.History++
+		case OutcomeDuplicate:
+			rep.Duplicates++
+		}
+	}
+	return rep, nil
+}
+
+func (im *Importer) verifyAll(ctx context.Context, v *Verifier, items []Item, out []wallet.Statement, errs []error) {
+	workers := im.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(items))
+	var wg sync.WaitGroup
+	var next int
+	var mu sync.Mutex
+	const batch = 64
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				mu.Lock()
+				start := next
+				next += batch
+				mu.Unlock()
+				if start >= len(items) {
+					return
+				}
+				for i := start; i < min(start+batch, len(items)); i++ {
+					out[i], errs[i] = v.Verify(items[i].JWS)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// store writes one chunk and its log entries in a single transaction. If
+// nothing in the chunk passed verification it writes nothing at all.
+func (im *Importer) store(ctx context.Context, via string, sts []wallet.Statement, errs []error, results []ItemResult) error {
+	valid := false
+	for _, err := range errs {
+		if err == nil {
+			valid = true
+			break
+		}
+	}
+	if !valid {
+		return nil
+	}
+	outcomes := make([]string, len(sts))
+	err := im.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		counts := map[[2]string]int{}
+		for i := range sts {
+			if errs[i] != nil {
+				continue
+			}
+			out, err := tx.PutStatement(sts[i])
+			if err != nil {
+				return err
+			}
+			switch out {
+			case wallet.Added:
+				outcomes[i] = OutcomeAdded
+			case wallet.AddedAsHistory:
+				outcomes[i] = OutcomeHistory
+			default:
+				outcomes[i] = OutcomeDuplicate
+				continue
+			}
+			counts[[2]string{sts[i].Issuer, category(sts[i])}]++
+		}
+		keys := make([][2]string, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i][0]+"\x00"+keys[i][1] < keys[j][0]+"\x00"+keys[j][1] })
+		for _, k := range keys {
+			err := tx.AppendEvent(wallet.Event{Kind: wallet.EventStatementImported, Actor: k[0],
+				Categories: []string{k[1]}, Count: counts[k], Reason: via})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range sts {
+		if errs[i] != nil {
+			continue
+		}
+		results[i].Outcome = outcomes[i]
+		results[i].Issuer = sts[i].Issuer
+		results[i].ID = sts[i].ID
+	}
+	return nil
+}
+
+// category is the log's word for what a statement is about: the debt
+// category, or "income".
+func category(s wallet.Statement) string {
+	if s.Debt != nil {
+		return string(s.Debt.Category)
+	}
+	return "income"
+}
+
+// MaxBundle is the most statements one bundle may hold.
+const MaxBundle = 50_000
+
+// ErrBundle marks a bundle that cannot be read.
+var ErrBundle = errors.New("not a statement or statement bundle")
+
+// ParseBundle reads either one compact JWS or {"statements": [...]}.
+func ParseBundle(raw []byte) ([]string, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" {
+		return nil, fmt.Errorf("%w: empty", ErrBundle)
+	}
+	if s[0] != '{' {
+		if strings.ContainsAny(s, " \n\t{") {
+			return nil, fmt.Errorf("%w: expected one compact JWS", ErrBundle)
+		}
+		return []string{s}, nil
+	}
+	var b struct {
+		Statements []string `json:"statements"`
+	}
+	if err := decodeStrict([]byte(s), &b); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBundle, err)
+	}
+	if b.Statements == nil {
+		return nil, fmt.Errorf("%w: no statements field", ErrBundle)
+	}
+	if len(b.Statements) > MaxBundle {
+		return nil, fmt.Errorf("%w: more than %d statements", ErrBundle, MaxBundle)
+	}
+	return b.Statements, nil
+}

@@ -1,0 +1,318 @@
+package connectors
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/gofiber/fiber/v2"
+
+	"regie/wallet"
+)
+
+// RequestType is the typ of the JWT a wallet signs to pull statements.
+const RequestType = "regie-request+jwt"
+
+// Clock skews the organisation protocol tolerates.
+const (
+	RequestSkew  = 60 * time.Second
+	EnrolCodeTTL = 15 * time.Minute
+)
+
+// RequestClaims are the claims of a pull request JWT.
+type RequestClaims struct {
+	Issuer   string `json:"iss"` // the connection id
+	Audience string `json:"aud"` // the organisation id
+	Method   string `json:"htm"`
+	URL      string `json:"htu"`
+	IssuedAt int64  `json:"iat"`
+	ID       string `json:"jti"`
+}
+
+// RandomID returns n random bytes as base64url.
+func RandomID(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// SignRequest makes the request JWT for one pull.
+func SignRequest(key ed25519.PrivateKey, connection, orgID, method, url string, now time.Time) (string, error) {
+	claims, err := json.Marshal(RequestClaims{Issuer: connection, Audience: orgID, Method: method, URL: url,
+		IssuedAt: now.Unix(), ID: RandomID(16)})
+	if err != nil {
+		return "", err
+	}
+	return Sign(jose.JSONWebKey{Key: key}, RequestType, claims)
+}
+
+// OrgServer is the reference organisation server: it hands out enrolment
+// codes, registers wallet keys, and serves each enrolled wallet the signed
+// statements about its resident. Statements come from a folder of payloads
+// (*.json, signed as they are served) and ready-signed statements (*.jws), read
+// on every request so that an organisation can drop in new ones while it runs.
+type OrgServer struct {
+	id   string
+	key  jose.JSONWebKey
+	dir  string
+	now  func() time.Time
+	app  *fiber.App
+	logf func(format string, a ...any)
+
+	mu    sync.Mutex
+	codes map[string]enrolCode
+	conns map[string]connection
+	seen  map[string]time.Time
+}
+
+type enrolCode struct {
+	subject wallet.BSN
+	expires time.Time
+}
+
+type connection struct {
+	subject wallet.BSN
+	key     ed25519.PublicKey
+}
+
+// OrgServerOptions tune NewOrgServer.
+type OrgServerOptions struct {
+	Now func() time.Time
+	// Portal enables POST /regie/v1/portal/codes, a stand-in for the
+	// organisation's own portal login that hands out enrolment codes. Only
+	// for demos and tests on 127.0.0.1.
+	Portal bool
+	// Logf receives one line per request outcome; nil discards them.
+	Logf func(format string, a ...any)
+}
+
+// NewOrgServer builds the server for organisation id with its private
+// signing key and statements folder.
+func NewOrgServer(id string, key jose.JSONWebKey, dir string, opts OrgServerOptions) *OrgServer {
+	s := &OrgServer{id: id, key: key, dir: dir, now: opts.Now, logf: opts.Logf,
+		codes: map[string]enrolCode{}, conns: map[string]connection{}, seen: map[string]time.Time{}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.logf == nil {
+		s.logf = func(string, ...any) {}
+	}
+	s.app = fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		BodyLimit:             64 << 10,
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		Immutable:             true,
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			code := fiber.StatusInternalServerError
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				code = fe.Code
+			}
+			return orgError(c, code, "error", "request failed")
+		},
+	})
+	s.app.Post("/regie/v1/enrol", s.enrol)
+	s.app.Get("/regie/v1/statements", s.statements)
+	if opts.Portal {
+		s.app.Post("/regie/v1/portal/codes", s.portalCode)
+	}
+	return s
+}
+
+func orgError(c *fiber.Ctx, status int, code, msg string) error {
+	return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"code": code, "message": msg}})
+}
+
+// IssueCode is what the organisation's portal does after the resident logged
+// in: it hands out a one-time enrolment code, valid 15 minutes.
+func (s *OrgServer) IssueCode(subject wallet.BSN) string {
+	// 10 characters from an alphabet without look-alikes: easy to type over.
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 10)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	code := string(b[:5]) + "-" + string(b[5:])
+	s.mu.Lock()
+	s.codes[code] = enrolCode{subject: subject, expires: s.now().Add(EnrolCodeTTL)}
+	s.mu.Unlock()
+	return code
+}
+
+func (s *OrgServer) portalCode(c *fiber.Ctx) error {
+	var req struct {
+		BSN string `json:"bsn"`
+	}
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return orgError(c, 400, "bad_request", "expected {\"bsn\": \"...\"}")
+	}
+	bsn, err := wallet.ParseBSN(req.BSN)
+	if err != nil {
+		return orgError(c, 400, "bad_request", err.Error())
+	}
+	return c.Status(201).JSON(fiber.Map{"code": s.IssueCode(bsn)})
+}
+
+func (s *OrgServer) enrol(c *fiber.Ctx) error {
+	var req struct {
+		Code      string          `json:"code"`
+		WalletKey jose.JSONWebKey `json:"wallet_key"`
+	}
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return orgError(c, 400, "bad_request", "expected {\"code\": ..., \"wallet_key\": <JWK>}")
+	}
+	pub, ok := req.WalletKey.Key.(ed25519.PublicKey)
+	if !ok {
+		return orgError(c, 400, "bad_request", "wallet_key must be a public Ed25519 JWK")
+	}
+	code := strings.ToUpper(strings.TrimSpace(req.Code))
+	s.mu.Lock()
+	ec, found := s.codes[code]
+	delete(s.codes, code) // a code works once, whatever happens next
+	var id string
+	if found && s.now().Before(ec.expires) {
+		id = "conn-" + RandomID(16)
+		s.conns[id] = connection{subject: ec.subject, key: pub}
+	}
+	s.mu.Unlock()
+	if id == "" {
+		s.logf("enrol refused: invalid code")
+		return orgError(c, 401, "invalid_code", "the enrolment code is wrong, used or expired")
+	}
+	s.logf("enrolled a wallet")
+	return c.Status(201).JSON(fiber.Map{"connection": id})
+}
+
+var errRequestToken = errors.New("invalid request token")
+
+func (s *OrgServer) checkRequest(c *fiber.Ctx) (connection, error) {
+	auth := c.Get(fiber.HeaderAuthorization)
+	token, ok := strings.CutPrefix(auth, "Regie ")
+	if !ok {
+		return connection{}, errRequestToken
+	}
+	if _, err := ParseHeader(token, RequestType, false); err != nil {
+		return connection{}, errRequestToken
+	}
+	obj, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return connection{}, errRequestToken
+	}
+	var peek RequestClaims
+	if json.Unmarshal(obj.UnsafePayloadWithoutVerification(), &peek) != nil {
+		return connection{}, errRequestToken
+	}
+	s.mu.Lock()
+	conn, ok := s.conns[peek.Issuer]
+	s.mu.Unlock()
+	if !ok {
+		return connection{}, errRequestToken
+	}
+	payload, err := obj.Verify(conn.key)
+	if err != nil {
+		return connection{}, errRequestToken
+	}
+	var rc RequestClaims
+	if err := decodeStrict(payload, &rc); err != nil {
+		return connection{}, errRequestToken
+	}
+	now := s.now()
+	iat := time.Unix(rc.IssuedAt, 0)
+	if rc.Audience != s.id || rc.Method != c.Method() || rc.URL != c.BaseURL()+c.Path() ||
+		iat.Before(now.Add(-RequestSkew)) || iat.After(now.Add(RequestSkew)) || rc.ID == "" {
+		return connection{}, errRequestToken
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for j, t := range s.seen {
+		if now.Sub(t) > 2*RequestSkew {
+			delete(s.seen, j)
+		}
+	}
+	seenKey := rc.Issuer + "\x00" + rc.ID
+	if _, replay := s.seen[seenKey]; replay {
+		return connection{}, errRequestToken
+	}
+	s.seen[seenKey] = iat
+	return conn, nil
+}
+
+func (s *OrgServer) statements(c *fiber.Ctx) error {
+	conn, err := s.checkRequest(c)
+	if err != nil {
+		s.logf("pull refused: invalid request token")
+		return orgError(c, 401, "invalid_request_token", "the request token is missing, wrong, expired or replayed")
+	}
+	list, err := s.Statements(conn.subject)
+	if err != nil {
+		s.logf("pull failed: %v", err)
+		return orgError(c, 500, "unavailable", "statements cannot be read right now")
+	}
+	s.logf("served %d statements", len(list))
+	return c.JSON(fiber.Map{"statements": list})
+}
+
+// Statements reads the statements folder and returns, signed, every
+// statement about subject in file-name order.
+func (s *OrgServer) Statements(subject wallet.BSN) ([]string, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".json") || strings.HasSuffix(e.Name(), ".jws")) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	out := []string{}
+	for _, name := range names {
+		raw, err := os.ReadFile(filepath.Join(s.dir, name))
+		if err != nil {
+			return nil, err
+		}
+		var jws string
+		var payload []byte
+		if strings.HasSuffix(name, ".json") {
+			payload = raw
+			if jws, err = SignStatement(s.key, raw); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		} else {
+			jws = strings.TrimSpace(string(raw))
+			obj, err := jose.ParseSignedCompact(jws, Algorithms)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, ErrMalformed)
+			}
+			payload = obj.UnsafePayloadWithoutVerification()
+		}
+		var who struct {
+			Sub string `json:"sub"`
+		}
+		if json.Unmarshal(payload, &who) == nil && who.Sub == string(subject) {
+			out = append(out, jws)
+		}
+	}
+	return out, nil
+}
+
+// Serve answers requests on ln until Shutdown.
+func (s *OrgServer) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops the server, waiting for requests in flight.
+func (s *OrgServer) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }

@@ -1,0 +1,339 @@
+package connectors
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/wallet"
+)
+
+// Kind is what role an organisation plays.
+type Kind string
+
+// Organisation kinds. A helper signs proofs, never statements.
+const (
+	KindCreditor    Kind = "creditor"
+	KindIncomePayer Kind = "income_payer"
+	KindHelper      Kind = "helper"
+)
+
+// Organisation is one trust-list entry: who it is, its public keys, and
+// which statement types it may sign.
+type Organisation struct {
+	ID       string                 `json:"id"`
+	Name     string                 `json:"name"`
+	Kind     Kind                   `json:"kind"`
+	Keys     []jose.JSONWebKey      `json:"keys"`
+	MaySign  []wallet.StatementType `json:"may_sign"`
+	Endpoint string                 `json:"endpoint,omitempty"`
+}
+
+// Allowed reports whether the organisation may sign statements of type t.
+func (o *Organisation) Allowed(t wallet.StatementType) bool {
+	for _, m := range o.MaySign {
+		if m == t {
+			return true
+		}
+	}
+	return false
+}
+
+// SigningKeys returns the keys the organisation signs with (not its
+// encryption keys).
+func (o *Organisation) SigningKeys() []jose.JSONWebKey {
+	var out []jose.JSONWebKey
+	for _, k := range o.Keys {
+		if k.Use != "enc" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// EncryptionKey returns the organisation's key for encrypted handovers, if any.
+func (o *Organisation) EncryptionKey() (jose.JSONWebKey, bool) {
+	for _, k := range o.Keys {
+		if k.Use == "enc" {
+			return k, true
+		}
+	}
+	return jose.JSONWebKey{}, false
+}
+
+// ErrTrustList marks a trust list or entry that is not well formed.
+var ErrTrustList = errors.New("invalid trust list")
+
+// ParseOrganisation reads one trust-list entry strictly.
+func ParseOrganisation(raw []byte) (Organisation, error) {
+	var o Organisation
+	if err := decodeStrict(raw, &o); err != nil {
+		return o, fmt.Errorf("%w: %v", ErrTrustList, err)
+	}
+	return o, o.validate()
+}
+
+func decodeStrict(raw []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return fmt.Errorf("not a valid JSON document: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON document")
+	}
+	return nil
+}
+
+func (o *Organisation) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: organisation %q: %s", ErrTrustList, o.ID, fmt.Sprintf(format, a...))
+	}
+	if !wallet.ValidOrgID(o.ID) {
+		return fmt.Errorf("%w: organisation id must be lower-case letters, digits, '.', '_' or '-'", ErrTrustList)
+	}
+	if o.Name == "" || len(o.Name) > 200 {
+		return bad("name must be 1 to 200 characters")
+	}
+	switch o.Kind {
+	case KindCreditor, KindIncomePayer:
+		if len(o.MaySign) == 0 {
+			return bad("may_sign must name debt and/or income")
+		}
+	case KindHelper:
+		if len(o.MaySign) != 0 {
+			return bad("a helper signs proofs, never statements")
+		}
+	default:
+		return bad("kind must be creditor, income_payer or helper")
+	}
+	for _, t := range o.MaySign {
+		if t != wallet.TypeDebt && t != wallet.TypeIncome {
+			return bad("may_sign holds an unknown statement type")
+		}
+	}
+	if len(o.Keys) == 0 || len(o.Keys) > 8 {
+		return bad("must list 1 to 8 keys")
+	}
+	kids := map[string]bool{}
+	signing := 0
+	for _, k := range o.Keys {
+		if k.KeyID == "" || kids[k.KeyID] {
+			return bad("every key needs a unique kid")
+		}
+		kids[k.KeyID] = true
+		if !k.IsPublic() {
+			return bad("key %q is not a public key", k.KeyID)
+		}
+		switch key := k.Key.(type) {
+		case ed25519.PublicKey:
+			if k.Use == "enc" {
+				return bad("key %q: Ed25519 keys sign, they cannot encrypt", k.KeyID)
+			}
+			signing++
+		case *ecdsa.PublicKey:
+			if key.Curve != elliptic.P256() {
+				return bad("key %q: only the P-256 curve is accepted", k.KeyID)
+			}
+			if k.Use != "enc" {
+				signing++
+			}
+		default:
+			return bad("key %q: only Ed25519 (OKP) and P-256 (EC) keys are accepted", k.KeyID)
+		}
+		if k.Use != "" && k.Use != "sig" && k.Use != "enc" {
+			return bad("key %q: use must be sig or enc", k.KeyID)
+		}
+	}
+	if signing == 0 {
+		return bad("needs at least one signing key")
+	}
+	if o.Endpoint != "" {
+		u, err := url.Parse(o.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return bad("endpoint must be an http or https URL")
+		}
+	}
+	return nil
+}
+
+// TrustList is the set of organisations the wallet believes, indexed for
+// verification.
+type TrustList struct {
+	orgs map[string]*Organisation
+	kids map[string]trustedKey
+}
+
+type trustedKey struct {
+	org *Organisation
+	key jose.JSONWebKey
+}
+
+// NewTrustList builds a trust list; key ids must be unique across it.
+func NewTrustList(orgs []Organisation) (*TrustList, error) {
+	t := &TrustList{orgs: map[string]*Organisation{}, kids: map[string]trustedKey{}}
+	for i := range orgs {
+		o := orgs[i]
+		if err := o.validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := t.orgs[o.ID]; dup {
+			return nil, fmt.Errorf("%w: organisation %q listed twice", ErrTrustList, o.ID)
+		}
+		t.orgs[o.ID] = &o
+		for _, k := range o.Keys {
+			if _, dup := t.kids[k.KeyID]; dup {
+				return nil, fmt.Errorf("%w: key id %q used twice", ErrTrustList, k.KeyID)
+			}
+			t.kids[k.KeyID] = trustedKey{org: &o, key: k}
+		}
+	}
+	return t, nil
+}
+
+type trustFile struct {
+	Organisations []Organisation `json:"organisations"`
+}
+
+// ParseTrustList reads a trust-list document strictly.
+func ParseTrustList(raw []byte) (*TrustList, error) {
+	var f trustFile
+	if err := decodeStrict(raw, &f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTrustList, err)
+	}
+	return NewTrustList(f.Organisations)
+}
+
+// MarshalJSON writes the trust-list document, organisations in id order.
+func (t *TrustList) MarshalJSON() ([]byte, error) {
+	return json.Marshal(trustFile{Organisations: t.Organisations()})
+}
+
+// Organisation returns the entry with this id.
+func (t *TrustList) Organisation(id string) (*Organisation, bool) {
+	o, ok := t.orgs[id]
+	return o, ok
+}
+
+// Organisations lists the entries in id order.
+func (t *TrustList) Organisations() []Organisation {
+	out := make([]Organisation, 0, len(t.orgs))
+	for _, o := range t.orgs {
+		out = append(out, *o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Key resolves a kid to its key and organisation.
+func (t *TrustList) Key(kid string) (*Organisation, jose.JSONWebKey, bool) {
+	k, ok := t.kids[kid]
+	return k.org, k.key, ok
+}
+
+// KeyByThumbprint finds an organisation's signing key by its RFC 7638 thumbprint.
+func (t *TrustList) KeyByThumbprint(orgID, jkt string) (jose.JSONWebKey, bool) {
+	o, ok := t.orgs[orgID]
+	if !ok {
+		return jose.JSONWebKey{}, false
+	}
+	for _, k := range o.SigningKeys() {
+		if tp, err := Thumbprint(k); err == nil && tp == jkt {
+			return k, true
+		}
+	}
+	return jose.JSONWebKey{}, false
+}
+
+// Thumbprint is the base64url RFC 7638 SHA-256 thumbprint of a key.
+func Thumbprint(k jose.JSONWebKey) (string, error) {
+	tp, err := k.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(tp), nil
+}
+
+// bucketTrust holds the trust list inside the vault: which organisations a
+// resident deals with is itself personal, so it is sealed like the rest.
+const bucketTrust wallet.Bucket = "trust"
+
+// TrustStore keeps the trust list in the vault.
+type TrustStore struct {
+	Vault *wallet.Vault
+}
+
+// Load reads the whole trust list.
+func (s TrustStore) Load(ctx context.Context) (*TrustList, error) {
+	var orgs []Organisation
+	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
+		return tx.ForEach(bucketTrust, func(_ []byte, open func(any) error) error {
+			var o Organisation
+			if err := open(&o); err != nil {
+				return err
+			}
+			orgs = append(orgs, o)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return NewTrustList(orgs)
+}
+
+// Add adds or replaces one organisation, refusing an entry that would make
+// the list inconsistent (a key id already used by another organisation).
+func (s TrustStore) Add(ctx context.Context, o Organisation) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	return s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		var orgs []Organisation
+		err := tx.ForEach(bucketTrust, func(_ []byte, open func(any) error) error {
+			var x Organisation
+			if err := open(&x); err != nil {
+				return err
+			}
+			if x.ID != o.ID {
+				orgs = append(orgs, x)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := NewTrustList(append(orgs, o)); err != nil {
+			return err
+		}
+		return tx.Put(bucketTrust, tx.Key("org", o.ID), o)
+	})
+}
+
+// Remove deletes one organisation; removing an unknown id is an error.
+func (s TrustStore) Remove(ctx context.Context, id string) error {
+	return s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		key := tx.Key("org", id)
+		var o Organisation
+		ok, err := tx.Get(bucketTrust, key, &o)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("organisation %q: %w", id, wallet.ErrNotFound)
+		}
+		return tx.Delete(bucketTrust, key)
+	})
+}

@@ -1,0 +1,226 @@
+package connectors
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/wallet"
+)
+
+// Refusal is a typed reason a statement was not accepted. Every refusal the
+// verifier returns matches exactly one of the Err* values below with
+// errors.Is, and Code gives a stable word for APIs and reports.
+type Refusal struct {
+	Code    string
+	Message string
+}
+
+func (r *Refusal) Error() string { return r.Message }
+
+// Reasons a statement is refused.
+var (
+	ErrMalformed      = &Refusal{"malformed", "not a compact JWS"}
+	ErrTooLarge       = &Refusal{"too_large", "statement is larger than allowed"}
+	ErrAlgorithm      = &Refusal{"unsupported_algorithm", "only EdDSA and ES256 signatures are accepted"}
+	ErrHeader         = &Refusal{"forbidden_header", "the JOSE header holds a field that is not accepted"}
+	ErrWrongKind      = &Refusal{"wrong_type", "not a regie statement (typ)"}
+	ErrUnknownIssuer  = &Refusal{"unknown_issuer", "organisation is not in the trust list"}
+	ErrUnknownKey     = &Refusal{"unknown_key", "key id is not in the trust list"}
+	ErrBadSignature   = &Refusal{"bad_signature", "signature does not verify"}
+	ErrIssuerMismatch = &Refusal{"issuer_mismatch", "signed with another organisation's key"}
+	ErrNotAllowed     = &Refusal{"not_allowed", "organisation may not sign this type of statement"}
+	ErrInvalidPayload = &Refusal{"invalid_payload", "statement content breaks the schema"}
+	ErrWrongSubject   = &Refusal{"wrong_subject", "statement is about another person"}
+	ErrExpired        = &Refusal{"expired", "statement has expired"}
+	ErrIssuedInFuture = &Refusal{"issued_in_future", "statement is dated in the future"}
+)
+
+// ReasonCode returns the Refusal code in err, or "error" for anything else.
+func ReasonCode(err error) string {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Code
+	}
+	return "error"
+}
+
+func refuse(r *Refusal, detail string) error {
+	if detail == "" {
+		return r
+	}
+	return fmt.Errorf("%w: %s", r, detail)
+}
+
+// StatementType is the typ header every statement carries.
+const StatementType = "regie-statement+jwt"
+
+// MaxJWSSize bounds one compact statement.
+const MaxJWSSize = 32 << 10
+
+// FutureSkew is how far in the future a statement's iat may lie.
+const FutureSkew = 2 * time.Minute
+
+// Algorithms is the only set of signature algorithms Regie accepts.
+var Algorithms = []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256}
+
+// Verifier checks statements against a trust list on behalf of one resident.
+type Verifier struct {
+	Trust *TrustList
+	// Subject is the vault owner; statements about anyone else are refused.
+	Subject wallet.BSN
+	// Now tells the time; nil means time.Now.
+	Now func() time.Time
+	// AllowExpired lets a helper check the signature of a statement in a
+	// dossier that has expired since release; the wallet never sets it.
+	AllowExpired bool
+}
+
+// Header is a JOSE protected header as Regie accepts it.
+type Header struct {
+	Alg string
+	Kid string
+	Typ string
+	JWK *jose.JSONWebKey
+}
+
+// ParseHeader decodes a compact JWS's protected header and refuses anything
+// but alg (EdDSA or ES256), kid and typ, which must equal wantTyp (RFC 8725
+// §3.11: each verifier accepts only its own kind). jwk is accepted only when
+// allowJWK is set (the dossier names the wallet key it was signed with);
+// jku, x5u, crit, zip and everything else is refused.
+func ParseHeader(compact, wantTyp string, allowJWK bool) (Header, error) {
+	var h Header
+	parts := strings.Split(compact, ".")
+	if len(parts) == 5 {
+		return h, refuse(ErrMalformed, "a JWE (encrypted or compressed) is not accepted here")
+	}
+	if len(parts) != 3 {
+		return h, ErrMalformed
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return h, refuse(ErrMalformed, "header is not base64url")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return h, refuse(ErrMalformed, "header is not a JSON object")
+	}
+	str := func(name string, v json.RawMessage, dst *string) error {
+		if json.Unmarshal(v, dst) != nil {
+			return refuse(ErrMalformed, name+" is not a string")
+		}
+		return nil
+	}
+	for name, v := range fields {
+		switch name {
+		case "alg":
+			err = str(name, v, &h.Alg)
+		case "kid":
+			err = str(name, v, &h.Kid)
+		case "typ":
+			err = str(name, v, &h.Typ)
+		case "jwk":
+			if !allowJWK {
+				return h, refuse(ErrHeader, `header field "jwk"`)
+			}
+			var k jose.JSONWebKey
+			if json.Unmarshal(v, &k) != nil || !k.IsPublic() {
+				return h, refuse(ErrMalformed, "jwk is not a public key")
+			}
+			h.JWK = &k
+		default:
+			return h, refuse(ErrHeader, fmt.Sprintf("header field %q", truncate(name, 20)))
+		}
+		if err != nil {
+			return h, err
+		}
+	}
+	if h.Alg == "" {
+		return h, refuse(ErrMalformed, "alg is missing")
+	}
+	if h.Alg != string(jose.EdDSA) && h.Alg != string(jose.ES256) {
+		return h, refuse(ErrAlgorithm, fmt.Sprintf("alg %q", truncate(h.Alg, 20)))
+	}
+	if h.Typ != wantTyp {
+		return h, refuse(ErrWrongKind, fmt.Sprintf("typ %q", truncate(h.Typ, 40)))
+	}
+	return h, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// Verify checks one compact JWS statement and returns it ready to store.
+func (v *Verifier) Verify(compact string) (wallet.Statement, error) {
+	var st wallet.Statement
+	if len(compact) > MaxJWSSize {
+		return st, ErrTooLarge
+	}
+	compact = strings.TrimSpace(compact)
+	h, err := ParseHeader(compact, StatementType, false)
+	if err != nil {
+		return st, err
+	}
+	if h.Kid == "" {
+		return st, refuse(ErrMalformed, "kid is missing")
+	}
+	kid := h.Kid
+	obj, err := jose.ParseSignedCompact(compact, Algorithms)
+	if err != nil {
+		return st, refuse(ErrMalformed, "")
+	}
+	org, key, ok := v.Trust.Key(kid)
+	if !ok {
+		// Tell an unknown organisation from an unknown key of a known one.
+		var peek struct {
+			Iss string `json:"iss"`
+		}
+		_ = json.Unmarshal(obj.UnsafePayloadWithoutVerification(), &peek)
+		if _, known := v.Trust.Organisation(peek.Iss); !known {
+			return st, refuse(ErrUnknownIssuer, "")
+		}
+		return st, refuse(ErrUnknownKey, "")
+	}
+	if key.Use == "enc" {
+		return st, refuse(ErrUnknownKey, "that key is for encryption")
+	}
+	payload, err := obj.Verify(key)
+	if err != nil {
+		return st, ErrBadSignature
+	}
+	claims, err := wallet.ParseClaims(payload)
+	if err != nil {
+		return st, refuse(ErrInvalidPayload, err.Error())
+	}
+	if claims.Issuer != org.ID {
+		return st, ErrIssuerMismatch
+	}
+	if !org.Allowed(claims.Type) {
+		return st, refuse(ErrNotAllowed, fmt.Sprintf("%s may not sign %s statements", org.ID, claims.Type))
+	}
+	if claims.Subject != v.Subject {
+		return st, ErrWrongSubject
+	}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	t := now()
+	if time.Unix(claims.IssuedAt, 0).After(t.Add(FutureSkew)) {
+		return st, ErrIssuedInFuture
+	}
+	if claims.Expiry != 0 && !v.AllowExpired && !t.Before(time.Unix(claims.Expiry, 0)) {
+		return st, ErrExpired
+	}
+	return wallet.Statement{Claims: claims, JWS: compact, ImportedAt: t.UTC()}, nil
+}
