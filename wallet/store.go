@@ -109,8 +109,7 @@ func (t *Tx) AllSeries() ([]Series, error) {
 		return nil
 	})
 	for i := range out {
-		v := out[i].Versions
-		sort.Slice(v, func(a, b int) bool { return newer(&v[a], &v[b]) })
+		SortVersions(out[i].Versions)
 	}
 	return out, err
 }
@@ -133,4 +132,10 @@ func (v *Vault) Overview(ctx context.Context) (Overview, error) {
 		return Overview{}, err
 	}
 	return Compile(series, v.opts.Now()), nil
+}
+
+// SortVersions orders statements of one series newest first, the order in
+// which the vault returns them and the overview expects them.
+func SortVersions(v []Statement) {
+	sort.Slice(v, func(a, b int) bool { return newer(&v[a], &v[b]) })
 }

@@ -1,0 +1,468 @@
+package consent
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"image"
+	_ "image/png"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+var testKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+
+const base = "http://127.0.0.1:8080"
+
+// clock is a settable vault clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type helper struct {
+	org connectors.Organisation
+	key jose.JSONWebKey // signing
+	enc jose.JSONWebKey // decryption
+}
+
+func newHelper(t testing.TB, id string) helper {
+	t.Helper()
+	set, org, err := connectors.NewOrganisation(id, "Schuldhulp "+id, connectors.KindHelper, "", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return helper{org: org, key: set.Keys[0], enc: set.Keys[1]}
+}
+
+type fixture struct {
+	svc     *Service
+	vault   *wallet.Vault
+	clock   *clock
+	a, b    helper
+	cjib    connectors.Organisation
+	cjibKey jose.JSONWebKey
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
+	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: testKDF, Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	ctx := context.Background()
+	if err := v.Create(ctx, "correct horse battery", wallet.Profile{BSN: "123456782", Name: "Fatima de Vries"}); err != nil {
+		t.Fatal(err)
+	}
+	f.vault = v
+	f.a, f.b = newHelper(t, "schuldhulp-a"), newHelper(t, "schuldhulp-b")
+	set, cjib, err := connectors.NewOrganisation("cjib", "CJIB", connectors.KindCreditor, "", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uset, uwv, err := connectors.NewOrganisation("uwv", "UWV", connectors.KindIncomePayer, "", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cjib, f.cjibKey = cjib, set.Keys[0]
+	ts := connectors.TrustStore{Vault: v}
+	for _, o := range []connectors.Organisation{f.a.org, f.b.org, cjib, uwv} {
+		if err := ts.Add(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One debt and one income in the vault.
+	iat := f.clock.Now().Unix() - 60
+	debt := `{"iss":"cjib","sub":"123456782","jti":"c1","iat":` + itoa(iat) + `,"type":"debt","as_of":"2026-11-20","debt":{"reference":"CJIB-1","creditor":"CJIB","category":"fine","original_cents":45000,"outstanding_cents":52500,"status":"collection"}}`
+	income := `{"iss":"uwv","sub":"123456782","jti":"u1","iat":` + itoa(iat) + `,"type":"income","as_of":"2026-11-01","income":{"reference":"WW","payer":"UWV","kind":"benefit","net_cents":145000,"period":"month"}}`
+	d, _ := connectors.SignStatement(set.Keys[0], []byte(debt))
+	i, _ := connectors.SignStatement(uset.Keys[0], []byte(income))
+	rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", []connectors.Item{{JWS: d}, {JWS: i}}, nil)
+	if err != nil || rep.Added != 2 {
+		t.Fatalf("seed import: %v %+v", err, rep)
+	}
+	f.svc = &Service{Vault: v, Trust: ts, BaseURL: base}
+	return f
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func (f *fixture) grant(t testing.TB, r Request) Grant {
+	t.Helper()
+	if r.Audience == "" {
+		r.Audience = f.a.org.ID
+	}
+	if r.Purpose == "" {
+		r.Purpose = PurposeIntake
+	}
+	if r.Scope == nil {
+		r.Scope = Scope{ScopeDebts, ScopeIncome}
+	}
+	g, err := f.svc.Grant(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func (f *fixture) proof(t testing.TB, h helper, purpose Purpose, url string) string {
+	t.Helper()
+	p, err := SignProof(h.key, h.org.ID, purpose, "GET", url, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) present(g Grant, proof string) (Grant, error) {
+	return f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: proof, Method: "GET", URL: base + "/c/" + g.Handle}, nil)
+}
+
+func TestGrantTokenIsBoundToHelperKey(t *testing.T) {
+	f := newFixture(t)
+	g := f.grant(t, Request{})
+	key, _ := f.vault.SigningKey()
+	std, tc, err := VerifyToken(g.Token, key.Public(), f.a.org.ID, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jkt, _ := connectors.Thumbprint(f.a.key.Public())
+	if tc.Cnf.JKT != jkt || std.Issuer != WalletID(key) || tc.Purpose != PurposeIntake {
+		t.Errorf("claims = %+v %+v", std, tc)
+	}
+	if g.Expiry.Sub(g.NotBefore) != DefaultDays*24*time.Hour {
+		t.Errorf("default period = %v", g.Expiry.Sub(g.NotBefore))
+	}
+	if len(g.Handle) < 22 { // 16 bytes base64url
+		t.Errorf("handle %q is shorter than 128 bits", g.Handle)
+	}
+	if _, err := f.svc.Grant(context.Background(), Request{Audience: "cjib", Purpose: PurposeIntake, Scope: Scope{"debts"}}); !errors.Is(err, ErrNotHelper) {
+		t.Errorf("grant to a creditor: %v", err)
+	}
+	for _, bad := range []Request{
+		{Audience: f.a.org.ID, Purpose: "marketing", Scope: Scope{"debts"}},
+		{Audience: f.a.org.ID, Purpose: PurposeIntake, Scope: Scope{"everything"}},
+		{Audience: f.a.org.ID, Purpose: PurposeIntake, Scope: Scope{"debts"}, Days: 91},
+	} {
+		if _, err := f.svc.Grant(context.Background(), bad); !errors.Is(err, wallet.ErrInvalid) {
+			t.Errorf("grant %+v: %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestPresentAcceptsTheRightHelper(t *testing.T) {
+	f := newFixture(t)
+	g := f.grant(t, Request{})
+	url := base + "/c/" + g.Handle
+	var released string
+	got, err := f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, PurposeIntake, url),
+		Method: "GET", URL: url}, func(tx *wallet.Tx, g Grant) error {
+		key, _ := f.vault.SigningKey()
+		var err error
+		released, err = BuildDossier(tx, g, key)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Uses != 1 || released == "" {
+		t.Errorf("uses = %d, dossier %d bytes", got.Uses, len(released))
+	}
+	events, _ := f.vault.Events(context.Background())
+	kinds := []wallet.EventKind{}
+	for _, e := range events {
+		kinds = append(kinds, e.Kind)
+	}
+	last := kinds[len(kinds)-3:]
+	if last[0] != wallet.EventGrantMade || last[1] != wallet.EventPresentationOK || last[2] != wallet.EventDossierReleased {
+		t.Errorf("log = %v", kinds)
+	}
+}
+
+// TestPresentRefusals: every way a presentation can be wrong is refused with
+// its own reason and leaves a log entry naming that reason.
+func TestPresentRefusals(t *testing.T) {
+	type tc struct {
+		name    string
+		grant   Request
+		prepare func(f *fixture, g *Grant) Presentation
+		want    error
+	}
+	handleURL := func(g *Grant) string { return base + "/c/" + g.Handle }
+	good := func(f *fixture, g *Grant) Presentation {
+		return Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, handleURL(g)), Method: "GET", URL: handleURL(g)}
+	}
+	tests := []tc{
+		{"expired", Request{Days: 1}, func(f *fixture, g *Grant) Presentation {
+			f.clock.Add(24*time.Hour + 2*Leeway)
+			return good(f, g)
+		}, ErrExpired},
+		{"not yet valid", Request{}, func(f *fixture, g *Grant) Presentation {
+			ng, err := f.svc.Grant(context.Background(), Request{Audience: f.a.org.ID, Purpose: PurposeIntake, Scope: Scope{"debts"},
+				NotBefore: f.clock.Now().Add(48 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			*g = ng
+			return good(f, g)
+		}, ErrNotYetValid},
+		{"wrong audience", Request{}, func(f *fixture, g *Grant) Presentation {
+			return Presentation{Handle: g.Handle, Proof: f.proof(t, f.b, g.Purpose, handleURL(g)), Method: "GET", URL: handleURL(g)}
+		}, ErrWrongAudience},
+		{"revoked", Request{}, func(f *fixture, g *Grant) Presentation {
+			if _, err := f.svc.Revoke(context.Background(), g.ID); err != nil {
+				t.Fatal(err)
+			}
+			return good(f, g)
+		}, ErrRevoked},
+		{"wrong purpose", Request{}, func(f *fixture, g *Grant) Presentation {
+			return Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, PurposeBudgetManagment, handleURL(g)), Method: "GET", URL: handleURL(g)}
+		}, ErrWrongPurpose},
+		{"outside the scope", Request{Scope: Scope{"debts"}}, func(f *fixture, g *Grant) Presentation {
+			p := good(f, g)
+			p.Want = Scope{"income"}
+			return p
+		}, ErrOutOfScope},
+		{"proof signed by another key", Request{}, func(f *fixture, g *Grant) Presentation {
+			thief, _ := connectors.NewSigningKey(f.a.key.KeyID) // same kid, other key
+			p, _ := SignProof(thief, f.a.org.ID, g.Purpose, "GET", handleURL(g), f.clock.Now())
+			return Presentation{Handle: g.Handle, Proof: p, Method: "GET", URL: handleURL(g)}
+		}, ErrWrongKey},
+		{"replayed proof", Request{}, func(f *fixture, g *Grant) Presentation {
+			p := good(f, g)
+			if _, err := f.svc.Present(context.Background(), p, nil); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, ErrReplay},
+		{"proof for another URL", Request{}, func(f *fixture, g *Grant) Presentation {
+			return Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, base+"/api/v1/dossier"), Method: "GET", URL: handleURL(g)}
+		}, ErrWrongURL},
+		{"stale proof", Request{}, func(f *fixture, g *Grant) Presentation {
+			p, _ := SignProof(f.a.key, f.a.org.ID, g.Purpose, "GET", handleURL(g), f.clock.Now().Add(-5*time.Minute))
+			return Presentation{Handle: g.Handle, Proof: p, Method: "GET", URL: handleURL(g)}
+		}, ErrStaleProof},
+		{"no proof", Request{}, func(f *fixture, g *Grant) Presentation {
+			return Presentation{Handle: g.Handle, Method: "GET", URL: handleURL(g)}
+		}, ErrNoProof},
+		{"tampered token", Request{}, func(f *fixture, g *Grant) Presentation {
+			parts := strings.Split(g.Token, ".")
+			raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+			raw = bytes.Replace(raw, []byte(`"debts"`), []byte(`"DEBTS"`), 1)
+			tok := parts[0] + "." + base64.RawURLEncoding.EncodeToString(raw) + "." + parts[2]
+			url := base + "/api/v1/dossier"
+			return Presentation{Token: tok, Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url}
+		}, ErrInvalidToken},
+		{"alg none token", Request{}, func(f *fixture, g *Grant) Presentation {
+			parts := strings.Split(g.Token, ".")
+			h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"regie-consent+jwt"}`))
+			url := base + "/api/v1/dossier"
+			return Presentation{Token: h + "." + parts[1] + ".", Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url}
+		}, ErrInvalidToken},
+		{"used up", Request{MaxUses: 1}, func(f *fixture, g *Grant) Presentation {
+			if _, err := f.svc.Present(context.Background(), good(f, g), nil); err != nil {
+				t.Fatal(err)
+			}
+			return good(f, g)
+		}, ErrUsedUp},
+		{"unknown handle", Request{}, func(f *fixture, g *Grant) Presentation {
+			p := good(f, g)
+			p.Handle = "AAAAAAAAAAAAAAAAAAAAAA"
+			return p
+		}, ErrUnknownGrant},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			g := f.grant(t, tt.grant)
+			p := tt.prepare(f, &g)
+			_, err := f.svc.Present(context.Background(), p, func(*wallet.Tx, Grant) error {
+				t.Error("release called for a refused presentation")
+				return nil
+			})
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			events, _ := f.vault.Events(context.Background())
+			last := events[len(events)-1]
+			if last.Kind != wallet.EventPresentationNotOK || last.Reason != Code(tt.want) {
+				t.Errorf("last log entry = %+v, want a refusal with reason %s", last, Code(tt.want))
+			}
+			if n, err := f.vault.VerifyEvents(context.Background()); err != nil || n != len(events) {
+				t.Errorf("log verify: %d %v", n, err)
+			}
+		})
+	}
+}
+
+func TestStatusList(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	active := f.grant(t, Request{})
+	revoked := f.grant(t, Request{})
+	f.svc.Revoke(ctx, revoked.ID)
+	later, _ := f.svc.Grant(ctx, Request{Audience: f.a.org.ID, Purpose: PurposeIntake, Scope: Scope{"debts"}, NotBefore: f.clock.Now().Add(time.Hour)})
+	short := f.grant(t, Request{Days: 1})
+	used := f.grant(t, Request{MaxUses: 1})
+	if _, err := f.present(used, f.proof(t, f.a, PurposeIntake, base+"/c/"+used.Handle)); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(30 * time.Hour)
+	_ = later
+	list, err := f.svc.List(ctx)
+	if err != nil || len(list) != 5 {
+		t.Fatalf("list: %d %v", len(list), err)
+	}
+	want := map[string]Status{active.ID: StatusActive, revoked.ID: StatusRevoked, later.ID: StatusActive, short.ID: StatusExpired, used.ID: StatusUsedUp}
+	for _, g := range list {
+		if got := g.Status(f.clock.Now()); got != want[g.ID] {
+			t.Errorf("grant %s: status %s, want %s", g.ID, got, want[g.ID])
+		}
+	}
+	if got := later.Status(later.NotBefore.Add(-time.Minute)); got != StatusNotYetValid {
+		t.Errorf("future grant status = %s", got)
+	}
+}
+
+func decodeQR(t *testing.T, png []byte) string {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.GetText()
+}
+
+func TestQRHoldsThePointerOnly(t *testing.T) {
+	f := newFixture(t)
+	g := f.grant(t, Request{})
+	png, err := f.svc.QR(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, _ := f.svc.URL(g)
+	got := decodeQR(t, png)
+	if got != url {
+		t.Fatalf("QR decodes to %q, want %q", got, url)
+	}
+	key, _ := f.vault.SigningKey()
+	if !strings.HasPrefix(got, base+"/c/"+g.Handle+"#wk="+WalletID(key)) || strings.Contains(got, g.Token[:20]) || strings.Contains(got, "123456782") {
+		t.Errorf("QR content %q is not a bare pointer", got)
+	}
+	again, _ := f.svc.QR(g)
+	if &again[0] != &png[0] {
+		t.Error("QR was made again instead of kept")
+	}
+
+	// The URL alone, without the helper's key, yields nothing.
+	handle := strings.TrimPrefix(strings.Split(got, "#")[0], base+"/c/")
+	attacker, _ := connectors.NewSigningKey("attacker-1")
+	p, _ := SignProof(attacker, f.a.org.ID, PurposeIntake, "GET", base+"/c/"+handle, f.clock.Now())
+	for _, proof := range []string{"", p} {
+		released := false
+		_, err := f.svc.Present(context.Background(), Presentation{Handle: handle, Proof: proof, Method: "GET", URL: base + "/c/" + handle},
+			func(*wallet.Tx, Grant) error { released = true; return nil })
+		if err == nil || released {
+			t.Errorf("photographed QR with proof %v: err %v, released %v", proof != "", err, released)
+		}
+	}
+}
+
+func TestShortCode(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	g := f.grant(t, Request{})
+	code, exp, err := f.svc.ShortCode(ctx, g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(code) != 9 || exp.Sub(f.clock.Now()) != ShortCodeTTL {
+		t.Errorf("code %q valid until %v", code, exp)
+	}
+	url := base + "/c/code"
+	present := func(c string, h helper) error {
+		_, err := f.svc.Present(ctx, Presentation{ShortCode: c, Proof: f.proof(t, h, PurposeIntake, url), Method: "GET", URL: url}, nil)
+		return err
+	}
+	// The code alone, with someone else's key, yields nothing, and burns a try.
+	thief := helper{org: f.a.org}
+	thief.key, _ = connectors.NewSigningKey(f.a.key.KeyID)
+	for i := 0; i < ShortCodeMaxFails; i++ {
+		if err := present(code, thief); !errors.Is(err, ErrWrongKey) {
+			t.Fatalf("thief try %d: %v", i, err)
+		}
+	}
+	// After the allowed wrong tries the code is dead, even for the right helper.
+	if err := present(code, f.a); !errors.Is(err, ErrShortCode) {
+		t.Fatalf("after %d failures: %v, want ErrShortCode", ShortCodeMaxFails, err)
+	}
+	code, _, _ = f.svc.ShortCode(ctx, g.ID)
+	if err := present(strings.ToLower(strings.ReplaceAll(code, "-", " ")), f.a); err != nil {
+		t.Fatalf("right helper, typed loosely: %v", err)
+	}
+	f.clock.Add(ShortCodeTTL + time.Second)
+	if err := present(code, f.a); !errors.Is(err, ErrShortCode) {
+		t.Fatalf("expired code: %v", err)
+	}
+	// Guessing codes closes the short-code door for a while.
+	var last error
+	for i := 0; i < shortCodeGuesses+2; i++ {
+		last = present("ZZZZ-ZZZZ", f.a)
+	}
+	if !errors.Is(last, ErrTooManyCodes) {
+		t.Fatalf("after many guesses: %v", last)
+	}
+}
+
+func TestReceiptUsesKantaraFields(t *testing.T) {
+	f := newFixture(t)
+	g := f.grant(t, Request{Scope: Scope{"debts"}})
+	r, err := f.svc.Receipt(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(r)
+	var m map[string]any
+	json.Unmarshal(raw, &m)
+	for _, field := range []string{"version", "jurisdiction", "consentTimestamp", "collectionMethod", "consentReceiptID",
+		"publicKey", "language", "piiPrincipalId", "piiControllers", "policyUrl", "services", "sensitive", "spiCat"} {
+		if _, ok := m[field]; !ok {
+			t.Errorf("receipt lacks %s", field)
+		}
+	}
+	if strings.Contains(string(raw), "123456782") {
+		t.Error("receipt holds the BSN")
+	}
+	if r.Services[0].Purposes[0].PIICategory[0] != "debts" || r.PIIControllers[0].PIIController != g.AudienceName {
+		t.Errorf("receipt = %s", raw)
+	}
+}

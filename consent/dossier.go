@@ -1,0 +1,250 @@
+package consent
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+// DossierType is the typ header of a dossier.
+const DossierType = "regie-dossier+jwt"
+
+// Dossier is what a helper receives: the overview restricted to the grant's
+// scope, the original statements it was compiled from, the grant itself and
+// when it was released.
+type Dossier struct {
+	Grant      string          `json:"grant"`
+	ReleasedAt time.Time       `json:"released_at"`
+	Overview   wallet.Overview `json:"overview"`
+	Statements []string        `json:"statements"`
+}
+
+// BuildDossier compiles and signs the dossier for a grant inside the
+// transaction that accepted the presentation, and logs its release. Only
+// statements inside the grant's scope go in; the overview is compiled from
+// exactly those.
+func BuildDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, error) {
+	all, err := tx.AllSeries()
+	if err != nil {
+		return "", err
+	}
+	var series []wallet.Series
+	var jws []string
+	for _, s := range all {
+		var keep []wallet.Statement
+		for i := range s.Versions {
+			if g.Scope.Allows(&s.Versions[i]) {
+				keep = append(keep, s.Versions[i])
+				jws = append(jws, s.Versions[i].JWS)
+			}
+		}
+		if len(keep) > 0 {
+			series = append(series, wallet.Series{Versions: keep})
+		}
+	}
+	if jws == nil {
+		jws = []string{}
+	}
+	now := tx.Now().UTC().Truncate(time.Second)
+	d := Dossier{Grant: g.Token, ReleasedAt: now, Overview: wallet.Compile(series, now), Statements: jws}
+	payload, err := json.Marshal(d)
+	if err != nil {
+		return "", err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key},
+		(&jose.SignerOptions{EmbedJWK: true}).WithType(DossierType))
+	if err != nil {
+		return "", err
+	}
+	obj, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	out, err := obj.CompactSerialize()
+	if err != nil {
+		return "", err
+	}
+	err = tx.AppendEvent(wallet.Event{Kind: wallet.EventDossierReleased, Actor: g.Audience, Purpose: string(g.Purpose),
+		Categories: g.Scope, Grant: g.ID, Count: len(jws)})
+	return out, err
+}
+
+// Reasons a helper refuses a dossier.
+var (
+	ErrDossierMalformed  = &connectors.Refusal{Code: "dossier_malformed", Message: "not a Regie dossier"}
+	ErrDossierSignature  = &connectors.Refusal{Code: "dossier_bad_signature", Message: "the wallet's signature on the dossier does not verify"}
+	ErrWalletKey         = &connectors.Refusal{Code: "dossier_wrong_wallet", Message: "the dossier was signed by another wallet than the QR code names"}
+	ErrNotForUs          = &connectors.Refusal{Code: "dossier_not_for_us", Message: "the consent in the dossier names another organisation or key"}
+	ErrStatementRefused  = &connectors.Refusal{Code: "dossier_statement_refused", Message: "a statement in the dossier does not verify"}
+	ErrOverviewMismatch  = &connectors.Refusal{Code: "dossier_overview_mismatch", Message: "the overview does not follow from the signed statements"}
+	ErrDossierFromFuture = &connectors.Refusal{Code: "dossier_from_future", Message: "the dossier claims to be released in the future"}
+)
+
+// VerifiedDossier is a dossier whose every figure was checked.
+type VerifiedDossier struct {
+	Dossier
+	WalletID   string             `json:"wallet_id"`
+	Audience   string             `json:"audience"`
+	Purpose    Purpose            `json:"purpose"`
+	Scope      Scope              `json:"scope"`
+	ValidUntil time.Time          `json:"valid_until"`
+	Verified   []wallet.Statement `json:"-"`
+	// SignedBy maps a statement jti to the key id that signed it.
+	SignedBy map[string]string `json:"-"`
+}
+
+// HelperCheck is what a helper knows before it opens a dossier.
+type HelperCheck struct {
+	// WalletID is the wk from the QR code; empty when there was no QR
+	// (an offline file), in which case the wallet key is not pinned.
+	WalletID string
+	HelperID string
+	// HelperJKT is the thumbprint of the helper's own signing key.
+	HelperJKT string
+	Trust     *connectors.TrustList
+	Now       time.Time
+}
+
+// VerifyDossier checks a dossier as a helper must before trusting it: the
+// wallet's signature by the key the QR code named, the grant naming this
+// helper and its key, every statement's organisation signature against the
+// helper's own trust list, every statement inside the grant's scope, and the
+// overview being exactly what the statements compile to.
+func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
+	h, err := connectors.ParseHeader(jws, DossierType, true)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDossierMalformed, err)
+	}
+	if h.JWK == nil || h.Alg != string(jose.EdDSA) {
+		return nil, fmt.Errorf("%w: the header must name the wallet key", ErrDossierMalformed)
+	}
+	wid, err := connectors.Thumbprint(*h.JWK)
+	if err != nil {
+		return nil, ErrDossierMalformed
+	}
+	if hc.WalletID != "" && wid != hc.WalletID {
+		return nil, ErrWalletKey
+	}
+	obj, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return nil, ErrDossierMalformed
+	}
+	payload, err := obj.Verify(h.JWK.Key)
+	if err != nil {
+		return nil, ErrDossierSignature
+	}
+	var d Dossier
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDossierMalformed, err)
+	}
+	if d.ReleasedAt.After(hc.Now.Add(Leeway)) {
+		return nil, ErrDossierFromFuture
+	}
+	// The grant must have held when the dossier was released.
+	std, tc, err := VerifyToken(d.Grant, h.JWK.Key, hc.HelperID, d.ReleasedAt)
+	if err != nil {
+		if errors.Is(err, ErrWrongAudience) {
+			return nil, ErrNotForUs
+		}
+		return nil, err
+	}
+	if std.Issuer != wid || (hc.HelperJKT != "" && tc.Cnf.JKT != hc.HelperJKT) {
+		return nil, ErrNotForUs
+	}
+	vd := &VerifiedDossier{Dossier: d, WalletID: wid, Audience: hc.HelperID, Purpose: tc.Purpose, Scope: tc.Scope,
+		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[string]string{}}
+	var subject wallet.BSN
+	bySeries := map[[2]string]int{}
+	var series []wallet.Series
+	for i, s := range d.Statements {
+		if subject == "" {
+			subject = peekSubject(s)
+		}
+		v := &connectors.Verifier{Trust: hc.Trust, Subject: subject, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
+		st, err := v.Verify(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: statement %d: %v", ErrStatementRefused, i+1, err)
+		}
+		if !tc.Scope.Allows(&st) {
+			return nil, fmt.Errorf("%w: statement %d lies outside the consent", ErrOutOfScope, i+1)
+		}
+		st.ImportedAt = time.Time{}
+		kid, _ := connectors.ParseHeader(s, connectors.StatementType, false)
+		vd.SignedBy[st.ID] = kid.Kid
+		vd.Verified = append(vd.Verified, st)
+		key := [2]string{st.Issuer, st.Reference()}
+		if n, ok := bySeries[key]; ok {
+			series[n].Versions = append(series[n].Versions, st)
+		} else {
+			bySeries[key] = len(series)
+			series = append(series, wallet.Series{Versions: []wallet.Statement{st}})
+		}
+	}
+	for _, s := range series {
+		wallet.SortVersions(s.Versions)
+	}
+	want, _ := json.Marshal(wallet.Compile(series, d.ReleasedAt))
+	got, _ := json.Marshal(d.Overview)
+	if !bytes.Equal(want, got) {
+		return nil, ErrOverviewMismatch
+	}
+	return vd, nil
+}
+
+func peekSubject(jws string) wallet.BSN {
+	obj, err := jose.ParseSignedCompact(jws, connectors.Algorithms)
+	if err != nil {
+		return ""
+	}
+	var p struct {
+		Sub string `json:"sub"`
+	}
+	_ = json.Unmarshal(obj.UnsafePayloadWithoutVerification(), &p)
+	return wallet.BSN(p.Sub)
+}
+
+// SealDossier encrypts a dossier to a helper's P-256 encryption key
+// (ECDH-ES+A256KW, A256GCM) for an offline handover.
+func SealDossier(dossier string, helperEnc jose.JSONWebKey) (string, error) {
+	enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES_A256KW, Key: helperEnc.Key, KeyID: helperEnc.KeyID},
+		(&jose.EncrypterOptions{}).WithContentType(DossierType).WithType("regie-dossier+jwe"))
+	if err != nil {
+		return "", err
+	}
+	obj, err := enc.Encrypt([]byte(dossier))
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
+}
+
+// ErrCannotOpen is returned when an offline dossier file cannot be decrypted
+// with the helper's key.
+var ErrCannotOpen = &connectors.Refusal{Code: "dossier_cannot_open", Message: "the file is not encrypted to this helper's key"}
+
+// OpenDossier decrypts an offline dossier file with the helper's private
+// encryption key.
+func OpenDossier(jwe string, helperDec jose.JSONWebKey) (string, error) {
+	obj, err := jose.ParseEncryptedCompact(jwe, []jose.KeyAlgorithm{jose.ECDH_ES_A256KW}, []jose.ContentEncryption{jose.A256GCM})
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrDossierMalformed, err)
+	}
+	if obj.Header.ExtraHeaders[jose.HeaderKey("zip")] != nil {
+		return "", ErrDossierMalformed
+	}
+	plain, err := obj.Decrypt(helperDec.Key)
+	if err != nil {
+		return "", ErrCannotOpen
+	}
+	return string(plain), nil
+}

@@ -1,0 +1,177 @@
+package consent
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+func (f *fixture) release(t *testing.T, g Grant) string {
+	t.Helper()
+	url := base + "/c/" + g.Handle
+	var out string
+	_, err := f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url},
+		func(tx *wallet.Tx, g Grant) error {
+			key, _ := f.vault.SigningKey()
+			var err error
+			out, err = BuildDossier(tx, g, key)
+			return err
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// helperTrust is the helper's own trust list: the organisations it believes.
+func (f *fixture) helperCheck(t *testing.T) HelperCheck {
+	t.Helper()
+	ts := connectors.TrustStore{Vault: f.vault}
+	tl, err := ts.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := f.vault.SigningKey()
+	jkt, _ := connectors.Thumbprint(f.a.key.Public())
+	return HelperCheck{WalletID: WalletID(key), HelperID: f.a.org.ID, HelperJKT: jkt, Trust: tl, Now: f.clock.Now()}
+}
+
+func TestDossierVerifiesEveryFigure(t *testing.T) {
+	f := newFixture(t)
+	d := f.release(t, f.grant(t, Request{}))
+	vd, err := VerifyDossier(d, f.helperCheck(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vd.Verified) != 2 || vd.Overview.TotalOutstandingCents != 52500 || vd.Overview.MonthlyIncomeCents != 145000 {
+		t.Errorf("dossier = %+v", vd.Overview)
+	}
+	if vd.SignedBy["c1"] != "cjib-2026" {
+		t.Errorf("signed by = %v", vd.SignedBy)
+	}
+}
+
+func TestDossierWithDebtsScopeHoldsNoIncome(t *testing.T) {
+	f := newFixture(t)
+	d := f.release(t, f.grant(t, Request{Scope: Scope{"debts"}}))
+	vd, err := VerifyDossier(d, f.helperCheck(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vd.Verified) != 1 || vd.Verified[0].Type != wallet.TypeDebt || len(vd.Overview.Incomes) != 0 || vd.Overview.MonthlyIncomeCents != 0 {
+		t.Errorf("debts-only dossier holds income: %+v", vd.Overview)
+	}
+	payload := strings.Split(d, ".")[1]
+	raw, _ := base64.RawURLEncoding.DecodeString(payload)
+	if strings.Contains(string(raw), "145000") || strings.Contains(string(raw), "UWV") {
+		t.Error("income figures in the raw dossier")
+	}
+}
+
+// resign rebuilds a dossier payload and signs it with the given wallet key,
+// to play a wallet (or thief) that changes what it sends.
+func resign(t *testing.T, key any, d Dossier) string {
+	t.Helper()
+	payload, _ := json.Marshal(d)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key}, (&jose.SignerOptions{EmbedJWK: true}).WithType(DossierType))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, _ := signer.Sign(payload)
+	s, _ := obj.CompactSerialize()
+	return s
+}
+
+func TestHelperRefusesBadDossiers(t *testing.T) {
+	f := newFixture(t)
+	g := f.grant(t, Request{})
+	good := f.release(t, g)
+	key, _ := f.vault.SigningKey()
+	var d Dossier
+	parts := strings.Split(good, ".")
+	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	json.Unmarshal(raw, &d)
+
+	flipInner := d
+	flipInner.Statements = append([]string(nil), d.Statements...)
+	s := []byte(flipInner.Statements[0])
+	mid := strings.Index(string(s), ".") + 10
+	s[mid] ^= 0x01 // one byte inside the first statement's payload
+	flipInner.Statements[0] = string(s)
+
+	inflated := d
+	inflated.Overview.TotalOutstandingCents += 100
+
+	otherWallet, _ := connectors.NewSigningKey("x")
+	debtsOnly := d
+	debtsOnlyGrant := f.grant(t, Request{Scope: Scope{"debts"}})
+	debtsOnly.Grant = debtsOnlyGrant.Token // a narrower grant, with all statements still in
+
+	tamperedOuter := []byte(good)
+	tamperedOuter[len(parts[0])+20] ^= 0x01
+
+	tests := map[string]struct {
+		jws  string
+		want error
+	}{
+		"byte changed inside an inner statement": {resign(t, key, flipInner), ErrStatementRefused},
+		"overview not backed by statements":      {resign(t, key, inflated), ErrOverviewMismatch},
+		"signed by another wallet":               {resign(t, otherWallet.Key, d), ErrWalletKey},
+		"statements outside the grant's scope":   {resign(t, key, debtsOnly), ErrOutOfScope},
+		"outer signature broken":                 {string(tamperedOuter), ErrDossierSignature},
+		"not a dossier":                          {g.Token, ErrDossierMalformed},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if _, err := VerifyDossier(tt.jws, f.helperCheck(t)); !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	// A dossier meant for helper A is refused by helper B.
+	hc := f.helperCheck(t)
+	hc.HelperID = f.b.org.ID
+	if _, err := VerifyDossier(good, hc); !errors.Is(err, ErrNotForUs) {
+		t.Errorf("helper B: %v", err)
+	}
+	// An inner statement from an organisation the helper does not trust.
+	hc = f.helperCheck(t)
+	hc.Trust, _ = connectors.NewTrustList(nil)
+	if _, err := VerifyDossier(good, hc); !errors.Is(err, ErrStatementRefused) {
+		t.Errorf("untrusted organisation: %v", err)
+	}
+}
+
+func TestOfflineDossierRoundTrip(t *testing.T) {
+	f := newFixture(t)
+	d := f.release(t, f.grant(t, Request{}))
+	encKey, _ := f.a.org.EncryptionKey()
+	file, err := SealDossier(d, encKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(file, strings.Split(d, ".")[1][:40]) {
+		t.Error("sealed file shows the dossier")
+	}
+	opened, err := OpenDossier(file, f.a.enc)
+	if err != nil || opened != d {
+		t.Fatalf("open: %v", err)
+	}
+	if _, err := VerifyDossier(opened, f.helperCheck(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenDossier(file, f.b.enc); !errors.Is(err, ErrCannotOpen) {
+		t.Errorf("wrong helper key: %v", err)
+	}
+	if _, err := OpenDossier("garbage", f.a.enc); !errors.Is(err, ErrDossierMalformed) {
+		t.Errorf("garbage file: %v", err)
+	}
+}

@@ -1,0 +1,233 @@
+package consent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+// Purpose is why a helper may see the data. The list is fixed: a resident
+// chooses from it, never types one.
+type Purpose string
+
+// Purposes.
+const (
+	PurposeIntake          Purpose = "debt-help-intake"
+	PurposeProgramme       Purpose = "debt-help-programme"
+	PurposeEarlyDetection  Purpose = "early-detection"
+	PurposeBudgetManagment Purpose = "budget-management"
+)
+
+// PurposeInfo is a purpose with its labels in plain Dutch and English.
+type PurposeInfo struct {
+	ID Purpose `json:"id"`
+	NL string  `json:"nl"`
+	EN string  `json:"en"`
+}
+
+// Purposes lists every purpose with its labels.
+var Purposes = []PurposeInfo{
+	{PurposeIntake, "Aanmelding en intake bij schuldhulp", "Debt-help intake"},
+	{PurposeProgramme, "Begeleiding in een schuldhulptraject", "Debt-help programme"},
+	{PurposeEarlyDetection, "Contact na een signaal van achterstand (vroegsignalering)", "Early-detection contact"},
+	{PurposeBudgetManagment, "Budgetbeheer", "Budget management"},
+}
+
+// Valid reports whether p is on the list.
+func (p Purpose) Valid() bool {
+	for _, x := range Purposes {
+		if x.ID == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Info returns the purpose's labels.
+func (p Purpose) Info() PurposeInfo {
+	for _, x := range Purposes {
+		if x.ID == p {
+			return x
+		}
+	}
+	return PurposeInfo{ID: p, NL: string(p), EN: string(p)}
+}
+
+// Scope says what a grant shares: "debts", "income", or "source:<org id>".
+// Entries add up: "debts,source:uwv" shares every debt and everything UWV sent.
+type Scope []string
+
+// Scope entries.
+const (
+	ScopeDebts  = "debts"
+	ScopeIncome = "income"
+	scopeSource = "source:"
+)
+
+// ParseScope reads a comma-separated scope.
+func ParseScope(s string) (Scope, error) {
+	var out Scope
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if err := checkScopeEntry(p); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &wallet.ValidationError{Field: "scope", Problem: "must name debts, income or source:<organisation>"}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func checkScopeEntry(p string) error {
+	switch {
+	case p == ScopeDebts, p == ScopeIncome:
+		return nil
+	case strings.HasPrefix(p, scopeSource) && wallet.ValidOrgID(strings.TrimPrefix(p, scopeSource)):
+		return nil
+	}
+	return &wallet.ValidationError{Field: "scope", Problem: "must name debts, income or source:<organisation>"}
+}
+
+// Allows reports whether a statement lies inside the scope.
+func (s Scope) Allows(st *wallet.Statement) bool {
+	for _, p := range s {
+		switch {
+		case p == ScopeDebts && st.Type == wallet.TypeDebt:
+			return true
+		case p == ScopeIncome && st.Type == wallet.TypeIncome:
+			return true
+		case strings.HasPrefix(p, scopeSource) && strings.TrimPrefix(p, scopeSource) == st.Issuer:
+			return true
+		}
+	}
+	return false
+}
+
+// Covers reports whether every entry of want lies inside s.
+func (s Scope) Covers(want Scope) bool {
+	for _, w := range want {
+		if slices.Contains(s, w) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// Status words follow Berlin Group PSD2 consent status where they exist.
+type Status string
+
+// Grant statuses.
+const (
+	StatusActive      Status = "active"
+	StatusNotYetValid Status = "not_yet_valid"
+	StatusExpired     Status = "expired"
+	StatusRevoked     Status = "revoked"
+	StatusUsedUp      Status = "used_up"
+)
+
+// Limits on a grant's period.
+const (
+	DefaultDays = 14
+	MaxDays     = 90
+)
+
+// Grant is one consent the resident gave.
+type Grant struct {
+	ID           string    `json:"id"`     // the consent JWT's jti
+	Handle       string    `json:"handle"` // the QR pointer, 128 random bits
+	Audience     string    `json:"audience"`
+	AudienceName string    `json:"audience_name"`
+	Purpose      Purpose   `json:"purpose"`
+	Scope        Scope     `json:"scope"`
+	NotBefore    time.Time `json:"not_before"`
+	Expiry       time.Time `json:"expiry"`
+	MaxUses      int       `json:"max_uses,omitempty"`
+	Uses         int       `json:"uses"`
+	Revoked      bool      `json:"revoked"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
+	CreatedAt    time.Time `json:"created_at"`
+	JKT          string    `json:"jkt"`
+	Token        string    `json:"token"`
+
+	ShortCode       string    `json:"short_code,omitempty"`
+	ShortCodeExpiry time.Time `json:"short_code_expiry,omitzero"`
+	ShortCodeFails  int       `json:"short_code_fails,omitempty"`
+}
+
+// Status says where the grant stands at now.
+func (g *Grant) Status(now time.Time) Status {
+	switch {
+	case g.Revoked:
+		return StatusRevoked
+	case g.MaxUses > 0 && g.Uses >= g.MaxUses:
+		return StatusUsedUp
+	case !now.Before(g.Expiry):
+		return StatusExpired
+	case now.Before(g.NotBefore):
+		return StatusNotYetValid
+	}
+	return StatusActive
+}
+
+// Request is what the resident asks for when granting.
+type Request struct {
+	Audience  string
+	Purpose   Purpose
+	Scope     Scope
+	NotBefore time.Time // zero means now
+	Days      int       // zero means DefaultDays
+	MaxUses   int       // zero means no limit
+}
+
+// ErrNotHelper is returned when a grant names an organisation that is not a
+// helper in the trust list.
+var ErrNotHelper = errors.New("not a helper organisation in the trust list")
+
+// TrustSource gives the current trust list.
+type TrustSource interface {
+	Load(ctx context.Context) (*connectors.TrustList, error)
+}
+
+const (
+	bucketGrants wallet.Bucket = "grants"
+	bucketProofs wallet.Bucket = "proofs"
+)
+
+func (r *Request) validate() error {
+	if !r.Purpose.Valid() {
+		return &wallet.ValidationError{Field: "purpose", Problem: "must be one of the listed purposes"}
+	}
+	if len(r.Scope) == 0 {
+		return &wallet.ValidationError{Field: "scope", Problem: "must name what to share"}
+	}
+	for _, p := range r.Scope {
+		if err := checkScopeEntry(p); err != nil {
+			return err
+		}
+	}
+	if r.Days == 0 {
+		r.Days = DefaultDays
+	}
+	if r.Days < 1 || r.Days > MaxDays {
+		return &wallet.ValidationError{Field: "days", Problem: fmt.Sprintf("must be 1 to %d", MaxDays)}
+	}
+	if r.MaxUses < 0 || r.MaxUses > 1000 {
+		return &wallet.ValidationError{Field: "max_uses", Problem: "must be 0 (no limit) to 1000"}
+	}
+	return nil
+}

@@ -1,0 +1,375 @@
+package consent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+// Reasons a presentation is refused. Each matches with errors.Is and has a
+// stable Code for the API.
+var (
+	ErrUnknownGrant  = &connectors.Refusal{Code: "consent_unknown", Message: "no such consent"}
+	ErrInvalidToken  = &connectors.Refusal{Code: "consent_invalid", Message: "the consent token does not verify"}
+	ErrExpired       = &connectors.Refusal{Code: "consent_expired", Message: "the consent has expired"}
+	ErrNotYetValid   = &connectors.Refusal{Code: "consent_not_yet_valid", Message: "the consent is not valid yet"}
+	ErrWrongAudience = &connectors.Refusal{Code: "wrong_audience", Message: "the consent was given to another organisation"}
+	ErrRevoked       = &connectors.Refusal{Code: "consent_revoked", Message: "the resident revoked this consent"}
+	ErrUsedUp        = &connectors.Refusal{Code: "consent_used_up", Message: "the consent has no uses left"}
+	ErrWrongPurpose  = &connectors.Refusal{Code: "wrong_purpose", Message: "the stated purpose is not the consent's purpose"}
+	ErrOutOfScope    = &connectors.Refusal{Code: "out_of_scope", Message: "the request asks for more than the consent allows"}
+	ErrNoProof       = &connectors.Refusal{Code: "proof_missing", Message: "a Regie-Proof header is required"}
+	ErrInvalidProof  = &connectors.Refusal{Code: "proof_invalid", Message: "the proof is not a valid proof JWT"}
+	ErrWrongKey      = &connectors.Refusal{Code: "proof_wrong_key", Message: "the proof is not signed by the key the consent names"}
+	ErrReplay        = &connectors.Refusal{Code: "proof_replayed", Message: "this proof was used before"}
+	ErrWrongURL      = &connectors.Refusal{Code: "proof_wrong_url", Message: "the proof was made for another request"}
+	ErrStaleProof    = &connectors.Refusal{Code: "proof_stale", Message: "the proof's time is too far from now"}
+	ErrShortCode     = &connectors.Refusal{Code: "code_invalid", Message: "the code is wrong or expired"}
+	ErrTooManyCodes  = &connectors.Refusal{Code: "code_blocked", Message: "too many wrong codes; try again later"}
+)
+
+// Code returns the refusal code of err, for the API.
+func Code(err error) string { return connectors.ReasonCode(err) }
+
+// ProofClaims are the claims of a helper's proof JWT.
+type ProofClaims struct {
+	Issuer   string  `json:"iss"`
+	Method   string  `json:"htm"`
+	URL      string  `json:"htu"`
+	IssuedAt int64   `json:"iat"`
+	ID       string  `json:"jti"`
+	Purpose  Purpose `json:"purpose"`
+}
+
+// SignProof makes a helper's proof for one request.
+func SignProof(key jose.JSONWebKey, helperID string, purpose Purpose, method, url string, now time.Time) (string, error) {
+	raw, err := json.Marshal(ProofClaims{Issuer: helperID, Method: method, URL: url, IssuedAt: now.Unix(),
+		ID: connectors.RandomID(16), Purpose: purpose})
+	if err != nil {
+		return "", err
+	}
+	return connectors.Sign(key, ProofType, raw)
+}
+
+// Presentation is one helper request as the wallet received it.
+type Presentation struct {
+	// Exactly one of Handle (from the QR URL), ShortCode or Token (the
+	// consent JWT the helper already holds) says which grant.
+	Handle    string
+	ShortCode string
+	Token     string
+	// Proof is the Regie-Proof header.
+	Proof string
+	// Method and URL are the request line as the wallet sees it, the URL
+	// without query or fragment.
+	Method string
+	URL    string
+	// Want narrows the request to part of the scope; empty means all of it.
+	Want Scope
+}
+
+// Release is called inside the transaction that accepts a presentation, so
+// that a revocation cannot slip between the check and the release.
+type Release func(tx *wallet.Tx, g Grant) error
+
+// Present checks a helper's request against its grant. Only when everything
+// holds does it count a use, log the acceptance and call release, all in one
+// transaction; any refusal is logged with its reason and returned.
+func (s *Service) Present(ctx context.Context, p Presentation, release Release) (Grant, error) {
+	g, actor, err := s.present(ctx, p, release)
+	if err != nil && ctx.Err() == nil {
+		var r *connectors.Refusal
+		if errors.As(err, &r) {
+			ev := wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: r.Code, Grant: g.ID,
+				Purpose: string(g.Purpose), Categories: g.Scope}
+			if lerr := s.Vault.Update(ctx, func(tx *wallet.Tx) error { return tx.AppendEvent(ev) }); lerr != nil {
+				return g, errors.Join(err, lerr)
+			}
+		}
+	}
+	return g, err
+}
+
+func (s *Service) present(ctx context.Context, p Presentation, release Release) (Grant, string, error) {
+	now := s.Vault.Now()
+	proof, pc, actor, err := parseProof(p.Proof)
+	if err != nil {
+		return Grant{}, actor, err
+	}
+	key, err := s.Vault.SigningKey()
+	if err != nil {
+		return Grant{}, actor, err
+	}
+	trust, err := s.Trust.Load(ctx)
+	if err != nil {
+		return Grant{}, actor, err
+	}
+	s.pruneProofs(ctx, now)
+
+	var g Grant
+	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		var err error
+		g, err = s.findGrant(tx, p, now)
+		if err != nil {
+			return err
+		}
+		if err := s.check(tx, g, p, proof, pc, trust, key, now); err != nil {
+			return err
+		}
+		g.Uses++
+		if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
+			return err
+		}
+		if err := tx.Put(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), pc.IssuedAt); err != nil {
+			return err
+		}
+		err = tx.AppendEvent(wallet.Event{Kind: wallet.EventPresentationOK, Actor: g.Audience, Purpose: string(g.Purpose),
+			Categories: g.Scope, Grant: g.ID})
+		if err != nil {
+			return err
+		}
+		if release != nil {
+			return release(tx, g)
+		}
+		return nil
+	})
+	if err != nil && p.ShortCode != "" && g.ID != "" && isRefusal(err) {
+		s.countShortCodeFailure(ctx, g.ID)
+	}
+	return g, actor, err
+}
+
+func isRefusal(err error) bool {
+	var r *connectors.Refusal
+	return errors.As(err, &r)
+}
+
+func parseProof(proof string) (*jose.JSONWebSignature, ProofClaims, string, error) {
+	var pc ProofClaims
+	if proof == "" {
+		return nil, pc, "", ErrNoProof
+	}
+	if len(proof) > 4096 {
+		return nil, pc, "", ErrInvalidProof
+	}
+	if _, err := connectors.ParseHeader(proof, ProofType, false); err != nil {
+		return nil, pc, "", fmt.Errorf("%w: %v", ErrInvalidProof, err)
+	}
+	obj, err := jose.ParseSignedCompact(proof, connectors.Algorithms)
+	if err != nil {
+		return nil, pc, "", ErrInvalidProof
+	}
+	// The claims are read before the signature is checked only to know which
+	// grant and key to check against; nothing is trusted until Verify.
+	dec := json.NewDecoder(strings.NewReader(string(obj.UnsafePayloadWithoutVerification())))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&pc); err != nil || pc.ID == "" || pc.Issuer == "" || !wallet.ValidOrgID(pc.Issuer) {
+		return nil, pc, "", ErrInvalidProof
+	}
+	return obj, pc, pc.Issuer, nil
+}
+
+func (s *Service) findGrant(tx *wallet.Tx, p Presentation, now time.Time) (Grant, error) {
+	var id string
+	switch {
+	case p.Handle != "":
+		ok, err := tx.Get(bucketGrants, tx.Key("handle", p.Handle), &id)
+		if err != nil {
+			return Grant{}, err
+		}
+		if !ok {
+			return Grant{}, ErrUnknownGrant
+		}
+	case p.ShortCode != "":
+		code := NormaliseShortCode(p.ShortCode)
+		if !s.shortCodesOpen(now) {
+			return Grant{}, ErrTooManyCodes
+		}
+		ok, err := tx.Get(bucketGrants, tx.Key("short", code), &id)
+		if err != nil {
+			return Grant{}, err
+		}
+		if !ok || code == "" {
+			if !s.shortCodeGuess(now) {
+				return Grant{}, ErrTooManyCodes
+			}
+			return Grant{}, ErrShortCode
+		}
+	case p.Token != "":
+		var err error
+		if id, err = tokenID(p.Token); err != nil {
+			return Grant{}, err
+		}
+	default:
+		return Grant{}, ErrUnknownGrant
+	}
+	g, err := getGrant(tx, id)
+	if errors.Is(err, wallet.ErrNotFound) {
+		return Grant{}, ErrUnknownGrant
+	}
+	if err != nil {
+		return Grant{}, err
+	}
+	if p.ShortCode != "" && (g.ShortCode != NormaliseShortCode(p.ShortCode) || !now.Before(g.ShortCodeExpiry) ||
+		g.ShortCodeFails >= ShortCodeMaxFails) {
+		return g, ErrShortCode
+	}
+	if p.Token != "" && p.Token != g.Token {
+		return g, ErrInvalidToken
+	}
+	return g, nil
+}
+
+// tokenID reads the jti of a consent token after checking its header; the
+// signature is checked against the stored grant afterwards.
+func tokenID(token string) (string, error) {
+	if len(token) > 8192 {
+		return "", ErrInvalidToken
+	}
+	if _, err := connectors.ParseHeader(token, ConsentType, false); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return "", ErrInvalidToken
+	}
+	var std jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&std); err != nil || std.ID == "" {
+		return "", ErrInvalidToken
+	}
+	return std.ID, nil
+}
+
+// VerifyToken checks a consent JWT's signature, typ, audience and time
+// (with Leeway), requiring exp and nbf, and returns its claims.
+func VerifyToken(token string, walletKey any, audience string, now time.Time) (jwt.Claims, TokenClaims, error) {
+	var std jwt.Claims
+	var tc TokenClaims
+	if _, err := connectors.ParseHeader(token, ConsentType, false); err != nil {
+		return std, tc, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return std, tc, ErrInvalidToken
+	}
+	if err := tok.Claims(walletKey, &std, &tc); err != nil {
+		return std, tc, ErrInvalidToken
+	}
+	if std.Expiry == nil || std.NotBefore == nil || std.ID == "" || tc.Cnf.JKT == "" {
+		return std, tc, fmt.Errorf("%w: exp, nbf, jti and cnf.jkt are required", ErrInvalidToken)
+	}
+	// Audience is always set: jwt.Expected skips empty fields.
+	switch err := std.ValidateWithLeeway(jwt.Expected{AnyAudience: jwt.Audience{audience}, Time: now}, Leeway); {
+	case err == nil:
+	case errors.Is(err, jwt.ErrExpired):
+		return std, tc, ErrExpired
+	case errors.Is(err, jwt.ErrNotValidYet):
+		return std, tc, ErrNotYetValid
+	case errors.Is(err, jwt.ErrInvalidAudience):
+		return std, tc, ErrWrongAudience
+	default:
+		return std, tc, ErrInvalidToken
+	}
+	return std, tc, nil
+}
+
+func (s *Service) check(tx *wallet.Tx, g Grant, p Presentation, proof *jose.JSONWebSignature, pc ProofClaims,
+	trust *connectors.TrustList, walletKey []byte, now time.Time) error {
+	// 1. The grant's own token, as issued and stored, still verifies.
+	_, tc, err := VerifyToken(g.Token, ed25519Public(walletKey), pc.Issuer, now)
+	if err != nil {
+		return err
+	}
+	if pc.Issuer != g.Audience {
+		return ErrWrongAudience
+	}
+	// 2. The proof is signed by the key the consent names.
+	hkey, ok := trust.KeyByThumbprint(g.Audience, tc.Cnf.JKT)
+	if !ok {
+		return ErrWrongKey
+	}
+	if _, err := proof.Verify(hkey); err != nil {
+		return ErrWrongKey
+	}
+	// 3. The proof is for this request, now, and never seen before.
+	if pc.Method != p.Method || pc.URL != p.URL {
+		return ErrWrongURL
+	}
+	iat := time.Unix(pc.IssuedAt, 0)
+	if iat.Before(now.Add(-Leeway)) || iat.After(now.Add(Leeway)) {
+		return ErrStaleProof
+	}
+	var seen int64
+	if found, err := tx.Get(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), &seen); err != nil {
+		return err
+	} else if found {
+		return ErrReplay
+	}
+	if pc.Purpose != g.Purpose {
+		return ErrWrongPurpose
+	}
+	// 4. The grant is still in force and the request lies inside it.
+	switch g.Status(now) {
+	case StatusRevoked:
+		return ErrRevoked
+	case StatusUsedUp:
+		return ErrUsedUp
+	}
+	if len(p.Want) > 0 && !g.Scope.Covers(p.Want) {
+		return ErrOutOfScope
+	}
+	return nil
+}
+
+func (s *Service) countShortCodeFailure(ctx context.Context, id string) {
+	_ = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		g, err := getGrant(tx, id)
+		if err != nil {
+			return err
+		}
+		g.ShortCodeFails++
+		return tx.Put(bucketGrants, tx.Key("grant", g.ID), g)
+	})
+}
+
+// pruneProofs forgets proof ids too old to be accepted anyway, at most once a minute.
+func (s *Service) pruneProofs(ctx context.Context, now time.Time) {
+	s.pruneMu.Lock()
+	if now.Sub(s.lastPrune) < time.Minute {
+		s.pruneMu.Unlock()
+		return
+	}
+	s.lastPrune = now
+	s.pruneMu.Unlock()
+	_ = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		var old [][]byte
+		err := tx.ForEach(bucketProofs, func(k []byte, open func(any) error) error {
+			var iat int64
+			if err := open(&iat); err != nil {
+				return err
+			}
+			if now.Sub(time.Unix(iat, 0)) > 3*Leeway {
+				old = append(old, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range old {
+			if err := tx.Delete(bucketProofs, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,388 @@
+package consent
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+// Token and proof typ headers.
+const (
+	ConsentType = "regie-consent+jwt"
+	ProofType   = "regie-proof+jwt"
+)
+
+// Leeway is the clock skew allowed on consent tokens and proofs.
+const Leeway = 60 * time.Second
+
+// Short-code limits: a code a resident reads aloud is short, so it lives
+// briefly and allows few wrong tries.
+const (
+	ShortCodeTTL      = 10 * time.Minute
+	ShortCodeMaxFails = 3
+	// shortCodeGuesses is how many unknown short codes the wallet answers in
+	// a ShortCodeTTL window before it stops accepting short codes at all.
+	shortCodeGuesses = 10
+)
+
+// Service issues, lists, revokes and checks grants.
+type Service struct {
+	Vault *wallet.Vault
+	Trust TrustSource
+	// BaseURL is the wallet's address as helpers reach it, e.g.
+	// http://127.0.0.1:8080. QR codes point there.
+	BaseURL string
+
+	qrMu sync.Mutex
+	qr   map[string][]byte
+
+	guessMu     sync.Mutex
+	guessWindow time.Time
+	guesses     int
+
+	pruneMu   sync.Mutex
+	lastPrune time.Time
+}
+
+// TokenClaims are the consent JWT's claims beyond the registered ones.
+type TokenClaims struct {
+	Purpose Purpose `json:"purpose"`
+	Scope   Scope   `json:"scope"`
+	Cnf     struct {
+		JKT string `json:"jkt"`
+	} `json:"cnf"`
+}
+
+// WalletID is the wallet's identifier in tokens: the RFC 7638 thumbprint of
+// its public key.
+func WalletID(key ed25519.PrivateKey) string {
+	tp, _ := connectors.Thumbprint(connectors.WalletJWK(key))
+	return tp
+}
+
+func signJWT(key ed25519.PrivateKey, typ string, claims ...any) (string, error) {
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key},
+		(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+	if err != nil {
+		return "", err
+	}
+	b := jwt.Signed(signer)
+	for _, c := range claims {
+		b = b.Claims(c)
+	}
+	return b.Serialize()
+}
+
+// Grant issues a new grant. The helper must be in the trust list as a
+// helper; its first signing key is the one the grant is bound to.
+func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
+	if err := r.validate(); err != nil {
+		return Grant{}, err
+	}
+	trust, err := s.Trust.Load(ctx)
+	if err != nil {
+		return Grant{}, err
+	}
+	org, ok := trust.Organisation(r.Audience)
+	if !ok || org.Kind != connectors.KindHelper {
+		return Grant{}, fmt.Errorf("%q: %w", r.Audience, ErrNotHelper)
+	}
+	jkt, err := connectors.Thumbprint(org.SigningKeys()[0])
+	if err != nil {
+		return Grant{}, err
+	}
+	key, err := s.Vault.SigningKey()
+	if err != nil {
+		return Grant{}, err
+	}
+	now := s.Vault.Now().UTC().Truncate(time.Second)
+	nbf := r.NotBefore.UTC().Truncate(time.Second)
+	if nbf.IsZero() || nbf.Before(now) {
+		nbf = now
+	}
+	g := Grant{
+		ID: "g-" + connectors.RandomID(12), Handle: connectors.RandomID(16),
+		Audience: org.ID, AudienceName: org.Name, Purpose: r.Purpose, Scope: append(Scope(nil), r.Scope...),
+		NotBefore: nbf, Expiry: nbf.Add(time.Duration(r.Days) * 24 * time.Hour), MaxUses: r.MaxUses,
+		CreatedAt: now, JKT: jkt,
+	}
+	sort.Strings(g.Scope)
+	std := jwt.Claims{Issuer: WalletID(key), Audience: jwt.Audience{org.ID}, ID: g.ID,
+		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(g.NotBefore), Expiry: jwt.NewNumericDate(g.Expiry)}
+	tc := TokenClaims{Purpose: g.Purpose, Scope: g.Scope}
+	tc.Cnf.JKT = jkt
+	if g.Token, err = signJWT(key, ConsentType, std, tc); err != nil {
+		return Grant{}, err
+	}
+	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
+			return err
+		}
+		if err := tx.Put(bucketGrants, tx.Key("handle", g.Handle), g.ID); err != nil {
+			return err
+		}
+		return tx.AppendEvent(wallet.Event{Kind: wallet.EventGrantMade, Actor: g.Audience, Purpose: string(g.Purpose),
+			Categories: g.Scope, Grant: g.ID})
+	})
+	return g, err
+}
+
+// List returns every grant, newest first.
+func (s *Service) List(ctx context.Context) ([]Grant, error) {
+	var out []Grant
+	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
+		return tx.ForEach(bucketGrants, func(_ []byte, open func(any) error) error {
+			var raw json.RawMessage
+			if err := open(&raw); err != nil {
+				return err
+			}
+			if len(raw) == 0 || raw[0] != '{' {
+				return nil // a handle or short-code index entry
+			}
+			var g Grant
+			if err := json.Unmarshal(raw, &g); err != nil {
+				return err
+			}
+			out = append(out, g)
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// Get returns one grant by id.
+func (s *Service) Get(ctx context.Context, id string) (Grant, error) {
+	var g Grant
+	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
+		var err error
+		g, err = getGrant(tx, id)
+		return err
+	})
+	return g, err
+}
+
+func getGrant(tx *wallet.Tx, id string) (Grant, error) {
+	var g Grant
+	ok, err := tx.Get(bucketGrants, tx.Key("grant", id), &g)
+	if err != nil {
+		return g, err
+	}
+	if !ok {
+		return g, fmt.Errorf("grant: %w", wallet.ErrNotFound)
+	}
+	return g, nil
+}
+
+// Revoke ends a grant at once: once Revoke returns, no presentation of it
+// succeeds.
+func (s *Service) Revoke(ctx context.Context, id string) (Grant, error) {
+	var g Grant
+	err := s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		var err error
+		if g, err = getGrant(tx, id); err != nil {
+			return err
+		}
+		if g.Revoked {
+			return nil
+		}
+		g.Revoked, g.RevokedAt = true, tx.Now().UTC()
+		g.ShortCode = ""
+		if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
+			return err
+		}
+		return tx.AppendEvent(wallet.Event{Kind: wallet.EventGrantRevoked, Actor: g.Audience, Purpose: string(g.Purpose),
+			Categories: g.Scope, Grant: g.ID})
+	})
+	return g, err
+}
+
+// URL is the pointer the QR code holds: the wallet address, the grant's
+// handle, and (in the fragment, which never reaches a server) the thumbprint
+// of the wallet key that will sign the dossier.
+func (s *Service) URL(g Grant) (string, error) {
+	key, err := s.Vault.SigningKey()
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(s.BaseURL, "/") + "/c/" + g.Handle + "#wk=" + WalletID(key), nil
+}
+
+// QR returns the grant's QR code as a PNG, made once and kept.
+func (s *Service) QR(g Grant) ([]byte, error) {
+	s.qrMu.Lock()
+	defer s.qrMu.Unlock()
+	if png, ok := s.qr[g.ID]; ok {
+		return png, nil
+	}
+	url, err := s.URL(g)
+	if err != nil {
+		return nil, err
+	}
+	// Medium error correction and 320 px: quiet zone included, it scans from
+	// a phone screen at arm's length.
+	png, err := qrcode.Encode(url, qrcode.Medium, 320)
+	if err != nil {
+		return nil, err
+	}
+	if s.qr == nil {
+		s.qr = map[string][]byte{}
+	}
+	s.qr[g.ID] = png
+	return png, nil
+}
+
+// shortAlphabet leaves out letters and digits that sound or look alike
+// (0/O, 1/I/L, 5/S, U/V).
+const shortAlphabet = "ABCDEFGHJKMNPQRTWXYZ2346789"
+
+// ShortCode makes a new code for a grant that can be read aloud, valid for
+// ShortCodeTTL. Making a new one ends the previous one.
+func (s *Service) ShortCode(ctx context.Context, id string) (string, time.Time, error) {
+	b := make([]byte, 8)
+	rand.Read(b)
+	for i := range b {
+		b[i] = shortAlphabet[int(b[i])%len(shortAlphabet)]
+	}
+	code := string(b[:4]) + "-" + string(b[4:])
+	var g Grant
+	err := s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		var err error
+		if g, err = getGrant(tx, id); err != nil {
+			return err
+		}
+		if st := g.Status(tx.Now()); st != StatusActive && st != StatusNotYetValid {
+			return fmt.Errorf("grant is %s: %w", st, ErrRevoked)
+		}
+		if g.ShortCode != "" {
+			if err := tx.Delete(bucketGrants, tx.Key("short", g.ShortCode)); err != nil {
+				return err
+			}
+		}
+		g.ShortCode, g.ShortCodeExpiry, g.ShortCodeFails = code, tx.Now().Add(ShortCodeTTL).UTC(), 0
+		if err := tx.Put(bucketGrants, tx.Key("short", code), g.ID); err != nil {
+			return err
+		}
+		return tx.Put(bucketGrants, tx.Key("grant", g.ID), g)
+	})
+	return code, g.ShortCodeExpiry, err
+}
+
+// NormaliseShortCode turns what a helper typed into the stored form.
+func NormaliseShortCode(s string) string {
+	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(s))
+	if len(s) != 8 {
+		return ""
+	}
+	return s[:4] + "-" + s[4:]
+}
+
+// Receipt is a consent receipt in the field names of the Kantara Consent
+// Receipt Specification v1.1, for the resident to keep.
+type Receipt struct {
+	Version          string        `json:"version"`
+	Jurisdiction     string        `json:"jurisdiction"`
+	ConsentTimestamp int64         `json:"consentTimestamp"`
+	CollectionMethod string        `json:"collectionMethod"`
+	ConsentReceiptID string        `json:"consentReceiptID"`
+	PublicKey        string        `json:"publicKey"`
+	Language         string        `json:"language"`
+	PIIPrincipalID   string        `json:"piiPrincipalId"`
+	PIIControllers   []Controller  `json:"piiControllers"`
+	PolicyURL        string        `json:"policyUrl"`
+	Services         []ServiceItem `json:"services"`
+	Sensitive        bool          `json:"sensitive"`
+	SPICat           []string      `json:"spiCat"`
+	// Regie additions, outside the Kantara field set.
+	ValidFrom     time.Time `json:"regie:validFrom"`
+	ValidUntil    time.Time `json:"regie:validUntil"`
+	ConsentStatus Status    `json:"regie:consentStatus"`
+}
+
+// Controller is a Kantara piiControllers entry.
+type Controller struct {
+	PIIController string `json:"piiController"`
+	Contact       string `json:"contact"`
+	Address       string `json:"address"`
+	Email         string `json:"email"`
+	Phone         string `json:"phone"`
+}
+
+// ServiceItem is a Kantara services entry.
+type ServiceItem struct {
+	Service  string        `json:"service"`
+	Purposes []PurposeItem `json:"purposes"`
+}
+
+// PurposeItem is a Kantara purposes entry.
+type PurposeItem struct {
+	Purpose              string   `json:"purpose"`
+	PurposeCategory      []string `json:"purposeCategory"`
+	ConsentType          string   `json:"consentType"`
+	PIICategory          []string `json:"piiCategory"`
+	PrimaryPurpose       bool     `json:"primaryPurpose"`
+	Termination          string   `json:"termination"`
+	ThirdPartyDisclosure bool     `json:"thirdPartyDisclosure"`
+	ThirdPartyName       string   `json:"thirdPartyName,omitempty"`
+}
+
+// Receipt builds the consent receipt of a grant. It names the resident by
+// the wallet, never by BSN.
+func (s *Service) Receipt(g Grant) (Receipt, error) {
+	key, err := s.Vault.SigningKey()
+	if err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{
+		Version: "KI-CR-v1.1.0", Jurisdiction: "NL", ConsentTimestamp: g.CreatedAt.Unix(),
+		CollectionMethod: "Regie wallet: given by the resident in person", ConsentReceiptID: g.ID,
+		PublicKey: WalletID(key), Language: "nl", PIIPrincipalID: "wallet:" + WalletID(key),
+		PIIControllers: []Controller{{PIIController: g.AudienceName, Contact: g.Audience}},
+		Services: []ServiceItem{{Service: "Schuldhulpverlening", Purposes: []PurposeItem{{
+			Purpose: g.Purpose.Info().NL, PurposeCategory: []string{string(g.Purpose)}, ConsentType: "EXPLICIT",
+			PIICategory: g.Scope, PrimaryPurpose: true, Termination: g.Expiry.Format(time.RFC3339),
+		}}}},
+		Sensitive: true, SPICat: []string{"financial"},
+		ValidFrom: g.NotBefore, ValidUntil: g.Expiry, ConsentStatus: g.Status(s.Vault.Now()),
+	}, nil
+}
+
+// shortCodeGuess counts an unknown short code; it reports false once too
+// many were tried in the current window.
+func (s *Service) shortCodeGuess(now time.Time) bool {
+	s.guessMu.Lock()
+	defer s.guessMu.Unlock()
+	if now.Sub(s.guessWindow) > ShortCodeTTL {
+		s.guessWindow, s.guesses = now, 0
+	}
+	s.guesses++
+	return s.guesses <= shortCodeGuesses
+}
+
+func (s *Service) shortCodesOpen(now time.Time) bool {
+	s.guessMu.Lock()
+	defer s.guessMu.Unlock()
+	return now.Sub(s.guessWindow) > ShortCodeTTL || s.guesses < shortCodeGuesses
+}
+
+func ed25519Public(priv []byte) ed25519.PublicKey {
+	return ed25519.PrivateKey(priv).Public().(ed25519.PublicKey)
+}
