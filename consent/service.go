@@ -386,3 +386,42 @@ func (s *Service) shortCodesOpen(now time.Time) bool {
 func ed25519Public(priv []byte) ed25519.PublicKey {
 	return ed25519.PrivateKey(priv).Public().(ed25519.PublicKey)
 }
+
+// Export releases the dossier of a grant directly to a file, encrypted to
+// the helper's P-256 key from the trust list, for when the wallet cannot be
+// reached. The release is logged like any other.
+func (s *Service) Export(ctx context.Context, id string) (string, error) {
+	key, err := s.Vault.SigningKey()
+	if err != nil {
+		return "", err
+	}
+	trust, err := s.Trust.Load(ctx)
+	if err != nil {
+		return "", err
+	}
+	var out string
+	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		g, err := getGrant(tx, id)
+		if err != nil {
+			return err
+		}
+		if st := g.Status(tx.Now()); st != StatusActive {
+			return fmt.Errorf("grant is %s: %w", st, ErrRevoked)
+		}
+		org, ok := trust.Organisation(g.Audience)
+		if !ok {
+			return fmt.Errorf("%q: %w", g.Audience, ErrNotHelper)
+		}
+		enc, ok := org.EncryptionKey()
+		if !ok {
+			return fmt.Errorf("%s has no encryption key in the trust list", g.Audience)
+		}
+		d, err := BuildDossier(tx, g, key)
+		if err != nil {
+			return err
+		}
+		out, err = SealDossier(d, enc)
+		return err
+	})
+	return out, err
+}

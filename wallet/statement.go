@@ -281,7 +281,7 @@ type wireClaims struct {
 
 var (
 	idPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	refPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._/:#-]{0,99}$`)
+	refPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._/:#&(),'+-]{0,99}$`)
 )
 
 // ValidOrgID reports whether s has the form of an organisation id.

@@ -1,0 +1,129 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/connectors"
+	"regie/consent"
+)
+
+// HelperClient is the helper side of the consent protocol: it redeems a
+// resident's consent URL (or short code, or a consent token it holds) with a
+// fresh proof signed by the helper's key, and returns the dossier as sent.
+type HelperClient struct {
+	// ID is the helper's organisation id, as in the wallet's trust list.
+	ID string
+	// Key is the helper's private signing key.
+	Key jose.JSONWebKey
+	// HTTP does the requests; nil means a client with a 30 s timeout.
+	HTTP *http.Client
+	// Now tells the time for proofs; nil means time.Now.
+	Now func() time.Time
+}
+
+// MaxDossier bounds a dossier answer.
+const MaxDossier = 32 << 20
+
+// ConsentLink is a parsed consent URL from a QR code.
+type ConsentLink struct {
+	URL      string // without fragment: what the proof names
+	WalletID string // the wk fragment: the wallet key that must sign
+}
+
+// ParseConsentURL splits a QR code's URL into the address to fetch and the
+// wallet key thumbprint from its fragment.
+func ParseConsentURL(raw string) (ConsentLink, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.HasPrefix(u.Path, "/c/") {
+		return ConsentLink{}, errors.New("not a Regie consent URL (expected http(s)://…/c/…)")
+	}
+	frag, _ := url.ParseQuery(u.Fragment)
+	wk := frag.Get("wk")
+	u.Fragment, u.RawFragment, u.RawQuery = "", "", ""
+	return ConsentLink{URL: u.String(), WalletID: wk}, nil
+}
+
+func (h *HelperClient) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *HelperClient) client() *http.Client {
+	if h.HTTP != nil {
+		return h.HTTP
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+// Redeem fetches the dossier behind a consent URL (as in the QR code).
+func (h *HelperClient) Redeem(ctx context.Context, link ConsentLink, purpose consent.Purpose) (string, error) {
+	return h.get(ctx, link.URL, purpose, "")
+}
+
+// RedeemCode fetches the dossier with a short code read aloud by the resident.
+func (h *HelperClient) RedeemCode(ctx context.Context, wallet, code string, purpose consent.Purpose) (string, error) {
+	c := consent.NormaliseShortCode(code)
+	if c == "" {
+		return "", errors.New("a short code has 8 letters and digits")
+	}
+	return h.get(ctx, strings.TrimSuffix(wallet, "/")+"/c/code/"+c, purpose, "")
+}
+
+// Fetch fetches the dossier again later within the grant, with the consent
+// token from an earlier dossier.
+func (h *HelperClient) Fetch(ctx context.Context, wallet, token string, purpose consent.Purpose) (string, error) {
+	return h.get(ctx, strings.TrimSuffix(wallet, "/")+"/api/v1/dossier", purpose, token)
+}
+
+func (h *HelperClient) get(ctx context.Context, target string, purpose consent.Purpose, token string) (string, error) {
+	proof, err := consent.SignProof(h.Key, h.ID, purpose, http.MethodGet, target, h.now())
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Regie-Proof", proof)
+	if token != "" {
+		req.Header.Set("Authorization", "Regie "+token)
+	}
+	resp, err := h.client().Do(req)
+	if err != nil {
+		return "", fmt.Errorf("the wallet could not be reached: %w", connectors.ErrUnreachable)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxDossier+1))
+	if err != nil {
+		return "", fmt.Errorf("reading the answer: %w", connectors.ErrUnreachable)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var body struct {
+			Error Error `json:"error"`
+		}
+		if json.Unmarshal(raw, &body) == nil && body.Error.Code != "" {
+			body.Error.Status = resp.StatusCode
+			return "", &body.Error
+		}
+		return "", &Error{Status: resp.StatusCode, Code: "http_" + fmt.Sprint(resp.StatusCode), Message: "the wallet refused the request"}
+	}
+	if len(raw) > MaxDossier {
+		return "", &Error{Code: "dossier_too_large", Message: "the dossier is larger than allowed"}
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/jose") {
+		return "", &Error{Code: "dossier_malformed", Message: "the answer is not a dossier"}
+	}
+	return strings.TrimSpace(string(raw)), nil
+}

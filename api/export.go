@@ -1,0 +1,141 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/wallet"
+	"regie/web"
+)
+
+// Provenance says where one figure came from and that it was checked.
+type Provenance struct {
+	Organisation string `json:"organisation"`
+	Name         string `json:"name"`
+	Statement    string `json:"statement"`
+	KeyID        string `json:"kid"`
+	Verified     bool   `json:"verified"`
+}
+
+// DebtExport is one debt with its provenance.
+type DebtExport struct {
+	wallet.Debt
+	AsOf   wallet.Date `json:"as_of"`
+	Source Provenance  `json:"source"`
+}
+
+// IncomeExport is one income with its provenance.
+type IncomeExport struct {
+	wallet.Income
+	MonthlyCents wallet.Cents `json:"monthly_cents"`
+	AsOf         wallet.Date  `json:"as_of"`
+	Source       Provenance   `json:"source"`
+}
+
+// Export is what a helper keeps of a verified dossier: the figures, each
+// with the organisation that signed it, and the signed originals.
+type Export struct {
+	Format     string          `json:"format"`
+	WalletID   string          `json:"wallet_id"`
+	Helper     string          `json:"helper"`
+	Purpose    consent.Purpose `json:"purpose"`
+	Scope      consent.Scope   `json:"scope"`
+	ReleasedAt time.Time       `json:"released_at"`
+	ValidUntil time.Time       `json:"consent_valid_until"`
+	Overview   wallet.Overview `json:"overview"`
+	Debts      []DebtExport    `json:"debts"`
+	Incomes    []IncomeExport  `json:"incomes"`
+	Grant      string          `json:"grant"`
+	Statements []string        `json:"statements"`
+}
+
+// NewExport lays out a verified dossier for a case system. Only current
+// statements become rows; the history stays in Statements.
+func NewExport(vd *consent.VerifiedDossier, trust *connectors.TrustList) Export {
+	e := Export{Format: "regie-dossier-export-1", WalletID: vd.WalletID, Helper: vd.Audience, Purpose: vd.Purpose, Scope: vd.Scope,
+		ReleasedAt: vd.ReleasedAt, ValidUntil: vd.ValidUntil, Overview: vd.Overview, Grant: vd.Grant, Statements: vd.Statements,
+		Debts: []DebtExport{}, Incomes: []IncomeExport{}}
+	current := map[string]bool{}
+	for _, d := range vd.Overview.Debts {
+		current[d.Statement] = true
+	}
+	for _, in := range vd.Overview.Incomes {
+		current[in.Statement] = true
+	}
+	for _, st := range vd.Verified {
+		if !current[st.ID] {
+			continue
+		}
+		p := Provenance{Organisation: st.Issuer, Statement: st.ID, KeyID: vd.SignedBy[st.ID], Verified: true}
+		if o, ok := trust.Organisation(st.Issuer); ok {
+			p.Name = o.Name
+		}
+		switch {
+		case st.Debt != nil:
+			e.Debts = append(e.Debts, DebtExport{Debt: *st.Debt, AsOf: st.AsOf, Source: p})
+		case st.Income != nil:
+			e.Incomes = append(e.Incomes, IncomeExport{Income: *st.Income, MonthlyCents: st.Income.Period.Monthly(st.Income.NetCents),
+				AsOf: st.AsOf, Source: p})
+		}
+	}
+	sort.Slice(e.Debts, func(i, j int) bool {
+		a, b := e.Debts[i], e.Debts[j]
+		if a.Creditor != b.Creditor {
+			return a.Creditor < b.Creditor
+		}
+		return a.Reference < b.Reference
+	})
+	sort.Slice(e.Incomes, func(i, j int) bool { return e.Incomes[i].Payer < e.Incomes[j].Payer })
+	return e
+}
+
+// JSON encodes the export.
+func (e Export) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(e, "", "  ")
+	return append(b, '\n'), err
+}
+
+// CSVHeader names the CSV columns. Where a Schuldenknooppunt field exists
+// its name is used (FactuurnummerSE, Originele vordering,
+// ActueelVorderingsbedrag, Schuldtype, TypeSchuldregeling).
+var CSVHeader = []string{"Schuldeiser", "FactuurnummerSE", "Schuldtype", "Originele vordering", "ActueelVorderingsbedrag",
+	"Achterstand", "MaandenAchterstand", "Status", "TypeSchuldregeling", "RegelingPerMaand", "RegelingEinddatum",
+	"Vervaldatum", "Bronorganisatie", "Peildatum", "Geverifieerd", "Verklaring", "Sleutel"}
+
+// schuldtype maps our categories onto Dutch debt-type words a case system knows.
+var schuldtype = map[wallet.Category]string{
+	wallet.CategoryRent: "Huur", wallet.CategoryEnergy: "Energie", wallet.CategoryWater: "Water",
+	wallet.CategoryHealthInsurance: "Zorgverzekering", wallet.CategoryTax: "Belastingen", wallet.CategoryFine: "Boete (CJIB)",
+	wallet.CategoryStudentLoan: "Studieschuld", wallet.CategoryBenefitReclaim: "Terugvordering uitkering/toeslag",
+	wallet.CategoryConsumerCredit: "Consumptief krediet", wallet.CategoryTelecom: "Telecom", wallet.CategoryOther: "Overig",
+}
+
+// CSV writes one row per debt, amounts in euros with two decimals and a
+// dot, dates in ISO 8601.
+func (e Export) CSV() ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(CSVHeader); err != nil {
+		return nil, err
+	}
+	for _, d := range e.Debts {
+		var regeling, perMaand, eind string
+		if d.Arrangement != nil {
+			regeling, perMaand, eind = "BR", web.EuroDecimal(d.Arrangement.MonthlyCents), string(d.Arrangement.Ends)
+		}
+		row := []string{d.Creditor, d.Reference, schuldtype[d.Category], web.EuroDecimal(d.OriginalCents),
+			web.EuroDecimal(d.OutstandingCents), web.EuroDecimal(d.ArrearsCents), fmt.Sprint(d.MonthsInArrears), string(d.Status),
+			regeling, perMaand, eind, string(d.DueDate), d.Source.Organisation, string(d.AsOf), "ja", d.Source.Statement, d.Source.KeyID}
+		if err := w.Write(row); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}

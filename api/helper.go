@@ -1,0 +1,115 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/wallet"
+)
+
+// publicURL is the URL a proof must name for this request: the configured
+// base address and the path, without query or fragment.
+func (s *Server) publicURL(c *fiber.Ctx) string {
+	base := strings.TrimSuffix(s.cfg.BaseURL, "/")
+	if base == "" {
+		base = c.BaseURL()
+	}
+	return base + c.Path()
+}
+
+func (s *Server) redeemHandle(c *fiber.Ctx) error {
+	return s.redeem(c, consent.Presentation{Handle: c.Params("handle")})
+}
+
+func (s *Server) redeemCode(c *fiber.Ctx) error {
+	return s.redeem(c, consent.Presentation{ShortCode: c.Params("code")})
+}
+
+func (s *Server) redeemToken(c *fiber.Ctx) error {
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Regie ")
+	if !ok || token == "" {
+		return jsonError(c, fiber.StatusUnauthorized, "consent_missing", "send Authorization: Regie <consent token>")
+	}
+	return s.redeem(c, consent.Presentation{Token: token})
+}
+
+// redeem checks the presentation and, in the same vault transaction,
+// builds, signs and logs the dossier.
+func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
+	p.Proof = c.Get("Regie-Proof")
+	p.Method = c.Method()
+	p.URL = s.publicURL(c)
+	if q := c.Query("scope"); q != "" {
+		want, err := consent.ParseScope(q)
+		if err != nil {
+			return fail(c, err)
+		}
+		p.Want = want
+	}
+	key, err := s.vault.SigningKey()
+	if err != nil {
+		return fail(c, err)
+	}
+	var dossier string
+	_, err = s.consent.Present(c.UserContext(), p, func(tx *wallet.Tx, g consent.Grant) error {
+		var err error
+		dossier, err = consent.BuildDossier(tx, g, key)
+		return err
+	})
+	if err != nil {
+		return fail(c, err)
+	}
+	c.Set(fiber.HeaderContentType, "application/jose")
+	return c.SendString(dossier)
+}
+
+// InboxResult is the push inbox's answer.
+type InboxResult struct {
+	Accepted int                     `json:"accepted"`
+	Refused  int                     `json:"refused"`
+	Results  []connectors.ItemResult `json:"results"`
+}
+
+// inbox takes statements an organisation pushes. The signature is the
+// authentication: every statement is verified against the trust list.
+func (s *Server) inbox(c *fiber.Ctx) error {
+	body := c.Body()
+	if len(body) > s.cfg.Limits.InboxBody {
+		return jsonError(c, fiber.StatusRequestEntityTooLarge, "body_too_large",
+			fmt.Sprintf("the inbox takes at most %d bytes", s.cfg.Limits.InboxBody))
+	}
+	ct := c.Get(fiber.HeaderContentType)
+	var list []string
+	switch {
+	case strings.HasPrefix(ct, "application/jose"):
+		jws := strings.TrimSpace(string(body))
+		if jws == "" || strings.ContainsAny(jws, " \n\t{") {
+			return jsonError(c, fiber.StatusBadRequest, "malformed", "expected one compact JWS")
+		}
+		list = []string{jws}
+	case strings.HasPrefix(ct, fiber.MIMEApplicationJSON):
+		var err error
+		if list, err = connectors.ParseBundle(body); err != nil {
+			return fail(c, err)
+		}
+	default:
+		return jsonError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", "send application/jose or application/json")
+	}
+	items := make([]connectors.Item, len(list))
+	for i, jws := range list {
+		items[i] = connectors.Item{JWS: jws}
+	}
+	rep, err := s.importer.Import(c.UserContext(), "push", items, nil)
+	if err != nil {
+		return fail(c, err)
+	}
+	res := InboxResult{Accepted: rep.Accepted(), Refused: rep.Refused, Results: rep.Items}
+	for i := range res.Results {
+		res.Results[i].Name = ""
+	}
+	return c.JSON(res)
+}

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+)
+
+func push(t *testing.T, w *world, contentType string, body []byte) (int, InboxResult, apiErr) {
+	t.Helper()
+	resp, err := http.Post(w.base+"/api/v1/inbox", contentType, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var res InboxResult
+	var e apiErr
+	json.Unmarshal(raw, &res)
+	json.Unmarshal(raw, &e)
+	return resp.StatusCode, res, e
+}
+
+func TestInbox(t *testing.T) {
+	w := newWorld(t, Limits{InboxBody: 16 << 10})
+	one := w.sign(w.cjib, debt("c2", "CJIB-2", 1000))
+	code, res, _ := push(t, w, "application/jose", []byte(one))
+	if code != 200 || res.Accepted != 1 || res.Results[0].Outcome != "added" {
+		t.Fatalf("one statement: %d %+v", code, res)
+	}
+	bundle, _ := json.Marshal(map[string][]string{"statements": {
+		w.sign(w.cjib, debt("c3", "CJIB-3", 2000)),
+		w.sign(w.cjib, withIssuer(income("c4", 100), "cjib")), // a creditor may not sign income
+		one,                               // already there
+	}})
+	code, res, _ = push(t, w, "application/json", bundle)
+	if code != 200 || res.Accepted != 1 || res.Refused != 1 {
+		t.Fatalf("bundle: %d %+v", code, res)
+	}
+	if res.Results[1].Reason != "not_allowed" || res.Results[2].Outcome != "duplicate" {
+		t.Errorf("results = %+v", res.Results)
+	}
+	before, _ := os.ReadFile(w.vault.Path())
+	bad := []struct {
+		name, ct string
+		body []byte
+		code int
+		err  string
+	}{
+		{"over the body limit", "application/json", bytes.Repeat([]byte("x"), 17<<10), 413, "body_too_large"},
+		{"not JSON", "application/json", []byte("{oops"), 400, "malformed"},
+		{"unknown field", "application/json", []byte(`{"statements":[],"extra":1}`), 400, "malformed"},
+		{"two JWS in one jose body", "application/jose", []byte(one + "\n" + one), 400, "malformed"},
+		{"wrong media type", "text/plain", []byte(one), 415, "unsupported_media_type"},
+	}
+	for _, tt := range bad {
+		code, _, e := push(t, w, tt.ct, tt.body)
+		if code != tt.code || e.Error.Code != tt.err {
+			t.Errorf("%s: %d %+v, want %d %s", tt.name, code, e, tt.code, tt.err)
+		}
+	}
+	after, _ := os.ReadFile(w.vault.Path())
+	if !bytes.Equal(before, after) {
+		t.Error("bad pushes changed the vault")
+	}
+}
+
+func TestInboxRefusesWhileLocked(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.vault.Lock()
+	code, _, e := push(t, w, "application/jose", []byte(w.sign(w.cjib, debt("c9", "CJIB-9", 1))))
+	if code != 503 || e.Error.Code != "vault_locked" {
+		t.Fatalf("locked: %d %+v", code, e)
+	}
+}
+
+func TestInboxRateLimit(t *testing.T) {
+	w := newWorld(t, Limits{InboxPerMinute: 3})
+	codes := []int{}
+	for i := 0; i < 5; i++ {
+		code, _, _ := push(t, w, "application/json", []byte(`{"statements":[]}`))
+		codes = append(codes, code)
+	}
+	if codes[2] != 200 || codes[3] != 429 || codes[4] != 429 {
+		t.Fatalf("codes = %v", codes)
+	}
+}
+
+func TestThrottleLocksOut(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	th := &throttle{maxFailures: 5, lockout: 5 * time.Minute, now: func() time.Time { return now }}
+	waits := []time.Duration{}
+	for i := 0; i < 5; i++ {
+		th.fail()
+		waits = append(waits, th.wait())
+	}
+	want := []time.Duration{0, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Minute}
+	for i := range want {
+		if waits[i] != want[i] {
+			t.Fatalf("waits = %v, want %v", waits, want)
+		}
+	}
+	now = now.Add(5 * time.Minute)
+	if th.wait() != 0 {
+		t.Error("lockout did not end")
+	}
+	th.succeed()
+	th.fail()
+	if th.wait() != 0 {
+		t.Error("success did not reset the count")
+	}
+}
+
+
+func withIssuer(p map[string]any, iss string) map[string]any {
+	p["iss"] = iss
+	return p
+}

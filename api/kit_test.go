@@ -1,0 +1,178 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+var testKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+
+const (
+	testPass = "correct horse battery"
+	ownerBSN = "123456782"
+)
+
+type party struct {
+	org connectors.Organisation
+	set jose.JSONWebKeySet
+}
+
+func (p party) key() jose.JSONWebKey { k, _ := connectors.SigningKeyOf(p.set); return k }
+
+func newParty(t testing.TB, id string, kind connectors.Kind) party {
+	t.Helper()
+	set, org, err := connectors.NewOrganisation(id, "Organisatie "+id, kind, "", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return party{org: org, set: set}
+}
+
+// world is a running wallet server with a vault full of statements, the
+// organisations that signed them and two helpers.
+type world struct {
+	t        testing.TB
+	vault    *wallet.Vault
+	srv      *Server
+	base     string
+	cjib     party
+	uwv      party
+	helperA  party
+	helperB  party
+	trust    *connectors.TrustList // the helpers' own trust list
+	resident *http.Client
+}
+
+func newWorld(t testing.TB, limits Limits) *world {
+	t.Helper()
+	ctx := context.Background()
+	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: testKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	if err := v.Create(ctx, testPass, wallet.Profile{BSN: ownerBSN, Name: "Fatima de Vries"}); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, vault: v, cjib: newParty(t, "cjib", connectors.KindCreditor), uwv: newParty(t, "uwv", connectors.KindIncomePayer),
+		helperA: newParty(t, "schuldhulp-a", connectors.KindHelper), helperB: newParty(t, "schuldhulp-b", connectors.KindHelper)}
+	ts := connectors.TrustStore{Vault: v}
+	var orgs []connectors.Organisation
+	for _, p := range []party{w.cjib, w.uwv, w.helperA, w.helperB} {
+		if err := ts.Add(ctx, p.org); err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, p.org)
+	}
+	w.trust, _ = connectors.NewTrustList(orgs)
+	items := []connectors.Item{{JWS: w.sign(w.cjib, debt("c1", "CJIB-1", 52500))}, {JWS: w.sign(w.uwv, income("u1", 145000))}}
+	if rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, nil); err != nil || rep.Added != 2 {
+		t.Fatalf("seed: %v %+v", err, rep)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.base = "http://" + ln.Addr().String()
+	w.srv, err = New(Config{Vault: v, BaseURL: w.base, Limits: limits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go w.srv.Serve(ln)
+	t.Cleanup(func() { w.srv.Shutdown(context.Background()) })
+	jar, _ := cookiejar.New(nil)
+	w.resident = &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	return w
+}
+
+func debt(jti, ref string, out int64) map[string]any {
+	return map[string]any{"iss": "cjib", "sub": ownerBSN, "jti": jti, "iat": time.Now().Unix() - 60, "type": "debt", "as_of": "2026-11-20",
+		"debt": map[string]any{"reference": ref, "creditor": "CJIB", "category": "fine", "original_cents": out, "outstanding_cents": out,
+			"status": "collection"}}
+}
+
+func income(jti string, net int64) map[string]any {
+	return map[string]any{"iss": "uwv", "sub": ownerBSN, "jti": jti, "iat": time.Now().Unix() - 60, "type": "income", "as_of": "2026-11-01",
+		"income": map[string]any{"reference": "WW-" + jti, "payer": "UWV", "kind": "benefit", "net_cents": net, "period": "month"}}
+}
+
+func (w *world) sign(p party, payload map[string]any) string {
+	raw, _ := json.Marshal(payload)
+	s, err := connectors.Sign(p.key(), connectors.StatementType, raw)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+// call makes a resident API call and decodes the JSON answer.
+func (w *world) call(method, path string, body any, out any) int {
+	w.t.Helper()
+	var r io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		r = strings.NewReader(string(raw))
+	}
+	req, _ := http.NewRequest(method, w.base+path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := w.resident.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			w.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (w *world) unlock() {
+	w.t.Helper()
+	if code := w.call("POST", "/api/v1/session", map[string]string{"passphrase": testPass}, nil); code != 200 {
+		w.t.Fatalf("unlock: %d", code)
+	}
+}
+
+// grant makes a consent through the resident API and returns its view.
+func (w *world) grant(to string, scope ...string) grantView {
+	w.t.Helper()
+	if scope == nil {
+		scope = []string{"debts", "income"}
+	}
+	var g grantView
+	if code := w.call("POST", "/api/v1/consents", GrantRequest{To: to, Purpose: "debt-help-intake", Scope: scope, Days: 14}, &g); code != 201 {
+		w.t.Fatalf("grant: %d", code)
+	}
+	return g
+}
+
+func (w *world) helper(p party) *HelperClient {
+	return &HelperClient{ID: p.org.ID, Key: p.key()}
+}
+
+func (w *world) importer(p party) *Importer {
+	return NewImporter(w.helper(p), w.trust)
+}
+
+type apiErr struct {
+	Error Error `json:"error"`
+}
+

@@ -1,0 +1,571 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/wallet"
+	"regie/web"
+)
+
+const (
+	langCookie = "regie_lang"
+	csrfCookie = "regie_csrf" // for the unlock form, before there is a session
+)
+
+func (s *Server) lang(c *fiber.Ctx) string { return web.Lang(c.Cookies(langCookie)) }
+
+func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error {
+	p.Lang = s.lang(c)
+	p.Path = c.Path()
+	var buf bytes.Buffer
+	if err := s.pages.Render(&buf, page, p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
+
+func (s *Server) errorPage(c *fiber.Ctx, status int, msg string) error {
+	p := web.Page{Title: web.T(s.lang(c), "err.title"), Data: msg}
+	if ses, ok := s.sessions.get(c.Cookies(sessionCookie)); ok {
+		p.LoggedIn, p.CSRF = true, ses.csrf
+	}
+	return s.render(c, status, "error", p)
+}
+
+// page is what a logged-in page handler gets.
+type page struct {
+	ses  *session
+	lang string
+}
+
+// resident wraps a page handler: no session means the unlock page, and a
+// POST must carry the session's CSRF token.
+func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ses, ok := s.sessions.get(c.Cookies(sessionCookie))
+		if !ok {
+			if c.Method() != fiber.MethodGet {
+				return s.errorPage(c, fiber.StatusUnauthorized, web.T(s.lang(c), "unlock.expired"))
+			}
+			return c.Redirect("/unlock", fiber.StatusSeeOther)
+		}
+		if c.Method() == fiber.MethodPost && !sameToken(c.FormValue("csrf"), ses.csrf) {
+			return s.errorPage(c, fiber.StatusForbidden, web.T(s.lang(c), "err.csrf"))
+		}
+		return h(c, page{ses: ses, lang: s.lang(c)})
+	}
+}
+
+func (s *Server) pageRoutes() {
+	app := s.app
+	app.Get("/lang/:code", s.setLang)
+	app.Get("/unlock", s.unlockPage)
+	app.Post("/unlock", s.unlockSubmit)
+	app.Post("/lock", s.resident(s.lockSubmit))
+	app.Get("/", s.resident(s.overviewPage))
+	app.Get("/sources", s.resident(s.sourcesPage))
+	app.Post("/sources/refresh", s.resident(s.refreshSubmit))
+	app.Post("/sources/connect", s.resident(s.connectSubmit))
+	app.Post("/sources/upload", s.resident(s.uploadSubmit))
+	app.Get("/consent", s.resident(s.consentPage))
+	app.Post("/consent", s.resident(s.grantSubmit))
+	app.Get("/consent/:id", s.resident(s.grantPage))
+	app.Post("/consent/:id/revoke", s.resident(s.revokeSubmit))
+	app.Post("/consent/:id/code", s.resident(s.codeSubmit))
+	app.Get("/consent/:id/qr.png", s.resident(func(c *fiber.Ctx, _ page) error { return s.apiQR(c) }))
+	app.Get("/consent/:id/receipt.json", s.resident(func(c *fiber.Ctx, _ page) error {
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemming.json"`)
+		return s.apiReceipt(c)
+	}))
+	app.Get("/log", s.resident(s.logPage))
+}
+
+func (s *Server) setLang(c *fiber.Ctx) error {
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode,
+		MaxAge: 365 * 24 * 3600})
+	next := c.Query("next", "/")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		next = "/"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (s *Server) unlockForm(c *fiber.Ctx, status int, msg string) error {
+	token := c.Cookies(csrfCookie)
+	if len(token) < 20 {
+		token = connectors.RandomID(24)
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+	}
+	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg})
+}
+
+func (s *Server) unlockPage(c *fiber.Ctx) error {
+	if _, ok := s.sessions.get(c.Cookies(sessionCookie)); ok {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return s.unlockForm(c, fiber.StatusOK, "")
+}
+
+func (s *Server) unlockSubmit(c *fiber.Ctx) error {
+	lang := s.lang(c)
+	if !sameToken(c.FormValue("csrf"), c.Cookies(csrfCookie)) {
+		return s.unlockForm(c, fiber.StatusForbidden, web.T(lang, "err.csrf"))
+	}
+	_, _, err := s.unlock(c, c.FormValue("passphrase"))
+	var lo *lockedOut
+	switch {
+	case errors.As(err, &lo):
+		minutes := int(lo.wait.Minutes()) + 1
+		return s.unlockForm(c, fiber.StatusTooManyRequests, web.T(lang, "unlock.slow", minutes))
+	case errors.Is(err, wallet.ErrWrongPassphrase):
+		return s.unlockForm(c, fiber.StatusUnauthorized, web.T(lang, "unlock.wrong"))
+	case err != nil:
+		return err
+	}
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
+	s.sessions.end(c.Cookies(sessionCookie))
+	s.clearSessionCookie(c)
+	return s.unlockForm(c, fiber.StatusOK, "")
+}
+
+func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {
+	return web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.ses.csrf, LoggedIn: true}
+}
+
+func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
+	o, err := s.vault.Overview(c.UserContext())
+	if err != nil {
+		return err
+	}
+	pg := s.base(c, p, "ov.title", "overview")
+	pg.Data = o
+	return s.render(c, fiber.StatusOK, "overview", pg)
+}
+
+type sourceRow struct {
+	connectors.Source
+	Name string
+}
+
+type refreshRow struct {
+	Name, Error string
+	Count       int
+}
+
+type sourcesData struct {
+	Sources     []sourceRow
+	Connectable []connectors.Organisation
+	Report      *connectors.Report
+	Refresh     []refreshRow
+}
+
+func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *connectors.TrustList, error) {
+	list, err := s.puller.Sources(c.UserContext())
+	if err != nil {
+		return nil, nil, err
+	}
+	tl, err := s.trust.Load(c.UserContext())
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &sourcesData{}
+	connected := map[string]bool{}
+	for _, src := range list {
+		name := src.Org
+		if o, ok := tl.Organisation(src.Org); ok {
+			name = o.Name
+		}
+		d.Sources = append(d.Sources, sourceRow{Source: src, Name: name})
+		connected[src.Org] = true
+	}
+	for _, o := range tl.Organisations() {
+		if o.Kind != connectors.KindHelper && o.Endpoint != "" && !connected[o.ID] {
+			d.Connectable = append(d.Connectable, o)
+		}
+	}
+	return d, tl, nil
+}
+
+func (s *Server) sourcesPage(c *fiber.Ctx, p page) error {
+	d, _, err := s.sourcesData(c)
+	if err != nil {
+		return err
+	}
+	pg := s.base(c, p, "src.title", "sources")
+	pg.Data = d
+	return s.render(c, fiber.StatusOK, "sources", pg)
+}
+
+func (s *Server) refreshSubmit(c *fiber.Ctx, p page) error {
+	out, err := s.refresh(c)
+	if err != nil {
+		return err
+	}
+	d, tl, err := s.sourcesData(c)
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		name := r.Org
+		if o, ok := tl.Organisation(r.Org); ok {
+			name = o.Name
+		}
+		d.Refresh = append(d.Refresh, refreshRow{Name: name, Error: r.Error, Count: r.Report.Accepted() + r.Report.Duplicates})
+	}
+	pg := s.base(c, p, "src.title", "sources")
+	pg.Data = d
+	return s.render(c, fiber.StatusOK, "sources", pg)
+}
+
+func (s *Server) connectSubmit(c *fiber.Ctx, p page) error {
+	org := c.FormValue("org")
+	_, err := s.puller.Connect(c.UserContext(), org, c.FormValue("code"))
+	d, tl, derr := s.sourcesData(c)
+	if derr != nil {
+		return derr
+	}
+	pg := s.base(c, p, "src.title", "sources")
+	pg.Data = d
+	status := fiber.StatusOK
+	if err != nil {
+		pg.Error, status = plainError(p.lang, err), fiber.StatusBadRequest
+	} else {
+		name := org
+		if o, ok := tl.Organisation(org); ok {
+			name = o.Name
+		}
+		pg.Flash = web.T(p.lang, "src.connect.ok", name)
+	}
+	return s.render(c, status, "sources", pg)
+}
+
+// plainError says what went wrong in words a resident can act on.
+func plainError(lang string, err error) string {
+	switch {
+	case errors.Is(err, connectors.ErrInvalidCode):
+		if lang == "en" {
+			return "The organisation did not accept this code. It may be mistyped, used or expired. Ask for a new code on their website."
+		}
+		return "De organisatie accepteerde deze code niet. Misschien is er een typfout, of is de code al gebruikt of verlopen. Vraag een nieuwe code aan op hun website."
+	case errors.Is(err, connectors.ErrUnreachable):
+		if lang == "en" {
+			return "The organisation cannot be reached right now. Try again later."
+		}
+		return "De organisatie is nu niet bereikbaar. Probeer het later opnieuw."
+	}
+	return web.T(lang, "err.generic")
+}
+
+func (s *Server) uploadSubmit(c *fiber.Ctx, p page) error {
+	form, err := c.MultipartForm()
+	if err != nil {
+		return s.errorPage(c, fiber.StatusBadRequest, web.T(p.lang, "err.generic"))
+	}
+	var items []connectors.Item
+	var unreadable []connectors.ItemResult
+	for _, fh := range form.File["files"] {
+		name := fh.Filename
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		raw, err := io.ReadAll(io.LimitReader(f, int64(s.cfg.Limits.UploadBody)+1))
+		f.Close()
+		if err != nil {
+			return err
+		}
+		list, err := connectors.ParseBundle(raw)
+		if err != nil {
+			unreadable = append(unreadable, connectors.ItemResult{Name: name, Outcome: connectors.OutcomeRefused,
+				Reason: "malformed", Message: "not a statement or bundle"})
+			continue
+		}
+		for i, jws := range list {
+			n := name
+			if len(list) > 1 {
+				n = fmt.Sprintf("%s #%d", name, i+1)
+			}
+			items = append(items, connectors.Item{Name: n, JWS: jws})
+		}
+	}
+	rep, err := s.importer.Import(c.UserContext(), "file", items, nil)
+	if err != nil {
+		return err
+	}
+	rep.Items = append(rep.Items, unreadable...)
+	rep.Refused += len(unreadable)
+	d, _, err := s.sourcesData(c)
+	if err != nil {
+		return err
+	}
+	d.Report = &rep
+	pg := s.base(c, p, "src.title", "sources")
+	pg.Data = d
+	return s.render(c, fiber.StatusOK, "sources", pg)
+}
+
+type purposeOption struct {
+	ID    consent.Purpose
+	Label string
+}
+
+func purposeOptions(lang string) []purposeOption {
+	var out []purposeOption
+	for _, p := range consent.Purposes {
+		label := p.NL
+		if lang == "en" {
+			label = p.EN
+		}
+		out = append(out, purposeOption{ID: p.ID, Label: label})
+	}
+	return out
+}
+
+func purposeLabel(lang string, p consent.Purpose) string {
+	if lang == "en" {
+		return p.Info().EN
+	}
+	return p.Info().NL
+}
+
+type grantRow struct {
+	consent.Grant
+	Status       consent.Status
+	PurposeLabel string
+}
+
+type consentData struct {
+	Grants   []grantRow
+	Helpers  []connectors.Organisation
+	Sources  []connectors.Organisation
+	Purposes []purposeOption
+	Days     []int
+}
+
+func (s *Server) consentPage(c *fiber.Ctx, p page) error {
+	return s.renderConsent(c, p, fiber.StatusOK, "")
+}
+
+func (s *Server) renderConsent(c *fiber.Ctx, p page, status int, errMsg string) error {
+	list, err := s.consent.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	tl, err := s.trust.Load(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d := consentData{Purposes: purposeOptions(p.lang), Days: []int{1, 7, 14, 30, 60, 90}}
+	for _, g := range list {
+		d.Grants = append(d.Grants, grantRow{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: purposeLabel(p.lang, g.Purpose)})
+	}
+	for _, o := range tl.Organisations() {
+		if o.Kind == connectors.KindHelper {
+			d.Helpers = append(d.Helpers, o)
+		} else {
+			d.Sources = append(d.Sources, o)
+		}
+	}
+	pg := s.base(c, p, "con.title", "consent")
+	pg.Data, pg.Error = d, errMsg
+	return s.render(c, status, "consent", pg)
+}
+
+func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
+	scopes := c.Context().PostArgs().PeekMulti("scope")
+	var parts []string
+	for _, sc := range scopes {
+		parts = append(parts, string(sc))
+	}
+	if form, err := c.MultipartForm(); err == nil {
+		parts = append(parts, form.Value["scope"]...)
+	}
+	scope, err := consent.ParseScope(strings.Join(parts, ","))
+	if err != nil {
+		return s.renderConsent(c, p, fiber.StatusBadRequest, consentError(p.lang))
+	}
+	days, _ := strconv.Atoi(c.FormValue("days"))
+	uses, _ := strconv.Atoi(c.FormValue("uses"))
+	g, err := s.consent.Grant(c.UserContext(), consent.Request{Audience: c.FormValue("to"), Purpose: consent.Purpose(c.FormValue("purpose")),
+		Scope: scope, Days: days, MaxUses: uses})
+	if err != nil {
+		var ve *wallet.ValidationError
+		if errors.As(err, &ve) || errors.Is(err, consent.ErrNotHelper) {
+			return s.renderConsent(c, p, fiber.StatusBadRequest, consentError(p.lang))
+		}
+		return err
+	}
+	return c.Redirect("/consent/"+g.ID, fiber.StatusSeeOther)
+}
+
+func consentError(lang string) string {
+	if lang == "en" {
+		return "Choose a counsellor, a purpose, what to share (at least one item) and a period of at most 90 days."
+	}
+	return "Kies een hulpverlener, een doel, wat u deelt (minstens één ding) en een periode van hoogstens 90 dagen."
+}
+
+type grantData struct {
+	Grant            consent.Grant
+	Status           consent.Status
+	PurposeLabel     string
+	ScopeLabels      []string
+	URL              string
+	ShortCode        string
+	ShortCodeMinutes int
+}
+
+func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
+	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return nil, err
+	}
+	tl, err := s.trust.Load(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	d := &grantData{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: purposeLabel(p.lang, g.Purpose)}
+	for _, sc := range g.Scope {
+		switch {
+		case sc == consent.ScopeDebts:
+			d.ScopeLabels = append(d.ScopeLabels, web.T(p.lang, "con.what.debts"))
+		case sc == consent.ScopeIncome:
+			d.ScopeLabels = append(d.ScopeLabels, web.T(p.lang, "con.what.income"))
+		default:
+			id := strings.TrimPrefix(sc, "source:")
+			if o, ok := tl.Organisation(id); ok {
+				id = o.Name
+			}
+			d.ScopeLabels = append(d.ScopeLabels, web.T(p.lang, "con.what.source", id))
+		}
+	}
+	d.URL, _ = s.consent.URL(g)
+	return d, nil
+}
+
+func (s *Server) grantPage(c *fiber.Ctx, p page) error {
+	d, err := s.grantData(c, p)
+	if errors.Is(err, wallet.ErrNotFound) {
+		return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
+	}
+	if err != nil {
+		return err
+	}
+	pg := s.base(c, p, "con.title", "consent")
+	pg.Title = d.Grant.AudienceName + " – " + pg.Title
+	pg.Data = d
+	return s.render(c, fiber.StatusOK, "grant", pg)
+}
+
+func (s *Server) revokeSubmit(c *fiber.Ctx, p page) error {
+	if _, err := s.consent.Revoke(c.UserContext(), c.Params("id")); err != nil {
+		if errors.Is(err, wallet.ErrNotFound) {
+			return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
+		}
+		return err
+	}
+	d, err := s.grantData(c, p)
+	if err != nil {
+		return err
+	}
+	pg := s.base(c, p, "con.title", "consent")
+	pg.Data, pg.Flash = d, web.T(p.lang, "con.revoked")
+	return s.render(c, fiber.StatusOK, "grant", pg)
+}
+
+func (s *Server) codeSubmit(c *fiber.Ctx, p page) error {
+	code, _, err := s.consent.ShortCode(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return s.errorPage(c, fiber.StatusBadRequest, web.T(p.lang, "err.generic"))
+	}
+	d, err := s.grantData(c, p)
+	if err != nil {
+		return err
+	}
+	d.ShortCode, d.ShortCodeMinutes = code, int(consent.ShortCodeTTL.Minutes())
+	pg := s.base(c, p, "con.title", "consent")
+	pg.Data = d
+	return s.render(c, fiber.StatusOK, "grant", pg)
+}
+
+type logRow struct {
+	wallet.Event
+	Who, What string
+}
+
+type logData struct {
+	Rows    []logRow
+	Intact  bool
+	Checked int
+}
+
+func (s *Server) logPage(c *fiber.Ctx, p page) error {
+	events, err := s.vault.Events(c.UserContext())
+	if err != nil {
+		return err
+	}
+	n, verr := s.vault.VerifyEvents(c.UserContext())
+	tl, err := s.trust.Load(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d := logData{Intact: verr == nil, Checked: n}
+	for i := len(events) - 1; i >= 0; i-- {
+		d.Rows = append(d.Rows, describeEvent(p.lang, events[i], tl))
+	}
+	pg := s.base(c, p, "log.title", "log")
+	pg.Data = d
+	return s.render(c, fiber.StatusOK, "log", pg)
+}
+
+// describeEvent turns a log entry into plain words.
+func describeEvent(lang string, e wallet.Event, tl *connectors.TrustList) logRow {
+	who := e.Actor
+	if o, ok := tl.Organisation(e.Actor); ok {
+		who = o.Name
+	}
+	cats := make([]string, 0, len(e.Categories))
+	for _, c := range e.Categories {
+		switch {
+		case c == consent.ScopeDebts:
+			cats = append(cats, web.T(lang, "con.what.debts"))
+		case c == consent.ScopeIncome || c == "income":
+			cats = append(cats, web.T(lang, "con.what.income"))
+		case strings.HasPrefix(c, "source:"):
+			cats = append(cats, web.T(lang, "con.what.source", strings.TrimPrefix(c, "source:")))
+		default:
+			cats = append(cats, web.T(lang, "cat."+c))
+		}
+	}
+	list := strings.Join(cats, ", ")
+	var what string
+	switch e.Kind {
+	case wallet.EventGrantMade:
+		what = web.T(lang, "ev.grant_made", list)
+	case wallet.EventPresentationNotOK:
+		what = web.T(lang, "ev.presentation_refused", e.Reason)
+		if who == "" {
+			who = "?"
+		}
+	case wallet.EventDossierReleased:
+		what = web.T(lang, "ev.dossier_released", list)
+	case wallet.EventStatementImported:
+		what = web.T(lang, "ev.statement_imported", e.Count, list)
+	default:
+		what = web.T(lang, "ev."+string(e.Kind))
+	}
+	return logRow{Event: e, Who: who, What: what}
+}

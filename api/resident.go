@@ -1,0 +1,337 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/wallet"
+)
+
+const sessionCookie = "regie_session"
+
+func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
+		Secure: strings.HasPrefix(s.cfg.BaseURL, "https://")})
+}
+
+func (s *Server) clearSessionCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
+		Expires: time.Unix(1, 0)})
+}
+
+// requireSession guards the resident's JSON API. A state-changing call must
+// be JSON, which a cross-site form cannot send.
+func (s *Server) requireSession(c *fiber.Ctx) error {
+	if _, ok := s.sessions.get(c.Cookies(sessionCookie)); !ok {
+		return jsonError(c, fiber.StatusUnauthorized, "not_unlocked", "unlock the wallet first")
+	}
+	if c.Method() == fiber.MethodPost && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		return jsonError(c, fiber.StatusUnsupportedMediaType, "json_required", "send application/json")
+	}
+	return c.Next()
+}
+
+// unlock checks a passphrase under the throttle and opens a session. It
+// unlocks the vault keys when they are not in memory yet.
+func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, error) {
+	if d := s.throttle.wait(); d > 0 {
+		return "", nil, &lockedOut{wait: d}
+	}
+	var err error
+	if s.vault.Unlocked() {
+		err = s.vault.CheckPassphrase(passphrase)
+	} else {
+		err = s.vault.Unlock(c.UserContext(), passphrase)
+	}
+	if err != nil {
+		if errors.Is(err, wallet.ErrWrongPassphrase) {
+			s.throttle.fail()
+		}
+		return "", nil, err
+	}
+	s.throttle.succeed()
+	token, ses := s.sessions.create()
+	s.setSessionCookie(c, token)
+	return token, ses, nil
+}
+
+type lockedOut struct{ wait time.Duration }
+
+func (l *lockedOut) Error() string { return fmt.Sprintf("too many wrong passphrases; wait %s", l.wait.Round(time.Second)) }
+
+func (s *Server) apiUnlock(c *fiber.Ctx) error {
+	var req struct {
+		Passphrase string `json:"passphrase"`
+	}
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "malformed", "expected {\"passphrase\": \"...\"}")
+	}
+	_, _, err := s.unlock(c, req.Passphrase)
+	var lo *lockedOut
+	switch {
+	case errors.As(err, &lo):
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(lo.wait.Seconds()))))
+		return jsonError(c, fiber.StatusTooManyRequests, "unlock_throttled", lo.Error())
+	case errors.Is(err, wallet.ErrWrongPassphrase):
+		return jsonError(c, fiber.StatusUnauthorized, "wrong_passphrase", "the passphrase does not open this wallet")
+	case err != nil:
+		return fail(c, err)
+	}
+	return c.JSON(fiber.Map{"unlocked": true, "idle_timeout_seconds": int(s.cfg.SessionIdle.Seconds())})
+}
+
+func (s *Server) apiLock(c *fiber.Ctx) error {
+	s.sessions.end(c.Cookies(sessionCookie))
+	s.clearSessionCookie(c)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) apiOverview(c *fiber.Ctx) error {
+	o, err := s.vault.Overview(c.UserContext())
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(o)
+}
+
+// seriesView is one debt or income with its history, as the API lists it.
+type seriesView struct {
+	Current wallet.Statement   `json:"current"`
+	History []wallet.Statement `json:"history"`
+}
+
+func (s *Server) apiStatements(c *fiber.Ctx) error {
+	all, err := s.vault.Series(c.UserContext())
+	if err != nil {
+		return fail(c, err)
+	}
+	out := make([]seriesView, 0, len(all))
+	for _, sr := range all {
+		out = append(out, seriesView{Current: sr.Current(), History: append([]wallet.Statement{}, sr.Versions[1:]...)})
+	}
+	return c.JSON(fiber.Map{"series": out})
+}
+
+func (s *Server) apiImport(c *fiber.Ctx) error {
+	list, err := connectors.ParseBundle(c.Body())
+	if err != nil {
+		return fail(c, err)
+	}
+	items := make([]connectors.Item, len(list))
+	for i, jws := range list {
+		items[i] = connectors.Item{Name: fmt.Sprintf("#%d", i+1), JWS: jws}
+	}
+	rep, err := s.importer.Import(c.UserContext(), "file", items, nil)
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(rep)
+}
+
+func (s *Server) apiSources(c *fiber.Ctx) error {
+	list, err := s.puller.Sources(c.UserContext())
+	if err != nil {
+		return fail(c, err)
+	}
+	if list == nil {
+		list = []connectors.Source{}
+	}
+	for i := range list {
+		list[i].Connection = "" // the connection id is the organisation's credential for us
+	}
+	return c.JSON(fiber.Map{"sources": list})
+}
+
+func (s *Server) apiConnect(c *fiber.Ctx) error {
+	var req struct {
+		Org  string `json:"org"`
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "malformed", "expected {\"org\": ..., \"code\": ...}")
+	}
+	src, err := s.puller.Connect(c.UserContext(), req.Org, req.Code)
+	if err != nil {
+		if errors.Is(err, connectors.ErrUnknownIssuer) {
+			return jsonError(c, fiber.StatusBadRequest, "unknown_organisation", "that organisation is not in the trust list")
+		}
+		return fail(c, err)
+	}
+	src.Connection = ""
+	return c.Status(fiber.StatusCreated).JSON(src)
+}
+
+// refreshView reports one source of a refresh.
+type refreshView struct {
+	Org    string            `json:"org"`
+	OK     bool              `json:"ok"`
+	Error  string            `json:"error,omitempty"`
+	Report connectors.Report `json:"report"`
+}
+
+func (s *Server) refresh(c *fiber.Ctx) ([]refreshView, error) {
+	results, err := s.puller.Refresh(c.UserContext(), nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]refreshView, 0, len(results))
+	for _, r := range results {
+		v := refreshView{Org: r.Org, OK: r.Err == nil, Report: r.Report}
+		if r.Err != nil {
+			v.Error = r.Err.Error()
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (s *Server) apiRefresh(c *fiber.Ctx) error {
+	out, err := s.refresh(c)
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(fiber.Map{"sources": out})
+}
+
+func (s *Server) apiTrust(c *fiber.Ctx) error {
+	tl, err := s.trust.Load(c.UserContext())
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(tl)
+}
+
+// grantView is a grant as the resident's API shows it: never the token or
+// the handle, which are for the helper.
+type grantView struct {
+	ID        string          `json:"id"`
+	Audience  string          `json:"audience"`
+	Name      string          `json:"audience_name"`
+	Purpose   consent.Purpose `json:"purpose"`
+	Scope     consent.Scope   `json:"scope"`
+	NotBefore time.Time       `json:"valid_from"`
+	Expiry    time.Time       `json:"valid_until"`
+	MaxUses   int             `json:"max_uses,omitempty"`
+	Uses      int             `json:"uses"`
+	Status    consent.Status  `json:"consent_status"`
+	URL       string          `json:"url,omitempty"`
+}
+
+func (s *Server) view(g consent.Grant) grantView {
+	v := grantView{ID: g.ID, Audience: g.Audience, Name: g.AudienceName, Purpose: g.Purpose, Scope: g.Scope,
+		NotBefore: g.NotBefore, Expiry: g.Expiry, MaxUses: g.MaxUses, Uses: g.Uses, Status: g.Status(s.vault.Now())}
+	if v.Status == consent.StatusActive || v.Status == consent.StatusNotYetValid {
+		v.URL, _ = s.consent.URL(g)
+	}
+	return v
+}
+
+func (s *Server) apiConsents(c *fiber.Ctx) error {
+	list, err := s.consent.List(c.UserContext())
+	if err != nil {
+		return fail(c, err)
+	}
+	out := make([]grantView, 0, len(list))
+	for _, g := range list {
+		out = append(out, s.view(g))
+	}
+	return c.JSON(fiber.Map{"consents": out})
+}
+
+// GrantRequest is the body of POST /api/v1/consents.
+type GrantRequest struct {
+	To      string   `json:"to"`
+	Purpose string   `json:"purpose"`
+	Scope   []string `json:"scope"`
+	Days    int      `json:"days"`
+	MaxUses int      `json:"max_uses"`
+}
+
+func (s *Server) apiGrant(c *fiber.Ctx) error {
+	var req GrantRequest
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "malformed", "expected a consent request")
+	}
+	scope, err := consent.ParseScope(strings.Join(req.Scope, ","))
+	if err != nil {
+		return fail(c, err)
+	}
+	g, err := s.consent.Grant(c.UserContext(), consent.Request{Audience: req.To, Purpose: consent.Purpose(req.Purpose),
+		Scope: scope, Days: req.Days, MaxUses: req.MaxUses})
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.view(g))
+}
+
+func (s *Server) apiConsent(c *fiber.Ctx) error {
+	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(s.view(g))
+}
+
+func (s *Server) apiRevoke(c *fiber.Ctx) error {
+	g, err := s.consent.Revoke(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(s.view(g))
+}
+
+func (s *Server) apiQR(c *fiber.Ctx) error {
+	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return fail(c, err)
+	}
+	if st := g.Status(s.vault.Now()); st != consent.StatusActive && st != consent.StatusNotYetValid {
+		return jsonError(c, fiber.StatusGone, "consent_"+string(st), "this consent can no longer be used")
+	}
+	png, err := s.consent.QR(g)
+	if err != nil {
+		return fail(c, err)
+	}
+	c.Set(fiber.HeaderContentType, "image/png")
+	return c.Send(png)
+}
+
+func (s *Server) apiReceipt(c *fiber.Ctx) error {
+	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return fail(c, err)
+	}
+	r, err := s.consent.Receipt(g)
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) apiShortCode(c *fiber.Ctx) error {
+	code, exp, err := s.consent.ShortCode(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(fiber.Map{"code": code, "valid_until": exp})
+}
+
+func (s *Server) apiAudit(c *fiber.Ctx) error {
+	events, err := s.vault.Events(c.UserContext())
+	if err != nil {
+		return fail(c, err)
+	}
+	if events == nil {
+		events = []wallet.Event{}
+	}
+	_, verr := s.vault.VerifyEvents(c.UserContext())
+	return c.JSON(fiber.Map{"events": events, "intact": verr == nil})
+}

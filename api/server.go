@@ -1,0 +1,254 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/wallet"
+	"regie/web"
+)
+
+// Limits are the abuse limits of the wallet server. Zero values take the
+// defaults; a negative per-minute limit turns that limit off (for load
+// benchmarks on 127.0.0.1).
+type Limits struct {
+	InboxPerMinute   int           // per client address; default 120
+	DossierPerMinute int           // per client address; default 60
+	UnlockFailures   int           // failures before lockout; default 5
+	UnlockLockout    time.Duration // default 5 minutes
+	InboxBody        int           // bytes; default 1 MiB
+	UploadBody       int           // bytes; default 8 MiB
+}
+
+func (l *Limits) defaults() {
+	if l.InboxPerMinute == 0 {
+		l.InboxPerMinute = 120
+	}
+	if l.DossierPerMinute == 0 {
+		l.DossierPerMinute = 60
+	}
+	if l.UnlockFailures == 0 {
+		l.UnlockFailures = 5
+	}
+	if l.UnlockLockout == 0 {
+		l.UnlockLockout = 5 * time.Minute
+	}
+	if l.InboxBody == 0 {
+		l.InboxBody = 1 << 20
+	}
+	if l.UploadBody == 0 {
+		l.UploadBody = 8 << 20
+	}
+}
+
+// Config wires a wallet server.
+type Config struct {
+	Vault *wallet.Vault
+	// BaseURL is the address helpers and organisations reach the wallet at,
+	// e.g. http://127.0.0.1:8080. Proofs are checked against it.
+	BaseURL string
+	// Logger gets one line per request: method, route pattern, status and
+	// duration, never paths with handles, bodies or headers. Nil discards.
+	Logger *slog.Logger
+	// SessionIdle ends a resident's session after this long without a
+	// request; default 15 minutes.
+	SessionIdle time.Duration
+	Limits      Limits
+	// OrgClient is used to reach organisations; nil means a 10 s timeout client.
+	OrgClient *http.Client
+}
+
+// Server is the wallet's HTTP server.
+type Server struct {
+	app      *fiber.App
+	vault    *wallet.Vault
+	consent  *consent.Service
+	importer *connectors.Importer
+	puller   *connectors.Puller
+	trust    connectors.TrustStore
+	pages    *web.Renderer
+	sessions *sessions
+	throttle *throttle
+	log      *slog.Logger
+	cfg      Config
+}
+
+// New builds the wallet server.
+func New(cfg Config) (*Server, error) {
+	cfg.Limits.defaults()
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 15 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	pages, err := web.NewRenderer()
+	if err != nil {
+		return nil, err
+	}
+	v := cfg.Vault
+	trust := connectors.TrustStore{Vault: v}
+	im := &connectors.Importer{Vault: v}
+	s := &Server{
+		vault: v, trust: trust, importer: im, pages: pages, log: cfg.Logger, cfg: cfg,
+		consent:  &consent.Service{Vault: v, Trust: trust, BaseURL: cfg.BaseURL},
+		puller:   &connectors.Puller{Vault: v, Importer: im, Client: cfg.OrgClient},
+		sessions: newSessions(cfg.SessionIdle, v.Now),
+		throttle: &throttle{maxFailures: cfg.Limits.UnlockFailures, lockout: cfg.Limits.UnlockLockout, now: time.Now},
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "regie",
+		DisableStartupMessage: true,
+		Immutable:             true,
+		BodyLimit:             cfg.Limits.UploadBody,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		ErrorHandler:          s.handleError,
+	})
+	s.routes()
+	return s, nil
+}
+
+// Consent gives the consent service, for the CLI's wiring.
+func (s *Server) Consent() *consent.Service { return s.consent }
+
+// Handler exposes the fiber app for tests that drive it in-process.
+func (s *Server) Handler() *fiber.App { return s.app }
+
+// Serve answers on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting requests and waits for those in flight.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusRequestEntityTooLarge:
+			return jsonError(c, fe.Code, "body_too_large", "the request body is larger than allowed")
+		case fiber.StatusNotFound:
+			if wantsHTML(c) {
+				return s.errorPage(c, fiber.StatusNotFound, web.T(s.lang(c), "err.notfound"))
+			}
+			return jsonError(c, fe.Code, "not_found", "not found")
+		case fiber.StatusMethodNotAllowed:
+			return jsonError(c, fe.Code, "method_not_allowed", "method not allowed")
+		}
+		return jsonError(c, fe.Code, "bad_request", "the request could not be read")
+	}
+	s.log.Error("request failed", "route", c.Route().Path, "err", err.Error())
+	if wantsHTML(c) {
+		return s.errorPage(c, fiber.StatusInternalServerError, web.T(s.lang(c), "err.generic"))
+	}
+	return jsonError(c, fiber.StatusInternalServerError, "internal", "something went wrong")
+}
+
+func wantsHTML(c *fiber.Ctx) bool {
+	return !strings.HasPrefix(c.Path(), "/api/") && !strings.HasPrefix(c.Path(), "/c/") &&
+		strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
+}
+
+// securityHeaders sets a strict policy on every answer: no scripts but our
+// own, no framing, no referrer, nothing cached.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"media-src 'self' blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Cross-Origin-Resource-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if !strings.HasPrefix(c.Path(), "/static/") {
+		c.Set("Cache-Control", "no-store")
+	}
+	return c.Next()
+}
+
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code
+		}
+	}
+	// The route pattern, not the path: a path may hold a consent handle.
+	s.log.Info("request", "method", c.Method(), "route", c.Route().Path, "status", status,
+		"ms", time.Since(start).Milliseconds())
+	return err
+}
+
+func (s *Server) limit(perMinute int, what string) fiber.Handler {
+	if perMinute < 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:        perMinute,
+		Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return what + "|" + c.IP()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return jsonError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
+		},
+	})
+}
+
+func (s *Server) routes() {
+	app := s.app
+	app.Use(securityHeaders, s.accessLog)
+	app.Get("/healthz", func(c *fiber.Ctx) error {
+		state := "locked"
+		if s.vault.Unlocked() {
+			state = "unlocked"
+		}
+		return c.JSON(fiber.Map{"status": "ok", "vault": state})
+	})
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
+
+	// Organisations push; helpers redeem. Neither has a session.
+	app.Post("/api/v1/inbox", s.limit(s.cfg.Limits.InboxPerMinute, "inbox"), s.inbox)
+	dossier := s.limit(s.cfg.Limits.DossierPerMinute, "dossier")
+	app.Get("/c/code/:code", dossier, s.redeemCode)
+	app.Get("/c/:handle", dossier, s.redeemHandle)
+	app.Get("/api/v1/dossier", dossier, s.redeemToken)
+
+	// The resident's JSON API.
+	app.Post("/api/v1/session", s.apiUnlock)
+	api := app.Group("/api/v1", s.requireSession)
+	api.Delete("/session", s.apiLock)
+	api.Get("/overview", s.apiOverview)
+	api.Get("/statements", s.apiStatements)
+	api.Post("/statements", s.apiImport)
+	api.Get("/sources", s.apiSources)
+	api.Post("/sources", s.apiConnect)
+	api.Post("/sources/refresh", s.apiRefresh)
+	api.Get("/trust", s.apiTrust)
+	api.Get("/consents", s.apiConsents)
+	api.Post("/consents", s.apiGrant)
+	api.Get("/consents/:id", s.apiConsent)
+	api.Delete("/consents/:id", s.apiRevoke)
+	api.Get("/consents/:id/qr.png", s.apiQR)
+	api.Get("/consents/:id/receipt", s.apiReceipt)
+	api.Post("/consents/:id/code", s.apiShortCode)
+	api.Get("/audit", s.apiAudit)
+
+	s.pageRoutes()
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"regie/connectors"
+	"regie/consent"
+)
+
+func cmdConsent(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("grant | list | revoke ID | receipt ID")
+	}
+	fs, data := e.flags("consent")
+	format := e.format(fs)
+	to := fs.String("to", "", "helper organisation id")
+	purpose := fs.String("purpose", string(consent.PurposeIntake), "debt-help-intake, debt-help-programme, early-detection or budget-management")
+	scope := fs.String("scope", "debts,income", "debts, income and/or source:ORG, comma-separated")
+	days := fs.Int("days", consent.DefaultDays, "how many days the consent holds (at most 90)")
+	uses := fs.Int("uses", 0, "how many times the helper may fetch (0: no limit)")
+	qr := fs.String("qr", "", "write the QR code PNG to this file")
+	export := fs.String("export", "", "also write the dossier, encrypted to the helper's key, to this file")
+	code := fs.Bool("code", false, "also make a short code to read aloud")
+	walletURL := fs.String("wallet-url", "", "the wallet's address as helpers reach it (default $REGIE_URL or http://127.0.0.1:8080)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *walletURL == "" {
+		*walletURL = e.getenv("REGIE_URL")
+	}
+	if *walletURL == "" {
+		*walletURL = "http://127.0.0.1:8080"
+	}
+	v, err := e.unlocked(ctx, e.dataDir(*data))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	svc := &consent.Service{Vault: v, Trust: connectors.TrustStore{Vault: v}, BaseURL: *walletURL}
+	switch args[0] {
+	case "grant":
+		if *to == "" {
+			return usagef("--to is required")
+		}
+		sc, err := consent.ParseScope(*scope)
+		if err != nil {
+			return err
+		}
+		g, err := svc.Grant(ctx, consent.Request{Audience: *to, Purpose: consent.Purpose(*purpose), Scope: sc, Days: *days, MaxUses: *uses})
+		if err != nil {
+			return err
+		}
+		url, err := svc.URL(g)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Consent %s for %s (%s), valid until %s\n%s\n", g.ID, g.AudienceName, g.Purpose, g.Expiry.Local().Format("2006-01-02 15:04"), url)
+		if *qr != "" {
+			png, err := svc.QR(g)
+			if err != nil {
+				return err
+			}
+			if err := connectors.WriteFileAtomic(*qr, png, 0o600); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "QR code written to %s\n", *qr)
+		}
+		if *code {
+			c, exp, err := svc.ShortCode(ctx, g.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Short code: %s (valid until %s)\n", c, exp.Local().Format("15:04"))
+		}
+		if *export != "" {
+			file, err := svc.Export(ctx, g.ID)
+			if err != nil {
+				return err
+			}
+			if err := connectors.WriteFileAtomic(*export, []byte(file+"\n"), 0o600); err != nil {
+				return err
+			}
+			key, _ := v.SigningKey()
+			fmt.Fprintf(e.stdout, "Encrypted dossier written to %s; the helper checks it with --wk %s\n", *export, consent.WalletID(key))
+		}
+		return nil
+	case "list":
+		list, err := svc.List(ctx)
+		if err != nil {
+			return err
+		}
+		now := v.Now()
+		if *format == "json" {
+			type row struct {
+				ID      string          `json:"id"`
+				To      string          `json:"to"`
+				Purpose consent.Purpose `json:"purpose"`
+				Scope   consent.Scope   `json:"scope"`
+				From    string          `json:"valid_from"`
+				Until   string          `json:"valid_until"`
+				Uses    int             `json:"uses"`
+				MaxUses int             `json:"max_uses,omitempty"`
+				Status  consent.Status  `json:"consent_status"`
+			}
+			out := []row{}
+			for _, g := range list {
+				out = append(out, row{g.ID, g.Audience, g.Purpose, g.Scope, g.NotBefore.Format("2006-01-02T15:04:05Z07:00"),
+					g.Expiry.Format("2006-01-02T15:04:05Z07:00"), g.Uses, g.MaxUses, g.Status(now)})
+			}
+			return e.printJSON(out)
+		}
+		rows := [][]string{}
+		for _, g := range list {
+			rows = append(rows, []string{g.ID, g.Audience, string(g.Purpose), fmt.Sprint(g.Scope), day(g.Expiry), fmt.Sprint(g.Uses), string(g.Status(now))})
+		}
+		return e.printRows(*format, []string{"ID", "TO", "PURPOSE", "SCOPE", "UNTIL", "USES", "STATUS"}, rows)
+	case "revoke":
+		if fs.NArg() != 1 {
+			return usagef("revoke ID")
+		}
+		g, err := svc.Revoke(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Consent %s for %s is revoked.\n", g.ID, g.AudienceName)
+		return nil
+	case "receipt":
+		if fs.NArg() != 1 {
+			return usagef("receipt ID")
+		}
+		g, err := svc.Get(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		r, err := svc.Receipt(g)
+		if err != nil {
+			return err
+		}
+		return e.printJSON(r)
+	}
+	return usagef("unknown consent command %q", args[0])
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+const (
+	demoBSN      = "123456782"
+	demoName     = "Sanne de Vries"
+	demoHelperID = "schuldhulp-demo"
+)
+
+// demoOrg is one demo organisation and what it says about the demo resident.
+type demoOrg struct {
+	id, name string
+	kind     connectors.Kind
+	facts    []map[string]any // debt or income objects
+}
+
+func demoCatalogue() []demoOrg {
+	debt := func(ref, creditor, cat string, orig, out, arrears int64, months int, status string) map[string]any {
+		d := map[string]any{"reference": ref, "creditor": creditor, "category": cat, "original_cents": orig,
+			"outstanding_cents": out, "arrears_cents": arrears, "months_in_arrears": months, "status": status}
+		return map[string]any{"debt": d}
+	}
+	with := func(m map[string]any, k string, v any) map[string]any { m["debt"].(map[string]any)[k] = v; return m }
+	income := func(ref, payer, kind string, net int64, period string) map[string]any {
+		return map[string]any{"income": map[string]any{"reference": ref, "payer": payer, "kind": kind, "net_cents": net, "period": period}}
+	}
+	uwv := income("UWV-WW-2026-11", "UWV", "benefit", 145000, "month")
+	uwv["income"].(map[string]any)["garnishment"] = map[string]any{"amount_cents": 20000, "protected_cents": 120000}
+	salary := income("LOON-2026-11", "Supermarkt De Hoek", "salary", 62000, "four_weeks")
+	salary["income"].(map[string]any)["ends"] = "+67d"
+	return []demoOrg{
+		{"woonstichting-de-haven", "Woonstichting De Haven", connectors.KindCreditor, []map[string]any{
+			debt("HUUR-2026-0412", "Woonstichting De Haven", "rent", 185000, 185000, 185000, 2, "collection")}},
+		{"energie-samen", "Energie Samen", connectors.KindCreditor, []map[string]any{
+			with(debt("ES-778120", "Energie Samen", "energy", 42000, 42000, 21000, 1, "arrangement"),
+				"arrangement", map[string]any{"monthly_cents": 3500, "ends": "2027-10-31"})}},
+		{"waterbedrijf-zuid", "Waterbedrijf Zuid", connectors.KindCreditor, []map[string]any{
+			debt("WZ-55120", "Waterbedrijf Zuid", "water", 9500, 9500, 9500, 1, "open")}},
+		{"nz-zorg", "NZ Zorgverzekeringen", connectors.KindCreditor, []map[string]any{
+			debt("NZ-2026-88123", "NZ Zorgverzekeringen", "health_insurance", 64000, 64000, 64000, 4, "garnishment")}},
+		{"belastingdienst", "Belastingdienst", connectors.KindCreditor, []map[string]any{
+			with(debt("IB-2024-0000123", "Belastingdienst", "tax", 125000, 110000, 0, 0, "arrangement"),
+				"arrangement", map[string]any{"monthly_cents": 5000, "ends": "2028-09-30"})}},
+		{"cjib", "Centraal Justitieel Incassobureau", connectors.KindCreditor, []map[string]any{
+			with(debt("CJIB-8891-2231", "Centraal Justitieel Incassobureau", "fine", 45000, 52500, 52500, 3, "collection"),
+				"due_date", "+6d")}},
+		{"duo", "Dienst Uitvoering Onderwijs", connectors.KindCreditor, []map[string]any{
+			debt("DUO-SF-0098123", "Dienst Uitvoering Onderwijs", "student_loan", 1450000, 1398000, 0, 0, "open")}},
+		{"deurwaarder-van-dijk", "Gerechtsdeurwaarders Van Dijk", connectors.KindCreditor, []map[string]any{
+			debt("VD-2026-4471", "Gerechtsdeurwaarders Van Dijk (voor Snel Krediet BV)", "consumer_credit", 180000, 238000, 238000, 6, "bailiff")}},
+		{"gemeente-rotterdam", "Gemeente Rotterdam", connectors.KindCreditor, []map[string]any{
+			with(debt("BBZ-2025-311", "Gemeente Rotterdam", "benefit_reclaim", 90000, 78000, 0, 0, "arrangement"),
+				"arrangement", map[string]any{"monthly_cents": 2500, "ends": "2029-06-30"})}},
+		{"belnet", "BelNet Mobiel", connectors.KindCreditor, []map[string]any{
+			debt("BN-0612-7781", "BelNet Mobiel", "telecom", 18500, 18500, 18500, 3, "collection")}},
+		{"uwv", "UWV", connectors.KindIncomePayer, []map[string]any{uwv}},
+		{"supermarkt-de-hoek", "Supermarkt De Hoek", connectors.KindIncomePayer, []map[string]any{salary}},
+		{"toeslagen", "Dienst Toeslagen", connectors.KindIncomePayer, []map[string]any{
+			income("ZT-HT-2026-11", "Dienst Toeslagen", "allowance", 15400, "month")}},
+	}
+}
+
+// demoOrgs are the running demo organisation servers.
+type demoOrgs struct {
+	servers []*connectors.OrgServer
+}
+
+func (d *demoOrgs) stop() {
+	for _, s := range d.servers {
+		s.Shutdown(context.Background())
+	}
+}
+
+// startDemo seeds a demo vault when there is none, then runs every demo
+// organisation's reference server on a free 127.0.0.1 port and connects the
+// wallet to each, so that refreshing sources works as with real ones.
+func startDemo(ctx context.Context, v *wallet.Vault, dir, pass string, logger *slog.Logger) (*demoOrgs, error) {
+	fresh := !v.Exists()
+	if fresh {
+		if err := v.Create(ctx, pass, wallet.Profile{BSN: demoBSN, Name: demoName}); err != nil {
+			return nil, err
+		}
+	} else if err := v.Unlock(ctx, pass); err != nil {
+		return nil, err
+	}
+	ts := connectors.TrustStore{Vault: v}
+	orgs := &demoOrgs{}
+	var items []connectors.Item
+	now := time.Now()
+	for _, o := range demoCatalogue() {
+		odir := filepath.Join(dir, "demo", o.id)
+		set, entry, err := demoKeys(odir, o.id, o.name, o.kind)
+		if err != nil {
+			return orgs, err
+		}
+		key, _ := connectors.SigningKeyOf(set)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return orgs, err
+		}
+		entry.Endpoint = "http://" + ln.Addr().String()
+		if err := ts.Add(ctx, entry); err != nil {
+			ln.Close()
+			return orgs, err
+		}
+		sdir := filepath.Join(odir, "statements")
+		payloads, err := demoPayloads(o, now)
+		if err != nil {
+			ln.Close()
+			return orgs, err
+		}
+		if err := writeDemoStatements(sdir, payloads); err != nil {
+			ln.Close()
+			return orgs, err
+		}
+		srv := connectors.NewOrgServer(o.id, key, sdir, connectors.OrgServerOptions{})
+		go srv.Serve(ln)
+		orgs.servers = append(orgs.servers, srv)
+		if fresh {
+			for _, p := range payloads {
+				jws, err := connectors.SignStatement(key, p)
+				if err != nil {
+					return orgs, err
+				}
+				items = append(items, connectors.Item{Name: o.id, JWS: jws})
+			}
+		}
+		p := &connectors.Puller{Vault: v, Importer: &connectors.Importer{Vault: v}}
+		if _, err := p.Connect(ctx, o.id, srv.IssueCode(demoBSN)); err != nil {
+			return orgs, fmt.Errorf("connect %s: %w", o.id, err)
+		}
+	}
+	_, helper, err := demoKeys(filepath.Join(dir, "demo", demoHelperID), demoHelperID, "Schuldhulp Demo (Kredietbank)", connectors.KindHelper)
+	if err != nil {
+		return orgs, err
+	}
+	if err := ts.Add(ctx, helper); err != nil {
+		return orgs, err
+	}
+	if err := writeDemoTrust(ctx, ts, filepath.Join(dir, "demo", "trust-list.json")); err != nil {
+		return orgs, err
+	}
+	if fresh {
+		rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, nil)
+		if err != nil {
+			return orgs, err
+		}
+		if rep.Refused > 0 {
+			return orgs, fmt.Errorf("%d demo statements refused", rep.Refused)
+		}
+		logger.Info("demo vault created", "statements", rep.Added)
+	}
+	return orgs, nil
+}
+
+// demoKeys reuses a demo organisation's keys from an earlier run, or makes them.
+func demoKeys(dir, id, name string, kind connectors.Kind) (setOut jose.JSONWebKeySet, org connectors.Organisation, err error) {
+	keyPath := filepath.Join(dir, "key.jwk")
+	if set, err := connectors.ReadKeyFile(keyPath); err == nil {
+		raw, err := os.ReadFile(filepath.Join(dir, "trust.json"))
+		if err == nil {
+			if o, err := connectors.ParseOrganisation(raw); err == nil {
+				return set, o, nil
+			}
+		}
+	}
+	set, o, err := connectors.NewOrganisation(id, name, kind, "", time.Now().Year())
+	if err != nil {
+		return set, o, err
+	}
+	return set, o, connectors.WriteKeyFiles(dir, set, o)
+}
+
+// demoPayloads dates the demo facts relative to today, so the demo never
+// goes stale: "+Nd" in a date field means N days from now.
+func demoPayloads(o demoOrg, now time.Time) ([][]byte, error) {
+	var out [][]byte
+	for i, f := range o.facts {
+		typ := "debt"
+		if _, ok := f["income"]; ok {
+			typ = "income"
+		}
+		obj := f[typ].(map[string]any)
+		for _, k := range []string{"ends", "due_date"} {
+			if s, ok := obj[k].(string); ok && len(s) > 1 && s[0] == '+' {
+				var n int
+				fmt.Sscanf(s, "+%dd", &n)
+				obj[k] = now.AddDate(0, 0, n).Format(wallet.DateLayout)
+			}
+		}
+		p := map[string]any{"iss": o.id, "sub": demoBSN, "jti": fmt.Sprintf("%s-demo-%d", o.id, i+1), "iat": now.Add(-time.Hour).Unix(),
+			"type": typ, "as_of": now.AddDate(0, 0, -(3 + 2*i + len(o.id)%9)).Format(wallet.DateLayout), typ: obj}
+		raw, err := json.MarshalIndent(p, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, raw)
+	}
+	return out, nil
+}
+
+func writeDemoStatements(dir string, payloads [][]byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for i, p := range payloads {
+		if err := connectors.WriteFileAtomic(filepath.Join(dir, fmt.Sprintf("statement-%d.json", i+1)), p, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDemoTrust writes the demo trust list, for a helper desk to believe.
+func writeDemoTrust(ctx context.Context, ts connectors.TrustStore, path string) error {
+	tl, err := ts.Load(ctx)
+	if err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(tl, "", "  ")
+	if err != nil {
+		return err
+	}
+	return connectors.WriteFileAtomic(path, raw, 0o644)
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/api"
+	"regie/connectors"
+	"regie/consent"
+)
+
+func cmdHelper(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("new | import | serve")
+	}
+	switch args[0] {
+	case "new":
+		return orgNew(e, args[1:], true)
+	case "import":
+		return helperImport(ctx, e, args[1:])
+	case "serve":
+		return helperServe(ctx, e, args[1:])
+	}
+	return usagef("unknown helper command %q", args[0])
+}
+
+// helperKeys reads the helper's key file and works out its organisation id.
+func helperKeys(keyPath, id string) (jose.JSONWebKeySet, string, error) {
+	set, err := connectors.ReadKeyFile(keyPath)
+	if err != nil {
+		return set, "", err
+	}
+	if id != "" {
+		return set, id, nil
+	}
+	raw, err := readLimited(filepath.Join(filepath.Dir(keyPath), "trust.json"), 1<<20)
+	if err != nil {
+		return set, "", usagef("--id is required when no trust.json lies beside the key")
+	}
+	o, err := connectors.ParseOrganisation(raw)
+	if err != nil {
+		return set, "", err
+	}
+	return set, o.ID, nil
+}
+
+// readTrust reads a trust list document, or a single organisation entry.
+func readTrust(path string) (*connectors.TrustList, error) {
+	raw, err := readLimited(path, 8<<20)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := connectors.ParseTrustList(raw)
+	if err == nil {
+		return tl, nil
+	}
+	if o, err2 := connectors.ParseOrganisation(raw); err2 == nil {
+		return connectors.NewTrustList([]connectors.Organisation{o})
+	}
+	return nil, err
+}
+
+func newHelperImporter(keyPath, id, trustPath string) (*api.Importer, jose.JSONWebKeySet, error) {
+	if keyPath == "" || trustPath == "" {
+		return nil, jose.JSONWebKeySet{}, usagef("--key and --trust are required")
+	}
+	set, hid, err := helperKeys(keyPath, id)
+	if err != nil {
+		return nil, set, err
+	}
+	key, err := connectors.SigningKeyOf(set)
+	if err != nil {
+		return nil, set, err
+	}
+	tl, err := readTrust(trustPath)
+	if err != nil {
+		return nil, set, err
+	}
+	return api.NewImporter(&api.HelperClient{ID: hid, Key: key}, tl), set, nil
+}
+
+func helperImport(ctx context.Context, e *env, args []string) error {
+	fs, _ := e.flags("helper import")
+	keyPath := fs.String("key", "", "the helper's key.jwk")
+	trustPath := fs.String("trust", "", "the trust list of organisations the helper believes")
+	id := fs.String("id", "", "the helper's organisation id (default: from trust.json beside the key)")
+	out := fs.String("out", "", "write here instead of standard output")
+	format := fs.String("format", "json", "json (with provenance) or csv")
+	purpose := fs.String("purpose", string(consent.PurposeIntake), "the purpose of this fetch")
+	wk := fs.String("wk", "", "for a file: the wallet key thumbprint the resident gave")
+	// Flags may follow the URL or file.
+	var target string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		target, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if target == "" && fs.NArg() == 1 {
+		target = fs.Arg(0)
+	}
+	if target == "" {
+		return usagef("name the consent URL or the dossier file")
+	}
+	if *format != "json" && *format != "csv" {
+		return usagef("--format must be json or csv")
+	}
+	im, set, err := newHelperImporter(*keyPath, *id, *trustPath)
+	if err != nil {
+		return err
+	}
+	var vd *consent.VerifiedDossier
+	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
+		vd, err = im.FromURL(ctx, target, consent.Purpose(*purpose))
+	} else {
+		vd, err = importFile(im, set, target, *wk)
+	}
+	if err != nil {
+		return explain(err)
+	}
+	exp := api.NewExport(vd, im.Trust)
+	var body []byte
+	if *format == "csv" {
+		body, err = exp.CSV()
+	} else {
+		body, err = exp.JSON()
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = e.stdout.Write(body)
+		return err
+	}
+	if err := connectors.WriteFileAtomic(*out, body, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Verified %d statements from wallet %s; written to %s\n", len(vd.Verified), vd.WalletID, *out)
+	return nil
+}
+
+func importFile(im *api.Importer, set jose.JSONWebKeySet, path, wk string) (*consent.VerifiedDossier, error) {
+	raw, err := readLimited(path, api.MaxDossier)
+	if err != nil {
+		return nil, err
+	}
+	text := strings.TrimSpace(string(raw))
+	if strings.Count(text, ".") == 4 {
+		dec, err := connectors.DecryptionKeyOf(set)
+		if err != nil {
+			return nil, err
+		}
+		if text, err = consent.OpenDossier(text, dec); err != nil {
+			return nil, err
+		}
+	}
+	return im.Verify(text, wk)
+}
+
+// explain adds what the refusal means to the wallet's or the check's words.
+func explain(err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return fmt.Errorf("the wallet refused: %s (%s)", ae.Message, ae.Code)
+	}
+	var r *connectors.Refusal
+	if errors.As(err, &r) {
+		return fmt.Errorf("dossier refused: %v (%s); nothing was written", err, r.Code)
+	}
+	return err
+}
+
+func helperServe(ctx context.Context, e *env, args []string) error {
+	fs, _ := e.flags("helper serve")
+	keyPath := fs.String("key", "", "the helper's key.jwk")
+	trustPath := fs.String("trust", "", "the trust list of organisations the helper believes")
+	id := fs.String("id", "", "the helper's organisation id (default: from trust.json beside the key)")
+	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	im, _, err := newHelperImporter(*keyPath, *id, *trustPath)
+	if err != nil {
+		return err
+	}
+	desk, err := api.NewDesk(im, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Helper desk for %s at http://%s\n", im.Client.ID, ln.Addr())
+	go func() {
+		<-ctx.Done()
+		desk.Shutdown(context.Background())
+	}()
+	return desk.Serve(ln)
+}

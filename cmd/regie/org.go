@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"regie/connectors"
+	"regie/wallet"
+)
+
+func cmdOrg(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("new | sign | serve")
+	}
+	switch args[0] {
+	case "new":
+		return orgNew(e, args[1:], false)
+	case "sign":
+		return orgSign(e, args[1:])
+	case "serve":
+		return orgServe(ctx, e, args[1:])
+	}
+	return usagef("unknown org command %q", args[0])
+}
+
+// orgNew writes key.jwk and trust.json for an organisation or a helper.
+func orgNew(e *env, args []string, helper bool) error {
+	name := "org new"
+	if helper {
+		name = "helper new"
+	}
+	fs, _ := e.flags(name)
+	id := fs.String("id", "", "organisation id, e.g. cjib")
+	title := fs.String("name", "", "organisation name")
+	kind := fs.String("kind", "creditor", "creditor or income_payer")
+	endpoint := fs.String("endpoint", "", "base URL where the organisation serves statements")
+	out := fs.String("out", "", "folder to write key.jwk and trust.json into")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" || *title == "" || *out == "" {
+		return usagef("--id, --name and --out are required")
+	}
+	k := connectors.Kind(*kind)
+	if helper {
+		k = connectors.KindHelper
+	} else if k != connectors.KindCreditor && k != connectors.KindIncomePayer {
+		return usagef("--kind must be creditor or income_payer")
+	}
+	if _, err := os.Stat(filepath.Join(*out, "key.jwk")); err == nil {
+		return fmt.Errorf("%s already holds a key.jwk; choose another folder", *out)
+	}
+	set, org, err := connectors.NewOrganisation(*id, *title, k, *endpoint, time.Now().Year())
+	if err != nil {
+		return err
+	}
+	if err := connectors.WriteKeyFiles(*out, set, org); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Wrote %s (private, keep it safe) and %s (give this to wallets).\n",
+		filepath.Join(*out, "key.jwk"), filepath.Join(*out, "trust.json"))
+	return nil
+}
+
+func orgSign(e *env, args []string) error {
+	fs, _ := e.flags("org sign")
+	keyPath := fs.String("key", "", "the organisation's key.jwk")
+	in := fs.String("in", "", "statement payload JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *keyPath == "" || *in == "" {
+		return usagef("--key and --in are required")
+	}
+	set, err := connectors.ReadKeyFile(*keyPath)
+	if err != nil {
+		return err
+	}
+	key, err := connectors.SigningKeyOf(set)
+	if err != nil {
+		return err
+	}
+	payload, err := readLimited(*in, wallet.MaxStatementSize)
+	if err != nil {
+		return err
+	}
+	jws, err := connectors.SignStatement(key, payload)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, jws)
+	return nil
+}
+
+func orgServe(ctx context.Context, e *env, args []string) error {
+	fs, _ := e.flags("org serve")
+	keyPath := fs.String("key", "", "the organisation's key.jwk")
+	dir := fs.String("statements", "", "folder of statement payloads (*.json) or signed statements (*.jws)")
+	addr := fs.String("addr", "127.0.0.1:9101", "address to listen on")
+	id := fs.String("id", "", "organisation id (default: from trust.json beside the key)")
+	portal := fs.Bool("portal", true, "offer POST /regie/v1/portal/codes, a stand-in for the portal login (demo only)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *keyPath == "" || *dir == "" {
+		return usagef("--key and --statements are required")
+	}
+	set, err := connectors.ReadKeyFile(*keyPath)
+	if err != nil {
+		return err
+	}
+	key, err := connectors.SigningKeyOf(set)
+	if err != nil {
+		return err
+	}
+	if *id == "" {
+		raw, err := readLimited(filepath.Join(filepath.Dir(*keyPath), "trust.json"), 1<<20)
+		if err != nil {
+			return usagef("--id is required when no trust.json lies beside the key")
+		}
+		o, err := connectors.ParseOrganisation(raw)
+		if err != nil {
+			return err
+		}
+		*id = o.ID
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	srv := connectors.NewOrgServer(*id, key, *dir, connectors.OrgServerOptions{Portal: *portal,
+		Logf: func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...), "org", *id) }})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Organisation %s serves statements from %s at http://%s\n", *id, *dir, ln.Addr())
+	for _, c := range enrolCodes(srv, *dir) {
+		fmt.Fprintln(e.stdout, c)
+	}
+	go func() {
+		<-ctx.Done()
+		srv.Shutdown(context.Background())
+	}()
+	return srv.Serve(ln)
+}
+
+// enrolCodes hands out one enrolment code per resident found in the
+// statements folder, as the organisation's portal would after a login.
+func enrolCodes(srv *connectors.OrgServer, dir string) []string {
+	subjects := map[wallet.BSN]bool{}
+	entries, _ := os.ReadDir(dir)
+	for _, en := range entries {
+		if !strings.HasSuffix(en.Name(), ".json") {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, en.Name()))
+		if err != nil {
+			continue
+		}
+		if c, err := wallet.ParseClaims(raw); err == nil {
+			subjects[c.Subject] = true
+		}
+	}
+	var out []string
+	for s := range subjects {
+		out = append(out, fmt.Sprintf("Enrolment code for the resident ending in %s (valid 15 minutes): %s", s.String()[7:], srv.IssueCode(s)))
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"regie/connectors"
+)
+
+func cmdImport(ctx context.Context, e *env, args []string) error {
+	fs, data := e.flags("import")
+	format := e.format(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("name one or more .jws files or JSON bundles")
+	}
+	var items []connectors.Item
+	var unreadable []connectors.ItemResult
+	for _, path := range fs.Args() {
+		raw, err := readLimited(path, 64<<20)
+		if err != nil {
+			unreadable = append(unreadable, connectors.ItemResult{Name: path, Outcome: connectors.OutcomeRefused, Reason: "unreadable", Message: err.Error()})
+			continue
+		}
+		list, err := connectors.ParseBundle(raw)
+		if err != nil {
+			unreadable = append(unreadable, connectors.ItemResult{Name: path, Outcome: connectors.OutcomeRefused, Reason: "malformed", Message: err.Error()})
+			continue
+		}
+		for i, jws := range list {
+			name := path
+			if len(list) > 1 {
+				name = fmt.Sprintf("%s #%d", path, i+1)
+			}
+			items = append(items, connectors.Item{Name: name, JWS: jws})
+		}
+	}
+	v, err := e.unlocked(ctx, e.dataDir(*data))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	var progress func(done, total int)
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && len(items) >= 20 {
+		progress = func(done, total int) {
+			const width = 30
+			n := width * done / total
+			fmt.Fprintf(e.stderr, "\r[%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+			if done == total {
+				fmt.Fprintln(e.stderr)
+			}
+		}
+	}
+	rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, progress)
+	if err != nil {
+		return err
+	}
+	rep.Items = append(rep.Items, unreadable...)
+	rep.Refused += len(unreadable)
+	if *format == "json" {
+		if err := e.printJSON(rep); err != nil {
+			return err
+		}
+	} else {
+		for _, it := range rep.Items {
+			if it.Outcome == connectors.OutcomeRefused {
+				fmt.Fprintf(e.stdout, "refused  %s: %s (%s)\n", it.Name, it.Message, it.Reason)
+			}
+		}
+		fmt.Fprintf(e.stdout, "%d added, %d as history, %d already known, %d refused\n", rep.Added, rep.History, rep.Duplicates, rep.Refused)
+	}
+	if rep.Refused > 0 {
+		return fmt.Errorf("%d of %d statements refused: %w", rep.Refused, rep.Refused+rep.Accepted()+rep.Duplicates, errRefused)
+	}
+	return nil
+}
+
+// readLimited reads a whole file, refusing one larger than max.
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(raw)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", filepath.Base(path), max)
+	}
+	return raw, nil
+}
+
+func cmdSources(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("connect ORG CODE | list | refresh")
+	}
+	fs, data := e.flags("sources")
+	format := e.format(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	v, err := e.unlocked(ctx, e.dataDir(*data))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	p := &connectors.Puller{Vault: v, Importer: &connectors.Importer{Vault: v}}
+	switch args[0] {
+	case "connect":
+		if fs.NArg() != 2 {
+			return usagef("connect ORG CODE")
+		}
+		src, err := p.Connect(ctx, fs.Arg(0), fs.Arg(1))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Connected to %s.\n", src.Org)
+		return nil
+	case "list":
+		list, err := p.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			for i := range list {
+				list[i].Connection = ""
+			}
+			return e.printJSON(list)
+		}
+		rows := [][]string{}
+		for _, s := range list {
+			rows = append(rows, []string{s.Org, day(s.ConnectedAt), day(s.LastRefresh), fmt.Sprint(s.LastCount), s.LastError})
+		}
+		return e.printRows(*format, []string{"ORGANISATION", "CONNECTED", "LAST REFRESH", "STATEMENTS", "LAST ERROR"}, rows)
+	case "refresh":
+		failed := 0
+		_, err := p.Refresh(ctx, func(r connectors.SourceResult) {
+			if r.Err != nil {
+				failed++
+				fmt.Fprintf(e.stdout, "%-20s failed after %d attempt(s): %v\n", r.Org, r.Attempts, r.Err)
+				return
+			}
+			fmt.Fprintf(e.stdout, "%-20s %d new, %d as history, %d known, %d refused\n", r.Org, r.Report.Added, r.Report.History,
+				r.Report.Duplicates, r.Report.Refused)
+		})
+		if err != nil {
+			return err
+		}
+		if failed > 0 {
+			return fmt.Errorf("%d source(s) failed; the others were kept", failed)
+		}
+		return nil
+	}
+	return usagef("unknown sources command %q", args[0])
+}
+
+func cmdTrust(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("add FILE | list | remove ID")
+	}
+	fs, data := e.flags("trust")
+	format := e.format(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	v, err := e.unlocked(ctx, e.dataDir(*data))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	ts := connectors.TrustStore{Vault: v}
+	switch args[0] {
+	case "add":
+		if fs.NArg() != 1 {
+			return usagef("add FILE (one organisation object)")
+		}
+		raw, err := readLimited(fs.Arg(0), 1<<20)
+		if err != nil {
+			return err
+		}
+		o, err := connectors.ParseOrganisation(raw)
+		if err != nil {
+			return err
+		}
+		if err := ts.Add(ctx, o); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Trusted %s (%s, %s).\n", o.ID, o.Name, o.Kind)
+		return nil
+	case "remove":
+		if fs.NArg() != 1 {
+			return usagef("remove ID")
+		}
+		if err := ts.Remove(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Removed %s.\n", fs.Arg(0))
+		return nil
+	case "list":
+		tl, err := ts.Load(ctx)
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			return e.printJSON(tl)
+		}
+		rows := [][]string{}
+		for _, o := range tl.Organisations() {
+			var kids, types []string
+			for _, k := range o.Keys {
+				kids = append(kids, k.KeyID)
+			}
+			for _, t := range o.MaySign {
+				types = append(types, string(t))
+			}
+			rows = append(rows, []string{o.ID, o.Name, string(o.Kind), strings.Join(types, ","), strings.Join(kids, ","), o.Endpoint})
+		}
+		return e.printRows(*format, []string{"ID", "NAME", "KIND", "MAY SIGN", "KEYS", "ENDPOINT"}, rows)
+	}
+	return usagef("unknown trust command %q", args[0])
+}

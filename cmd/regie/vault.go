@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"regie/connectors"
+	"regie/wallet"
+	"regie/web"
+)
+
+func cmdInit(ctx context.Context, e *env, args []string) error {
+	fs, data := e.flags("init")
+	bsn := fs.String("bsn", "", "your citizen service number (BSN)")
+	name := fs.String("name", "", "your name as it should appear")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	in := bufio.NewReader(e.stdin)
+	ask := func(label string, v *string) error {
+		if *v != "" {
+			return nil
+		}
+		if !e.isTerminal() {
+			return usagef("--%s is required", label)
+		}
+		fmt.Fprintf(e.stderr, "%s: ", label)
+		line, err := in.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		*v = strings.TrimSpace(line)
+		return nil
+	}
+	if err := ask("bsn", bsn); err != nil {
+		return err
+	}
+	if err := ask("name", name); err != nil {
+		return err
+	}
+	b, err := wallet.ParseBSN(*bsn)
+	if err != nil {
+		return err
+	}
+	dir := e.dataDir(*data)
+	v, err := e.openVault(dir)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if v.Exists() {
+		return fmt.Errorf("%w in %s", wallet.ErrExists, dir)
+	}
+	pass, err := e.passphrase("Kies een wachtwoordzin / choose a passphrase: ", "REGIE_PASSPHRASE")
+	if err != nil {
+		return err
+	}
+	if err := v.Create(ctx, pass, wallet.Profile{BSN: b, Name: *name}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Vault created in %s\n", dir)
+	return nil
+}
+
+func cmdPasswd(ctx context.Context, e *env, args []string) error {
+	fs, data := e.flags("passwd")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	v, err := e.openVault(e.dataDir(*data))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	old, err := e.passphrase("Huidige wachtwoordzin / current passphrase: ", "REGIE_PASSPHRASE")
+	if err != nil {
+		return err
+	}
+	next, err := e.passphrase("Nieuwe wachtwoordzin / new passphrase: ", "REGIE_NEW_PASSPHRASE")
+	if err != nil {
+		return err
+	}
+	if err := v.ChangePassphrase(ctx, old, next); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Passphrase changed.")
+	return nil
+}
+
+func cmdOverview(ctx context.Context, e *env, args []string) error {
+	fs, data := e.flags("overview")
+	format := e.format(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	v, err := e.unlocked(ctx, e.dataDir(*data))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	o, err := v.Overview(ctx)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		return e.printJSON(o)
+	case "csv":
+		rows := [][]string{}
+		for _, d := range o.Debts {
+			rows = append(rows, []string{d.Issuer, d.Debt.Creditor, d.Debt.Reference, string(d.Debt.Category), string(d.Debt.Status),
+				web.EuroDecimal(d.Debt.OutstandingCents), web.EuroDecimal(d.Debt.ArrearsCents), string(d.AsOf), fmt.Sprint(d.Urgent)})
+		}
+		return e.printRows("csv", []string{"issuer", "creditor", "reference", "category", "status", "outstanding", "arrears", "as_of", "urgent"}, rows)
+	}
+	fmt.Fprintf(e.stdout, "Overview as of %s\n\n", o.Date)
+	fmt.Fprintf(e.stdout, "Total debt:          %s (arrears %s)\n", web.Money(o.TotalOutstandingCents), web.Money(o.TotalArrearsCents))
+	fmt.Fprintf(e.stdout, "Income per month:    %s\n", web.Money(o.MonthlyIncomeCents))
+	fmt.Fprintf(e.stdout, "Garnished per month: %s\n", web.Money(o.MonthlyGarnishedCents))
+	fmt.Fprintf(e.stdout, "Arrangements:        %s\n", web.Money(o.MonthlyArrangementCents))
+	fmt.Fprintf(e.stdout, "Left per month:      %s\n\n", web.Money(o.LeftPerMonthCents))
+	if len(o.Urgent) > 0 {
+		fmt.Fprintln(e.stdout, "Urgent:")
+		for _, f := range o.Urgent {
+			fmt.Fprintf(e.stdout, "  ! %s\n", web.FlagText("en", f))
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	rows := [][]string{}
+	for _, d := range o.Debts {
+		mark := ""
+		if d.Urgent {
+			mark = "!"
+		}
+		rows = append(rows, []string{mark, d.Debt.Creditor, d.Debt.Reference, string(d.Debt.Category), string(d.Debt.Status),
+			web.Money(d.Debt.OutstandingCents), web.Money(d.Debt.ArrearsCents), string(d.AsOf)})
+	}
+	if err := e.printRows("table", []string{"", "CREDITOR", "REFERENCE", "CATEGORY", "STATUS", "OUTSTANDING", "ARREARS", "AS OF"}, rows); err != nil {
+		return err
+	}
+	if len(o.Incomes) > 0 {
+		fmt.Fprintln(e.stdout)
+		rows = rows[:0]
+		for _, in := range o.Incomes {
+			rows = append(rows, []string{in.Income.Payer, string(in.Income.Kind), web.Money(in.Income.NetCents), string(in.Income.Period),
+				web.Money(in.MonthlyCents), string(in.AsOf)})
+		}
+		return e.printRows("table", []string{"PAYER", "KIND", "NET", "PERIOD", "PER MONTH", "AS OF"}, rows)
+	}
+	return nil
+}
+
+func cmdAudit(ctx context.Context, e *env, args []string) error {
+	fs, data := e.flags("audit")
+	format := e.format(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	v, err := e.unlocked(ctx, e.dataDir(*data))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if fs.Arg(0) == "verify" {
+		n, err := v.VerifyEvents(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "The access log is intact: %d entries, each chained to the one before.\n", n)
+		return nil
+	}
+	if fs.NArg() > 0 {
+		return usagef("unknown argument %q (did you mean: regie audit verify?)", fs.Arg(0))
+	}
+	events, err := v.Events(ctx)
+	if err != nil && !errors.Is(err, wallet.ErrCorrupt) {
+		return err
+	}
+	if *format == "json" {
+		return e.printJSON(events)
+	}
+	tl, _ := connectors.TrustStore{Vault: v}.Load(ctx)
+	rows := [][]string{}
+	for _, ev := range events {
+		who := ev.Actor
+		if tl != nil {
+			if o, ok := tl.Organisation(ev.Actor); ok {
+				who = o.Name
+			}
+		}
+		rows = append(rows, []string{fmt.Sprint(ev.Seq), day(ev.Time), who, describe(ev)})
+	}
+	return e.printRows(*format, []string{"#", "WHEN", "WHO", "WHAT"}, rows)
+}
+
+// describe says in plain words what a log entry records.
+func describe(ev wallet.Event) string {
+	cats := strings.Join(ev.Categories, ", ")
+	switch ev.Kind {
+	case wallet.EventGrantMade:
+		return fmt.Sprintf("consent given for %s (%s)", ev.Purpose, cats)
+	case wallet.EventGrantRevoked:
+		return "consent revoked"
+	case wallet.EventPresentationOK:
+		return fmt.Sprintf("asked for data for %s: allowed", ev.Purpose)
+	case wallet.EventPresentationNotOK:
+		return fmt.Sprintf("asked for data: refused (%s)", ev.Reason)
+	case wallet.EventDossierReleased:
+		return fmt.Sprintf("dossier released: %d statements (%s)", ev.Count, cats)
+	case wallet.EventStatementImported:
+		return fmt.Sprintf("%d statement(s) imported via %s (%s)", ev.Count, ev.Reason, cats)
+	case wallet.EventSourceConnected:
+		return "source connected"
+	}
+	return string(ev.Kind)
+}

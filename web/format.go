@@ -1,0 +1,65 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"regie/wallet"
+)
+
+// Money formats cents the Dutch way: € 1.234,56 (and − for a negative amount).
+func Money(c wallet.Cents) string {
+	sign := ""
+	n := int64(c)
+	if n < 0 {
+		sign = "− "
+		n = -n
+	}
+	euros, cents := n/100, n%100
+	s := fmt.Sprint(euros)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s€ %s,%02d", sign, b.String(), cents)
+}
+
+// EuroDecimal formats cents as a plain decimal for CSV: 1234.56.
+func EuroDecimal(c wallet.Cents) string {
+	n := int64(c)
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, n/100, n%100)
+}
+
+var months = map[string][]string{
+	"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+}
+
+// LongDate formats a time as "25 november 2026" (or "25 November 2026").
+func LongDate(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	m, ok := months[lang]
+	if !ok {
+		m = months["nl"]
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), m[t.Month()-1], t.Year())
+}
+
+// LongDateTime formats a time as "25 november 2026, 14:05" in local time.
+func LongDateTime(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	return fmt.Sprintf("%s, %02d:%02d", LongDate(lang, t), t.Hour(), t.Minute())
+}

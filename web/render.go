@@ -1,0 +1,146 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"regie/wallet"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Static is the embedded assets folder (CSS, the desk's scanner script),
+// served under /static/.
+func Static() fs.FS {
+	sub, _ := fs.Sub(staticFS, "static")
+	return sub
+}
+
+// Languages the pages speak; the first is the default.
+var Languages = []string{"nl", "en"}
+
+// Lang returns a supported language for s, Dutch when in doubt.
+func Lang(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, l := range Languages {
+		if strings.HasPrefix(s, l) {
+			return l
+		}
+	}
+	return "nl"
+}
+
+// T returns the text for key in lang, formatted with args.
+func T(lang, key string, args ...any) string {
+	w, ok := words[lang][key]
+	if !ok {
+		w, ok = words["nl"][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(w, args...)
+	}
+	return w
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang     string
+	Title    string
+	Active   string // which menu item is current
+	CSRF     string
+	LoggedIn bool
+	Path     string // the current path, for the language switch
+	Flash    string
+	Error    string
+	Data     any
+	Desk     bool // the helper desk layout
+}
+
+// Renderer holds the parsed templates for every page and language.
+type Renderer struct {
+	pages map[string]*template.Template // key: lang + "/" + page
+}
+
+// NewRenderer parses the embedded templates.
+func NewRenderer() (*Renderer, error) {
+	r := &Renderer{pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range Languages {
+		base, err := template.New("layout.html").Funcs(funcs(lang)).ParseFS(templateFS, "templates/layout.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			name := strings.TrimSuffix(path.Base(n), ".html")
+			if name == "layout" {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", name, err)
+			}
+			r.pages[lang+"/"+name] = t
+		}
+	}
+	return r, nil
+}
+
+// Render writes page in p.Lang.
+func (r *Renderer) Render(w io.Writer, page string, p Page) error {
+	t, ok := r.pages[Lang(p.Lang)+"/"+page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	return t.ExecuteTemplate(w, "layout.html", p)
+}
+
+func funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":     func(key string, args ...any) string { return T(lang, key, args...) },
+		"money": func(c wallet.Cents) string { return Money(c) },
+		"date": func(v any) string {
+			switch d := v.(type) {
+			case time.Time:
+				return LongDate(lang, d)
+			case wallet.Date:
+				return LongDate(lang, d.Time())
+			}
+			return ""
+		},
+		"datetime": func(t time.Time) string { return LongDateTime(lang, t) },
+		"cat":      func(c wallet.Category) string { return T(lang, "cat."+string(c)) },
+		"status":   func(s wallet.Status) string { return T(lang, "st."+string(s)) },
+		"kind":     func(k wallet.IncomeKind) string { return T(lang, "kind."+string(k)) },
+		"flag":     func(f wallet.Flag) string { return FlagText(lang, f) },
+		"chart":    func(c []wallet.CategoryTotal) template.HTML { return Chart(lang, c) },
+		"join":     strings.Join,
+		"add":      func(a, b int) int { return a + b },
+	}
+}
+
+// FlagText is the plain next step for a flag.
+func FlagText(lang string, f wallet.Flag) string {
+	key := "flag." + string(f.Code)
+	if f.Code == wallet.FlagPriorityArrears {
+		if _, ok := words[lang][key+"."+string(f.Category)]; ok {
+			key += "." + string(f.Category)
+		}
+	}
+	return T(lang, key, f.Name)
+}
