@@ -1,0 +1,405 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/api"
+	"regie/connectors"
+	"regie/consent"
+	"regie/wallet"
+)
+
+const (
+	testPass = "correct horse battery"
+	ownerBSN = "123456782"
+)
+
+// syncBuffer is a buffer a running command may write to while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string               { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// cli runs the regie command in-process with its own environment.
+type cli struct {
+	t   *testing.T
+	env map[string]string
+}
+
+func newCLI(t *testing.T, data string) *cli {
+	return &cli{t: t, env: map[string]string{"REGIE_DATA": data, "REGIE_PASSPHRASE": testPass, "REGIE_KDF": "fast"}}
+}
+
+func (c *cli) run(args ...string) (int, string, string) {
+	c.t.Helper()
+	return c.runCtx(context.Background(), args...)
+}
+
+func (c *cli) runCtx(ctx context.Context, args ...string) (int, string, string) {
+	var out, errb syncBuffer
+	devnull, _ := os.Open(os.DevNull)
+	defer devnull.Close()
+	e := configure(&env{stdin: devnull, stdout: &out, stderr: &errb, getenv: func(k string) string { return c.env[k] }})
+	code := run(ctx, e, args)
+	return code, out.String(), errb.String()
+}
+
+func (c *cli) must(args ...string) string {
+	c.t.Helper()
+	code, out, errs := c.run(args...)
+	if code != 0 {
+		c.t.Fatalf("regie %s: exit %d: %s%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func TestInitAndOverview(t *testing.T) {
+	dir := t.TempDir()
+	c := newCLI(t, dir)
+	if code, _, errs := c.run("init", "--bsn", "123456789", "--name", "X"); code != 1 || !strings.Contains(errs, "11-check") {
+		t.Fatalf("bad BSN: %d %s", code, errs)
+	}
+	if code, _, _ := c.run("init", "--name", "X"); code != 2 {
+		t.Fatalf("missing --bsn without a terminal: %d, want 2", code)
+	}
+	c.must("init", "--bsn", ownerBSN, "--name", "Sanne de Vries")
+	if code, _, errs := c.run("init", "--bsn", ownerBSN, "--name", "Sanne"); code != 1 || !strings.Contains(errs, "already exists") {
+		t.Fatalf("second init: %d %s", code, errs)
+	}
+	out := c.must("overview", "--format", "json")
+	var o wallet.Overview
+	if err := json.Unmarshal([]byte(out), &o); err != nil || o.Date == "" {
+		t.Fatalf("overview json: %v %s", err, out)
+	}
+	c.env["REGIE_PASSPHRASE"] = "wrong passphrase"
+	if code, _, errs := c.run("overview"); code != 1 || !strings.Contains(errs, "wrong passphrase") {
+		t.Fatalf("wrong passphrase: %d %s", code, errs)
+	}
+	if code, _, _ := c.run("overview", "--format", "xml"); code != 2 {
+		t.Fatalf("bad format: %d", code)
+	}
+	if code, _, _ := c.run("frobnicate"); code != 2 {
+		t.Fatalf("unknown command: %d", code)
+	}
+	c.env["REGIE_PASSPHRASE"] = testPass
+	c.env["REGIE_NEW_PASSPHRASE"] = "another passphrase"
+	c.must("passwd")
+	c.env["REGIE_PASSPHRASE"] = "another passphrase"
+	c.must("overview", "--format", "csv")
+}
+
+func TestSecondProcessGetsVaultInUse(t *testing.T) {
+	dir := t.TempDir()
+	c := newCLI(t, dir)
+	c.must("init", "--bsn", ownerBSN, "--name", "Sanne")
+	v, err := wallet.Open(filepath.Join(dir, wallet.FileName), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	start := time.Now()
+	code, _, errs := c.run("overview")
+	if code != 1 || !strings.Contains(errs, "vault in use") {
+		t.Fatalf("second opener: %d %s", code, errs)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Error("second opener hung")
+	}
+}
+
+// orgFixture is an organisation made with the CLI.
+type orgFixture struct {
+	id, dir, endpoint string
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startOrg makes an organisation with `regie org new` and runs `regie org
+// serve` for it until the test ends.
+func startOrg(t *testing.T, c *cli, id, kind string, payloads ...map[string]any) orgFixture {
+	t.Helper()
+	addr := freeAddr(t)
+	o := orgFixture{id: id, dir: filepath.Join(t.TempDir(), id), endpoint: "http://" + addr}
+	c.must("org", "new", "--id", id, "--name", "Organisatie "+id, "--kind", kind, "--endpoint", o.endpoint, "--out", o.dir)
+	sdir := filepath.Join(o.dir, "statements")
+	os.MkdirAll(sdir, 0o700)
+	for i, p := range payloads {
+		raw, _ := json.Marshal(p)
+		os.WriteFile(filepath.Join(sdir, string(rune('a'+i))+".json"), raw, 0o600)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.runCtx(ctx, "org", "serve", "--key", filepath.Join(o.dir, "key.jwk"), "--statements", sdir, "--addr", addr)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, o.endpoint+"/regie/v1/statements")
+	return o
+}
+
+func waitFor(t *testing.T, url string) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not come up", url)
+}
+
+func payload(iss, jti, typ string, obj map[string]any) map[string]any {
+	return map[string]any{"iss": iss, "sub": ownerBSN, "jti": jti, "iat": time.Now().Unix() - 60, "type": typ, "as_of": "2026-11-20", typ: obj}
+}
+
+func portalCode(t *testing.T, o orgFixture) string {
+	t.Helper()
+	resp, err := http.Post(o.endpoint+"/regie/v1/portal/codes", "application/json", strings.NewReader(`{"bsn":"`+ownerBSN+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Code string }
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.Code
+}
+
+// resident drives the wallet server's JSON API.
+type resident struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+func (r *resident) call(method, path string, body, out any) int {
+	r.t.Helper()
+	var rd *bytes.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, _ := http.NewRequest(method, r.base+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.http.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+// TestDossierEndToEnd: organisations, wallet server and helper CLI on
+// 127.0.0.1. The resident connects sources, refreshes, grants; the helper
+// imports and verifies; revocation, tampering and scope hold; the offline
+// file round-trips and opens only with the right helper key.
+func TestDossierEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	c := newCLI(t, data)
+	c.must("init", "--bsn", ownerBSN, "--name", "Sanne de Vries")
+
+	cjib := startOrg(t, c, "cjib", "creditor", payload("cjib", "c1", "debt", map[string]any{"reference": "CJIB-1", "creditor": "CJIB",
+		"category": "fine", "original_cents": 45000, "outstanding_cents": 52500, "arrears_cents": 52500, "status": "collection",
+		"arrangement": map[string]any{"monthly_cents": 2500, "ends": "2027-06-30"}}))
+	woon := startOrg(t, c, "woonstad", "creditor", payload("woonstad", "w1", "debt", map[string]any{"reference": "HUUR-1",
+		"creditor": "Woonstad", "category": "rent", "original_cents": 180000, "outstanding_cents": 180000, "arrears_cents": 180000,
+		"months_in_arrears": 2, "status": "collection"}))
+	uwv := startOrg(t, c, "uwv", "income_payer", payload("uwv", "u1", "income", map[string]any{"reference": "WW", "payer": "UWV",
+		"kind": "benefit", "net_cents": 145000, "period": "month"}))
+	helperDir := filepath.Join(t.TempDir(), "helper")
+	c.must("helper", "new", "--id", "schuldhulp-a", "--name", "Schuldhulp A", "--out", helperDir)
+	otherDir := filepath.Join(t.TempDir(), "other")
+	c.must("helper", "new", "--id", "schuldhulp-b", "--name", "Schuldhulp B", "--out", otherDir)
+	for _, f := range []string{cjib.dir, woon.dir, uwv.dir, helperDir, otherDir} {
+		c.must("trust", "add", filepath.Join(f, "trust.json"))
+	}
+	// The helper's own trust list: the organisations it believes.
+	trustPath := filepath.Join(t.TempDir(), "trust-list.json")
+	var entries []json.RawMessage
+	for _, f := range []string{cjib.dir, woon.dir, uwv.dir} {
+		raw, _ := os.ReadFile(filepath.Join(f, "trust.json"))
+		entries = append(entries, raw)
+	}
+	doc, _ := json.Marshal(map[string]any{"organisations": entries})
+	os.WriteFile(trustPath, doc, 0o644)
+
+	// The wallet server, in-process on the CLI's vault.
+	v, err := wallet.Open(filepath.Join(data, wallet.FileName), &wallet.Options{KDF: wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	base := "http://" + ln.Addr().String()
+	srv, err := api.New(api.Config{Vault: v, BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	jar, _ := cookiejar.New(nil)
+	r := &resident{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	if code := r.call("POST", "/api/v1/session", map[string]string{"passphrase": testPass}, nil); code != 200 {
+		t.Fatalf("unlock: %d", code)
+	}
+	for _, o := range []orgFixture{cjib, woon, uwv} {
+		if code := r.call("POST", "/api/v1/sources", map[string]string{"org": o.id, "code": portalCode(t, o)}, nil); code != 201 {
+			t.Fatalf("connect %s: %d", o.id, code)
+		}
+	}
+	var refreshed struct {
+		Sources []struct {
+			Org string
+			OK  bool
+		}
+	}
+	r.call("POST", "/api/v1/sources/refresh", nil, &refreshed)
+	if len(refreshed.Sources) != 3 {
+		t.Fatalf("refresh = %+v", refreshed)
+	}
+	var ov wallet.Overview
+	r.call("GET", "/api/v1/overview", nil, &ov)
+	if ov.TotalOutstandingCents != 232500 || ov.MonthlyIncomeCents != 145000 || len(ov.Urgent) != 1 {
+		t.Fatalf("overview after refresh: %+v", ov)
+	}
+
+	type grantOut struct {
+		ID  string `json:"id"`
+		URL string `json:"url"`
+	}
+	var g grantOut
+	if code := r.call("POST", "/api/v1/consents", api.GrantRequest{To: "schuldhulp-a", Purpose: "debt-help-intake",
+		Scope: []string{"debts", "income"}, Days: 14}, &g); code != 201 {
+		t.Fatalf("grant: %d", code)
+	}
+	key := filepath.Join(helperDir, "key.jwk")
+	outJSON := filepath.Join(t.TempDir(), "dossier.json")
+	c.must("helper", "import", g.URL, "--key", key, "--trust", trustPath, "--out", outJSON)
+	var exp api.Export
+	raw, _ := os.ReadFile(outJSON)
+	if err := json.Unmarshal(raw, &exp); err != nil {
+		t.Fatal(err)
+	}
+	if len(exp.Debts) != 2 || len(exp.Incomes) != 1 || !exp.Debts[0].Source.Verified || exp.Overview.TotalOutstandingCents != 232500 {
+		t.Fatalf("export = %+v", exp)
+	}
+	csvOut := c.must("helper", "import", g.URL, "--key", key, "--trust", trustPath, "--format", "csv")
+	if !strings.Contains(csvOut, "FactuurnummerSE") || !strings.Contains(csvOut, "CJIB-1") || !strings.Contains(csvOut, "525.00") {
+		t.Errorf("csv = %s", csvOut)
+	}
+	// Another helper with the same URL gets nothing.
+	if code, _, errs := c.run("helper", "import", g.URL, "--key", filepath.Join(otherDir, "key.jwk"), "--trust", trustPath); code != 1 ||
+		!strings.Contains(errs, "wrong_audience") {
+		t.Errorf("other helper: %d %s", code, errs)
+	}
+
+	// A dossier with one byte changed inside an inner statement, re-signed
+	// by the wallet key itself, is refused by the helper and nothing is written.
+	hkey, _ := connectors.ReadKeyFile(key)
+	sig, _ := connectors.SigningKeyOf(hkey)
+	link, _ := api.ParseConsentURL(g.URL)
+	good, err := (&api.HelperClient{ID: "schuldhulp-a", Key: sig}).Redeem(ctx, link, consent.PurposeIntake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	walletKey, _ := v.SigningKey()
+	tamperedFile := filepath.Join(t.TempDir(), "tampered.jws")
+	os.WriteFile(tamperedFile, []byte(tamperInner(t, good, walletKey)), 0o600)
+	refusedOut := filepath.Join(t.TempDir(), "refused.json")
+	code, _, errs := c.run("helper", "import", tamperedFile, "--key", key, "--trust", trustPath, "--wk", link.WalletID, "--out", refusedOut)
+	if code != 1 || !strings.Contains(errs, "dossier_statement_refused") {
+		t.Errorf("tampered dossier: %d %s", code, errs)
+	}
+	if _, err := os.Stat(refusedOut); !os.IsNotExist(err) {
+		t.Error("a refused import wrote a file")
+	}
+
+	// Scope debts: no income in the dossier.
+	var gd grantOut
+	r.call("POST", "/api/v1/consents", api.GrantRequest{To: "schuldhulp-a", Purpose: "debt-help-intake", Scope: []string{"debts"}, Days: 7}, &gd)
+	debtsOnly := c.must("helper", "import", gd.URL, "--key", key, "--trust", trustPath)
+	json.Unmarshal([]byte(debtsOnly), &exp)
+	if len(exp.Incomes) != 0 || len(exp.Statements) != 2 || strings.Contains(debtsOnly, "145000") {
+		t.Errorf("debts-only dossier holds income: %d incomes, %d statements", len(exp.Incomes), len(exp.Statements))
+	}
+
+	// After revocation the next import is refused.
+	if code := r.call("DELETE", "/api/v1/consents/"+g.ID, nil, nil); code != 200 {
+		t.Fatalf("revoke: %d", code)
+	}
+	afterOut := filepath.Join(t.TempDir(), "after.json")
+	code, _, errs = c.run("helper", "import", g.URL, "--key", key, "--trust", trustPath, "--out", afterOut)
+	if code != 1 || !strings.Contains(errs, "consent_revoked") {
+		t.Errorf("after revoke: %d %s", code, errs)
+	}
+	if _, err := os.Stat(afterOut); !os.IsNotExist(err) {
+		t.Error("a refused import wrote a file")
+	}
+
+	// Offline handover, with the wallet server stopped.
+	srv.Shutdown(ctx)
+	v.Close()
+	offline := filepath.Join(t.TempDir(), "dossier.jwe")
+	out := c.must("consent", "grant", "--to", "schuldhulp-a", "--scope", "debts,income", "--export", offline)
+	wk := out[strings.Index(out, "--wk ")+5:]
+	wk = strings.TrimSpace(wk)
+	fromFile := c.must("helper", "import", offline, "--key", key, "--trust", trustPath, "--wk", wk)
+	json.Unmarshal([]byte(fromFile), &exp)
+	if len(exp.Debts) != 2 || len(exp.Incomes) != 1 {
+		t.Errorf("offline import = %+v", exp)
+	}
+	if code, _, errs := c.run("helper", "import", offline, "--key", filepath.Join(otherDir, "key.jwk"), "--trust", trustPath); code != 1 ||
+		!strings.Contains(errs, "dossier_cannot_open") {
+		t.Errorf("offline file with the wrong helper key: %d %s", code, errs)
+	}
+}
+
+// tamperInner flips one byte inside the first inner statement's payload and
+// signs the dossier again with the wallet key.
+func tamperInner(t *testing.T, dossier string, walletKey any) string {
+	t.Helper()
+	parts := strings.Split(dossier, ".")
+	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var d consent.Dossier
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	st := []byte(d.Statements[0])
+	st[strings.Index(d.Statements[0], ".")+12] ^= 0x02
+	d.Statements[0] = string(st)
+	payload, _ := json.Marshal(d)
+	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: walletKey},
+		(&jose.SignerOptions{EmbedJWK: true}).WithType(consent.DossierType))
+	obj, _ := signer.Sign(payload)
+	s, _ := obj.CompactSerialize()
+	return s
+}
