@@ -35,7 +35,7 @@ func TestInbox(t *testing.T) {
 	bundle, _ := json.Marshal(map[string][]string{"statements": {
 		w.sign(w.cjib, debt("c3", "CJIB-3", 2000)),
 		w.sign(w.cjib, withIssuer(income("c4", 100), "cjib")), // a creditor may not sign income
-		one,                               // already there
+		one, // already there
 	}})
 	code, res, _ = push(t, w, "application/json", bundle)
 	if code != 200 || res.Accepted != 1 || res.Refused != 1 {
@@ -47,9 +47,9 @@ func TestInbox(t *testing.T) {
 	before, _ := os.ReadFile(w.vault.Path())
 	bad := []struct {
 		name, ct string
-		body []byte
-		code int
-		err  string
+		body     []byte
+		code     int
+		err      string
 	}{
 		{"over the body limit", "application/json", bytes.Repeat([]byte("x"), 17<<10), 413, "body_too_large"},
 		{"not JSON", "application/json", []byte("{oops"), 400, "malformed"},
@@ -114,7 +114,6 @@ func TestThrottleLocksOut(t *testing.T) {
 		t.Error("success did not reset the count")
 	}
 }
-
 
 func withIssuer(p map[string]any, iss string) map[string]any {
 	p["iss"] = iss

@@ -175,4 +175,3 @@ func (w *world) importer(p party) *Importer {
 type apiErr struct {
 	Error Error `json:"error"`
 }
-

@@ -65,7 +65,9 @@ func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, erro
 
 type lockedOut struct{ wait time.Duration }
 
-func (l *lockedOut) Error() string { return fmt.Sprintf("too many wrong passphrases; wait %s", l.wait.Round(time.Second)) }
+func (l *lockedOut) Error() string {
+	return fmt.Sprintf("too many wrong passphrases; wait %s", l.wait.Round(time.Second))
+}
 
 func (s *Server) apiUnlock(c *fiber.Ctx) error {
 	var req struct {
