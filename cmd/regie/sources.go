@@ -15,7 +15,7 @@ import (
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	fs, data := e.flags("import")
-	format := e.format(fs)
+	format := fs.String("format", "table", "table (a summary) or json (the full report)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
