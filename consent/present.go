@@ -116,7 +116,10 @@ func (s *Service) present(ctx context.Context, p Presentation, release Release) 
 	s.pruneProofs(ctx, now)
 
 	var g Grant
-	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	// Batch lets concurrent helpers share a transaction and an fsync. The
+	// function only writes to the transaction and overwrites g, so running
+	// it twice is harmless.
+	err = s.Vault.Batch(ctx, func(tx *wallet.Tx) error {
 		var err error
 		g, err = s.findGrant(tx, p, now)
 		if err != nil {
