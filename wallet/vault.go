@@ -83,7 +83,7 @@ type Vault struct {
 	db   *bolt.DB
 	opts Options
 
-	mu     sync.RWMutex
+	mu   sync.RWMutex
 	keys *keys // nil while locked
 }
 
