@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"regie/api"
+	"regie/connectors"
 	"regie/wallet"
 )
 
@@ -41,16 +42,19 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		base = "http://" + ln.Addr().String()
 	}
 	pass := e.getenv("REGIE_PASSPHRASE")
-	var orgs *demoOrgs
 	if *demo {
 		if pass == "" {
 			pass = demoPassphrase
 		}
-		if orgs, err = startDemo(ctx, v, dir, pass, logger); err != nil {
+		d, err := connectors.StartDemo(ctx, v, dir, pass)
+		if err != nil {
 			ln.Close()
 			return fmt.Errorf("demo: %w", err)
 		}
-		defer orgs.stop()
+		defer d.Stop()
+		if d.Imported > 0 {
+			logger.Info("demo vault created", "statements", d.Imported)
+		}
 	} else if !v.Exists() {
 		ln.Close()
 		return fmt.Errorf("%w in %s: run regie init first, or regie serve --demo", wallet.ErrNoVault, dir)
@@ -73,7 +77,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		} else {
 			fmt.Fprintln(e.stdout, "Demo passphrase: the one in REGIE_PASSPHRASE")
 		}
-		fmt.Fprintf(e.stdout, "Demo helper key for regie helper serve/import: %s\n", filepath.Join(dir, "demo", demoHelperID, "key.jwk"))
+		fmt.Fprintf(e.stdout, "Demo helper key for regie helper serve/import: %s\n", filepath.Join(dir, "demo", connectors.DemoHelperID, "key.jwk"))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

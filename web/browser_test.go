@@ -1,0 +1,329 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"image"
+	_ "image/png"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"regie/api"
+	"regie/connectors"
+	"regie/wallet"
+	"regie/web"
+)
+
+// ScreenshotDir is where the browser tests leave a screenshot of every page
+// at 360 px and 1280 px wide (the README points here).
+const ScreenshotDir = "testdata/screenshots"
+
+const demoPass = "regie-demo-2026"
+
+// need finds what the browser tests need, or skips them outside CI (where
+// .ci/run installs both, so a missing one fails).
+func need(t *testing.T) (chromium, axe string) {
+	t.Helper()
+	missing := func(what string) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing; .ci/run installs it", what)
+		}
+		t.Skipf("%s is missing: apt-get install chromium; cd web/axe && npm ci", what)
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			chromium = p
+			break
+		}
+	}
+	if chromium == "" {
+		missing("chromium")
+	}
+	axe = filepath.Join("axe", "node_modules", "axe-core", "axe.min.js")
+	if _, err := os.Stat(axe); err != nil {
+		missing("axe-core")
+	}
+	return chromium, axe
+}
+
+// demoWorld is the demo wallet server and the demo counsellor's desk.
+type demoWorld struct {
+	vault  *wallet.Vault
+	wallet string
+	desk   string
+	total  wallet.Cents
+	items  int // debts and incomes in the overview
+}
+
+func startDemoWorld(t *testing.T) *demoWorld {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	v, err := wallet.Open(filepath.Join(dir, wallet.FileName), &wallet.Options{KDF: wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	demo, err := connectors.StartDemo(ctx, v, dir, demoPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(demo.Stop)
+	v.Lock() // the resident unlocks through the page
+
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	w := &demoWorld{vault: v, wallet: "http://" + ln.Addr().String()}
+	srv, err := api.New(api.Config{Vault: v, BaseURL: w.wallet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Shutdown(ctx) })
+
+	set, err := connectors.ReadKeyFile(filepath.Join(dir, "demo", connectors.DemoHelperID, "key.jwk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "demo", "trust-list.json"))
+	trust, err := connectors.ParseTrustList(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := connectors.SigningKeyOf(set)
+	desk, err := api.NewDesk(api.NewImporter(&api.HelperClient{ID: connectors.DemoHelperID, Key: key}, trust), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, _ := net.Listen("tcp", "127.0.0.1:0")
+	w.desk = "http://" + dl.Addr().String()
+	go desk.Serve(dl)
+	t.Cleanup(func() { desk.Shutdown(ctx) })
+
+	v.Unlock(ctx, demoPass)
+	o, err := v.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Lock()
+	w.total, w.items = o.TotalOutstandingCents, len(o.Debts)+len(o.Incomes)
+	return w
+}
+
+type axeResult struct {
+	Violations []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target []any `json:"target"`
+		} `json:"nodes"`
+	} `json:"violations"`
+}
+
+func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
+
+// browser is one headless Chromium with helpers for the checks every page gets.
+type browser struct {
+	t      *testing.T
+	ctx    context.Context
+	axeSrc string
+}
+
+func newBrowser(t *testing.T, chromium, axePath string) *browser {
+	t.Helper()
+	src, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(cancel3)
+	b := &browser{t: t, ctx: ctx, axeSrc: string(src)}
+	// axe is injected from outside the page; the page's own CSP stays strict.
+	b.run(chromedp.ActionFunc(func(ctx context.Context) error { return page.SetBypassCSP(true).Do(ctx) }))
+	return b
+}
+
+func (b *browser) run(actions ...chromedp.Action) {
+	b.t.Helper()
+	if err := chromedp.Run(b.ctx, actions...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	var s string
+	b.run(chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.Text(sel, &s, chromedp.ByQuery))
+	return strings.TrimSpace(s)
+}
+
+// check runs axe-core's WCAG 2.0–2.2 A and AA rules on the current page and
+// takes a screenshot at both widths.
+func (b *browser) check(name string, shots bool) {
+	b.t.Helper()
+	for _, width := range []int64{360, 1280} {
+		b.run(chromedp.EmulateViewport(width, 900))
+		var res axeResult
+		b.run(chromedp.Evaluate(b.axeSrc, nil),
+			chromedp.Evaluate(`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa","wcag22a","wcag22aa"]}, resultTypes: ["violations"]})`,
+				&res, awaitPromise))
+		for _, v := range res.Violations {
+			var targets []string
+			for _, n := range v.Nodes {
+				targets = append(targets, fmt.Sprint(n.Target))
+			}
+			b.t.Errorf("%s at %d px: axe %s (%s): %s at %s", name, width, v.ID, v.Impact, v.Help, strings.Join(targets, " "))
+		}
+		if shots {
+			var png []byte
+			b.run(chromedp.FullScreenshot(&png, 100))
+			os.MkdirAll(ScreenshotDir, 0o755)
+			if err := os.WriteFile(filepath.Join(ScreenshotDir, fmt.Sprintf("%s-%d.png", name, width)), png, 0o644); err != nil {
+				b.t.Fatal(err)
+			}
+		}
+	}
+}
+
+func decodeQR(t *testing.T, png []byte) string {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.GetText()
+}
+
+// TestResidentAndDeskInBrowser walks a resident and a counsellor through
+// Regie in a real headless Chromium, checking every page with axe-core in
+// Dutch and English and leaving screenshots behind.
+func TestResidentAndDeskInBrowser(t *testing.T) {
+	chromium, axePath := need(t)
+	w := startDemoWorld(t)
+	b := newBrowser(t, chromium, axePath)
+
+	// Unlock, by keyboard: a wrong passphrase first.
+	b.run(chromedp.Navigate(w.wallet + "/"))
+	b.run(chromedp.WaitVisible("#passphrase", chromedp.ByQuery))
+	b.check("unlock", true)
+	b.run(chromedp.SendKeys("#passphrase", "not my passphrase"+kb.Enter, chromedp.ByQuery))
+	if msg := b.text("#page-error"); !strings.Contains(msg, "klopt niet") {
+		t.Fatalf("wrong passphrase message = %q", msg)
+	}
+	b.check("unlock-wrong", true)
+	b.run(chromedp.SendKeys("#passphrase", demoPass+kb.Enter, chromedp.ByQuery))
+	if got := b.text("#total-debt"); got != web.Money(w.total) {
+		t.Fatalf("overview total = %q, want %q", got, web.Money(w.total))
+	}
+	if got := b.text("#urgent-count"); !strings.Contains(got, "actie") {
+		t.Errorf("urgent = %q", got)
+	}
+	b.check("overview", true)
+
+	for _, p := range []string{"sources", "consent", "log"} {
+		b.run(chromedp.Navigate(w.wallet + "/" + p))
+		b.run(chromedp.WaitVisible("main h1", chromedp.ByQuery))
+		b.check(p, true)
+	}
+	// Refresh the sources with the button: every demo organisation answers.
+	b.run(chromedp.Navigate(w.wallet+"/sources"), chromedp.Click(".refresh-form button", chromedp.ByQuery))
+	if got := b.text("#refresh-result"); got == "" {
+		t.Error("no refresh result")
+	}
+	b.check("sources-refreshed", true)
+
+	// Give consent with the form; the QR code on the page decodes to the URL shown.
+	b.run(chromedp.Navigate(w.wallet+"/consent"), chromedp.Click(`form[action="/consent"] button[type=submit]`, chromedp.ByQuery))
+	url := b.text("#consent-url")
+	var qrB64 string
+	b.run(chromedp.WaitVisible("#qr", chromedp.ByQuery),
+		chromedp.Evaluate(`fetch(document.getElementById("qr").src).then(r => r.arrayBuffer()).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
+			&qrB64, awaitPromise))
+	png, _ := base64.StdEncoding.DecodeString(qrB64)
+	if got := decodeQR(t, png); got != url || !strings.Contains(url, "/c/") {
+		t.Fatalf("QR decodes to %q, page shows %q", got, url)
+	}
+	var loaded bool
+	b.run(chromedp.Evaluate(`document.getElementById("qr").naturalWidth > 0`, &loaded))
+	if !loaded {
+		t.Error("QR image did not load in the page")
+	}
+	b.check("consent-qr", true)
+	var grantPage string
+	b.run(chromedp.Location(&grantPage))
+
+	// The counsellor's desk imports the URL and shows every figure verified.
+	b.run(chromedp.Navigate(w.desk + "/"))
+	b.check("desk", true)
+	b.run(chromedp.SendKeys("#url", url, chromedp.ByQuery), chromedp.Click("#fetch", chromedp.ByQuery))
+	if got := b.text("#verified"); !strings.Contains(got, "gecontroleerd") {
+		t.Fatalf("desk = %q", got)
+	}
+	var badges int
+	b.run(chromedp.Evaluate(`document.querySelectorAll(".verified-badge").length`, &badges))
+	if badges != w.items {
+		t.Errorf("desk shows %d verified badges, want one per figure (%d)", badges, w.items)
+	}
+	b.check("desk-dossier", true)
+
+	// Revoke; the desk's next import shows a clear refusal.
+	b.run(chromedp.Navigate(grantPage), chromedp.Click("#revoke", chromedp.ByQuery))
+	if got := b.text(".flash"); !strings.Contains(got, "ingetrokken") {
+		t.Errorf("revoke message = %q", got)
+	}
+	b.run(chromedp.Navigate(w.desk+"/"), chromedp.SendKeys("#url", url, chromedp.ByQuery), chromedp.Click("#fetch", chromedp.ByQuery))
+	if got := b.text("#page-error"); !strings.Contains(got, "consent_revoked") {
+		t.Errorf("desk after revoke = %q", got)
+	}
+	b.check("desk-refused", true)
+
+	// The same pages in English.
+	b.run(chromedp.Navigate(w.wallet + "/lang/en?next=/"))
+	if got := b.text("main h1"); got != "Your overview" {
+		t.Errorf("English overview heading = %q", got)
+	}
+	for _, p := range []string{"", "sources", "consent", "log"} {
+		b.run(chromedp.Navigate(w.wallet + "/" + p))
+		b.run(chromedp.WaitVisible("main h1", chromedp.ByQuery))
+		b.check("en-"+strings.TrimSuffix("overview-"+p, "-"), p == "")
+	}
+	b.run(chromedp.Navigate(w.wallet + "/nope"))
+	b.check("en-notfound", false)
+	b.run(chromedp.Navigate(w.desk + "/lang/en"))
+	b.check("en-desk", false)
+
+	// Lock: back to the unlock page, and the overview is out of reach.
+	b.run(chromedp.Navigate(w.wallet+"/"), chromedp.Click(".lock button", chromedp.ByQuery), chromedp.WaitVisible("#passphrase", chromedp.ByQuery))
+	b.check("en-unlock", false)
+	b.run(chromedp.Navigate(w.wallet + "/"))
+	b.run(chromedp.WaitVisible("#passphrase", chromedp.ByQuery))
+}
+
