@@ -32,5 +32,17 @@ lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && false)
 	$(GO) vet ./...
 
+# Fuzz targets, one package and name per line. `make fuzz` runs each for
+# FUZZTIME (5 minutes by default); CI runs each for 10 seconds.
+FUZZ_TARGETS := wallet:FuzzParseClaims connectors:FuzzVerify connectors:FuzzParseTrustList connectors:FuzzParseBundle \
+	consent:FuzzVerifyToken consent:FuzzParseProof consent:FuzzVerifyDossier consent:FuzzOpenDossier
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($(FUZZTIME))"; \
+		$(GO) test ./$$pkg/ -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
 clean:
 	rm -rf bin bench.txt
