@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -119,3 +120,9 @@ func withIssuer(p map[string]any, iss string) map[string]any {
 	p["iss"] = iss
 	return p
 }
+
+func stringsReader(s string) io.Reader { return bytes.NewReader([]byte(s)) }
+
+func byteReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+func errorsAs(err error, target **Error) bool { return errors.As(err, target) }

@@ -68,6 +68,9 @@ type Config struct {
 	Limits      Limits
 	// OrgClient is used to reach organisations; nil means a 10 s timeout client.
 	OrgClient *http.Client
+	// ReadTimeout bounds how long a client may take to send a request, so
+	// that slow clients cannot hold connections; default 15 s.
+	ReadTimeout time.Duration
 }
 
 // Server is the wallet's HTTP server.
@@ -91,6 +94,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 15 * time.Minute
 	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 15 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -113,7 +119,7 @@ func New(cfg Config) (*Server, error) {
 		DisableStartupMessage: true,
 		Immutable:             true,
 		BodyLimit:             cfg.Limits.UploadBody,
-		ReadTimeout:           15 * time.Second,
+		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		ErrorHandler:          s.handleError,

@@ -326,4 +326,3 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	b.run(chromedp.Navigate(w.wallet + "/"))
 	b.run(chromedp.WaitVisible("#passphrase", chromedp.ByQuery))
 }
-

@@ -407,3 +407,26 @@ func tamperInner(t *testing.T, dossier string, walletKey any) string {
 	s, _ := obj.CompactSerialize()
 	return s
 }
+
+func TestSecondServeFailsAtOnce(t *testing.T) {
+	data := t.TempDir()
+	c := newCLI(t, data)
+	c.must("init", "--bsn", ownerBSN, "--name", "Sanne")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { code, _, _ := c.runCtx(ctx, "serve", "--addr", addr); done <- code }()
+	waitFor(t, "http://"+addr+"/healthz")
+	start := time.Now()
+	code, _, errs := c.run("serve", "--addr", freeAddr(t))
+	if code != 1 || !strings.Contains(errs, "vault in use") {
+		t.Fatalf("second serve: %d %s", code, errs)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Error("second serve hung instead of failing")
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("first serve exited %d on shutdown", code)
+	}
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"regie/api"
+	"regie/connectors"
+	"regie/consent"
+	"regie/wallet"
+)
+
+// TestCrashChild is not a test of its own: the crash test runs the test
+// binary again as `regie` with the arguments in REGIE_CHILD_ARGS.
+func TestCrashChild(t *testing.T) {
+	raw := os.Getenv("REGIE_CHILD_ARGS")
+	if raw == "" {
+		t.Skip("only runs as the crash test's child process")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		t.Fatal(err)
+	}
+	os.Exit(run(context.Background(), newEnv(), args))
+}
+
+// TestKillDuringImportAndRelease runs `regie serve` as a child process while
+// an organisation pushes statements and a helper fetches dossiers, and kills
+// it with SIGKILL at random moments. After every kill the vault opens, the
+// access log verifies, every statement whose import was acknowledged is
+// there, every stored statement still verifies against its organisation's
+// key, and each release is whole: uses, acceptances and releases agree.
+func TestKillDuringImportAndRelease(t *testing.T) {
+	kills := 50
+	if testing.Short() {
+		kills = 10
+	}
+	data := t.TempDir()
+	c := newCLI(t, data)
+	c.must("init", "--bsn", ownerBSN, "--name", "Sanne de Vries")
+	orgDir := filepath.Join(t.TempDir(), "cjib")
+	helperDir := filepath.Join(t.TempDir(), "helper")
+	c.must("org", "new", "--id", "cjib", "--name", "CJIB", "--kind", "creditor", "--out", orgDir)
+	c.must("helper", "new", "--id", "schuldhulp-a", "--name", "Schuldhulp A", "--out", helperDir)
+	c.must("trust", "add", filepath.Join(orgDir, "trust.json"))
+	c.must("trust", "add", filepath.Join(helperDir, "trust.json"))
+	addr := freeAddr(t)
+	out := c.must("consent", "grant", "--to", "schuldhulp-a", "--days", "30", "--wallet-url", "http://"+addr)
+	url := strings.Split(out, "\n")[1]
+	link, err := api.ParseConsentURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgSet, _ := connectors.ReadKeyFile(filepath.Join(orgDir, "key.jwk"))
+	orgKey, _ := connectors.SigningKeyOf(orgSet)
+	hSet, _ := connectors.ReadKeyFile(filepath.Join(helperDir, "key.jwk"))
+	hKey, _ := connectors.SigningKeyOf(hSet)
+	helper := &api.HelperClient{ID: "schuldhulp-a", Key: hKey, HTTP: &http.Client{Timeout: 5 * time.Second}}
+
+	rng := rand.New(rand.NewSource(42))
+	acked := map[string]bool{}
+	next := 0
+	var fetched, pushed int
+	for k := 0; k < kills; k++ {
+		child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
+		argv, _ := json.Marshal([]string{"serve", "--addr", addr})
+		child.Env = append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv), "REGIE_DATA="+data,
+			"REGIE_PASSPHRASE="+testPass, "REGIE_KDF=fast")
+		var childErr bytes.Buffer
+		child.Stderr = &childErr
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
+		}
+		up := false
+		for i := 0; i < 250 && !up; i++ {
+			if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+				resp.Body.Close()
+				up = resp.StatusCode == 200
+			} else {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		if !up {
+			child.Process.Kill()
+			child.Wait()
+			t.Fatalf("kill %d: child did not come up: %s", k, childErr.String())
+		}
+
+		ctx, stop := context.WithCancel(context.Background())
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { // an organisation pushing bundles of three
+			defer wg.Done()
+			for ctx.Err() == nil {
+				mu.Lock()
+				var jtis, list []string
+				for i := 0; i < 3; i++ {
+					next++
+					jti := fmt.Sprintf("c-%d", next)
+					p := payload("cjib", jti, "debt", map[string]any{"reference": "CJIB-" + jti, "creditor": "CJIB", "category": "fine",
+						"original_cents": 1000 + next, "outstanding_cents": 1000 + next, "status": "collection"})
+					raw, _ := json.Marshal(p)
+					jws, _ := connectors.SignStatement(orgKey, raw)
+					jtis, list = append(jtis, jti), append(list, jws)
+				}
+				mu.Unlock()
+				body, _ := json.Marshal(map[string][]string{"statements": list})
+				resp, err := http.Post("http://"+addr+"/api/v1/inbox", "application/json", bytes.NewReader(body))
+				if err != nil {
+					return
+				}
+				var res api.InboxResult
+				err = json.NewDecoder(resp.Body).Decode(&res)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					return
+				}
+				if res.Accepted != 3 {
+					t.Errorf("push accepted %d of 3: %+v", res.Accepted, res.Results)
+					return
+				}
+				mu.Lock()
+				for _, j := range jtis {
+					acked[j] = true
+				}
+				pushed += 3
+				mu.Unlock()
+			}
+		}()
+		go func() { // a helper fetching dossiers
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if _, err := helper.Redeem(ctx, link, consent.PurposeIntake); err != nil {
+					return
+				}
+				mu.Lock()
+				fetched++
+				mu.Unlock()
+			}
+		}()
+		time.Sleep(time.Duration(30+rng.Intn(220)) * time.Millisecond)
+		child.Process.Signal(syscall.SIGKILL)
+		child.Wait()
+		stop()
+		wg.Wait()
+		checkAfterKill(t, k, data, acked)
+	}
+	t.Logf("%d kills; %d statements acknowledged, %d dossiers fetched", kills, pushed, fetched)
+	if pushed == 0 || fetched == 0 {
+		t.Fatalf("the child did no work before being killed (pushed %d, fetched %d)", pushed, fetched)
+	}
+}
+
+// checkAfterKill opens the vault the killed child left behind and checks
+// that nothing acknowledged was lost and nothing was half-written.
+func checkAfterKill(t *testing.T, k int, data string, acked map[string]bool) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := wallet.Open(filepath.Join(data, wallet.FileName), &wallet.Options{LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("kill %d: vault does not open: %v", k, err)
+	}
+	defer v.Close()
+	if err := v.Unlock(ctx, testPass); err != nil {
+		t.Fatalf("kill %d: unlock: %v", k, err)
+	}
+	if _, err := v.VerifyEvents(ctx); err != nil {
+		t.Fatalf("kill %d: access log: %v", k, err)
+	}
+	series, err := v.Series(ctx)
+	if err != nil {
+		t.Fatalf("kill %d: statements: %v", k, err)
+	}
+	trust, err := connectors.TrustStore{Vault: v}.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier := &connectors.Verifier{Trust: trust, Subject: ownerBSN, AllowExpired: true}
+	stored := map[string]bool{}
+	for _, s := range series {
+		for _, st := range s.Versions {
+			if _, err := verifier.Verify(st.JWS); err != nil {
+				t.Fatalf("kill %d: stored statement %s no longer verifies: %v", k, st.ID, err)
+			}
+			stored[st.ID] = true
+		}
+	}
+	for jti := range acked {
+		if !stored[jti] {
+			t.Fatalf("kill %d: acknowledged statement %s is missing", k, jti)
+		}
+	}
+	events, err := v.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted, released := 0, 0
+	for _, e := range events {
+		switch e.Kind {
+		case wallet.EventPresentationOK:
+			accepted++
+		case wallet.EventDossierReleased:
+			released++
+		}
+	}
+	svc := &consent.Service{Vault: v, Trust: connectors.TrustStore{Vault: v}}
+	grants, err := svc.List(ctx)
+	if err != nil || len(grants) != 1 {
+		t.Fatalf("kill %d: grants: %v", k, err)
+	}
+	if grants[0].Uses != accepted || accepted != released {
+		t.Fatalf("kill %d: half-written release: uses %d, accepted %d, released %d", k, grants[0].Uses, accepted, released)
+	}
+}
