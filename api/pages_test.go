@@ -1,0 +1,126 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func form(t *testing.T, c *http.Client, target string, values url.Values) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.PostForm(target, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func TestFormsNeedTheirCSRFToken(t *testing.T) {
+	w := newWorld(t, Limits{})
+	// The unlock form without its cookie token.
+	resp, body := form(t, w.resident, w.base+"/unlock", url.Values{"passphrase": {testPass}, "csrf": {"made-up-token-1234567890"}})
+	if resp.StatusCode != 403 || !strings.Contains(body, "verlopen") {
+		t.Fatalf("unlock without CSRF: %d", resp.StatusCode)
+	}
+	w.unlock()
+	// A logged-in form post without the session's token changes nothing.
+	resp, _ = form(t, w.resident, w.base+"/consent", url.Values{"to": {"schuldhulp-a"}, "purpose": {"debt-help-intake"},
+		"scope": {"debts"}, "days": {"14"}})
+	if resp.StatusCode != 403 {
+		t.Fatalf("consent form without CSRF: %d", resp.StatusCode)
+	}
+	var list struct {
+		Consents []grantView `json:"consents"`
+	}
+	w.call("GET", "/api/v1/consents", nil, &list)
+	if len(list.Consents) != 0 {
+		t.Fatal("a form post without CSRF token made a consent")
+	}
+}
+
+func TestPagesNeedUnlock(t *testing.T) {
+	w := newWorld(t, Limits{})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"/", "/sources", "/consent", "/log"} {
+		resp, err := noRedirect.Get(w.base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/unlock" {
+			t.Errorf("%s without session: %d %s", p, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	resp, _ := form(t, w.resident, w.base+"/sources/refresh", url.Values{})
+	if resp.StatusCode != 401 {
+		t.Errorf("form post without session: %d", resp.StatusCode)
+	}
+}
+
+func TestLanguageSwitchIsNoOpenRedirect(t *testing.T) {
+	w := newWorld(t, Limits{})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for next, want := range map[string]string{"/consent": "/consent", "//evil.example/x": "/", "https://evil.example": "/", "/\\evil": "/"} {
+		resp, err := noRedirect.Get(w.base + "/lang/en?next=" + url.QueryEscape(next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); got != want {
+			t.Errorf("next=%q redirects to %q, want %q", next, got, want)
+		}
+	}
+}
+
+func TestSessionsExpire(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s := newSessions(15*time.Minute, func() time.Time { return now })
+	token, _ := s.create()
+	now = now.Add(14 * time.Minute)
+	if _, ok := s.get(token); !ok {
+		t.Fatal("session ended before its idle timeout")
+	}
+	now = now.Add(16 * time.Minute)
+	if _, ok := s.get(token); ok {
+		t.Fatal("idle session still valid")
+	}
+	token, _ = s.create()
+	for i := 0; i < 40; i++ { // busy, but past the absolute limit
+		now = now.Add(14 * time.Minute)
+		s.get(token)
+	}
+	if _, ok := s.get(token); ok {
+		t.Fatal("session outlived the absolute limit")
+	}
+	if _, ok := s.get("forged"); ok {
+		t.Fatal("forged token accepted")
+	}
+}
+
+func TestErrorsHoldNoBSN(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	for _, path := range []string{"/api/v1/consents/nope", "/api/v1/overview", "/api/v1/statements", "/api/v1/audit"} {
+		req, _ := http.NewRequest("GET", w.base+path, nil)
+		resp, err := w.resident.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 400 && strings.Contains(string(body), ownerBSN) {
+			t.Errorf("%s error holds the BSN", path)
+		}
+	}
+	resp, _ := http.Get(w.base + "/c/" + strings.Repeat("A", 22))
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), ownerBSN) || resp.StatusCode != 401 {
+		t.Errorf("unknown handle: %d %s", resp.StatusCode, body)
+	}
+}
