@@ -76,31 +76,54 @@ func (im *Importer) Import(ctx context.Context, via string, items []Item, progre
 	v := &Verifier{Trust: trust, Subject: profile.BSN, Now: im.Vault.Now}
 	verified := make([]wallet.Statement, len(items))
 	errs := make([]error, len(items))
-	im.verifyAll(ctx, v, items, verified, errs)
-	if err := ctx.Err(); err != nil {
-		return rep, err
+	for i := range items {
+		rep.Items[i] = ItemResult{Index: i, Name: items[i].Name}
 	}
-
 	chunk := im.ChunkSize
 	if chunk <= 0 {
 		chunk = 1000
 	}
+
+	// Verification and storage overlap: while one chunk is written (and
+	// fsynced), the next is verified.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan [2]int, 1)
+	stored := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range chunks {
+			if err != nil {
+				continue // drain after a failure
+			}
+			if err = im.store(ctx, via, verified[c[0]:c[1]], errs[c[0]:c[1]], rep.Items[c[0]:c[1]]); err != nil {
+				cancel()
+				continue
+			}
+			if progress != nil {
+				progress(c[1], len(items))
+			}
+		}
+		stored <- err
+	}()
+	for start := 0; start < len(items) && ctx.Err() == nil; start += chunk {
+		end := min(start+chunk, len(items))
+		im.verifyAll(ctx, v, items[start:end], verified[start:end], errs[start:end])
+		chunks <- [2]int{start, end}
+	}
+	close(chunks)
+	if err := <-stored; err != nil {
+		return rep, fmt.Errorf("store statements: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
 	for i := range items {
-		rep.Items[i] = ItemResult{Index: i, Name: items[i].Name}
 		if errs[i] != nil {
 			rep.Items[i].Outcome = OutcomeRefused
 			rep.Items[i].Reason = ReasonCode(errs[i])
 			rep.Items[i].Message = errs[i].Error()
 			rep.Refused++
-		}
-	}
-	for start := 0; start < len(items); start += chunk {
-		end := min(start+chunk, len(items))
-		if err := im.store(ctx, via, verified[start:end], errs[start:end], rep.Items[start:end]); err != nil {
-			return rep, fmt.Errorf("store statements: %w", err)
-		}
-		if progress != nil {
-			progress(end, len(items))
 		}
 	}
 	for _, it := range rep.Items {
