@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -275,9 +274,8 @@ func (s *Server) uploadSubmit(c *fiber.Ctx, p page) error {
 		return s.errorPage(c, fiber.StatusBadRequest, web.T(p.lang, "err.generic"))
 	}
 	var items []connectors.Item
-	var unreadable []connectors.ItemResult
+	var unreadable []string
 	for _, fh := range form.File["files"] {
-		name := fh.Filename
 		f, err := fh.Open()
 		if err != nil {
 			return err
@@ -287,26 +285,20 @@ func (s *Server) uploadSubmit(c *fiber.Ctx, p page) error {
 		if err != nil {
 			return err
 		}
-		list, err := connectors.ParseBundle(raw)
+		list, err := connectors.FileItems(fh.Filename, raw)
 		if err != nil {
-			unreadable = append(unreadable, connectors.ItemResult{Name: name, Outcome: connectors.OutcomeRefused,
-				Reason: "malformed", Message: "not a statement or bundle"})
+			unreadable = append(unreadable, fh.Filename)
 			continue
 		}
-		for i, jws := range list {
-			n := name
-			if len(list) > 1 {
-				n = fmt.Sprintf("%s #%d", name, i+1)
-			}
-			items = append(items, connectors.Item{Name: n, JWS: jws})
-		}
+		items = append(items, list...)
 	}
 	rep, err := s.importer.Import(c.UserContext(), "file", items, nil)
 	if err != nil {
 		return err
 	}
-	rep.Items = append(rep.Items, unreadable...)
-	rep.Refused += len(unreadable)
+	for _, name := range unreadable {
+		rep.AddUnreadable(name, "malformed", errors.New("not a statement or bundle"))
+	}
 	d, _, err := s.sourcesData(c)
 	if err != nil {
 		return err

@@ -123,13 +123,9 @@ func (s *Server) apiStatements(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiImport(c *fiber.Ctx) error {
-	list, err := connectors.ParseBundle(c.Body())
+	items, err := connectors.FileItems("upload", c.Body())
 	if err != nil {
 		return fail(c, err)
-	}
-	items := make([]connectors.Item, len(list))
-	for i, jws := range list {
-		items[i] = connectors.Item{Name: fmt.Sprintf("#%d", i+1), JWS: jws}
 	}
 	rep, err := s.importer.Import(c.UserContext(), "file", items, nil)
 	if err != nil {

@@ -274,3 +274,27 @@ func ParseBundle(raw []byte) ([]string, error) {
 	}
 	return b.Statements, nil
 }
+
+// FileItems turns one file (a compact JWS or a bundle) into items named after
+// it: "name" for a single statement, "name #n" inside a bundle.
+func FileItems(name string, raw []byte) ([]Item, error) {
+	list, err := ParseBundle(raw)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, len(list))
+	for i, jws := range list {
+		n := name
+		if len(list) > 1 {
+			n = fmt.Sprintf("%s #%d", name, i+1)
+		}
+		items[i] = Item{Name: n, JWS: jws}
+	}
+	return items, nil
+}
+
+// AddUnreadable records a file that held no statements at all.
+func (r *Report) AddUnreadable(name, reason string, err error) {
+	r.Items = append(r.Items, ItemResult{Name: name, Outcome: OutcomeRefused, Reason: reason, Message: err.Error()})
+	r.Refused++
+}

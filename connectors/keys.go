@@ -182,3 +182,24 @@ func SignStatement(key jose.JSONWebKey, payload []byte) (string, error) {
 	}
 	return Sign(key, StatementType, payload)
 }
+
+// ReadSigningKey reads a key file and picks its signing key.
+func ReadSigningKey(path string) (jose.JSONWebKeySet, jose.JSONWebKey, error) {
+	set, err := ReadKeyFile(path)
+	if err != nil {
+		return set, jose.JSONWebKey{}, err
+	}
+	key, err := SigningKeyOf(set)
+	return set, key, err
+}
+
+// IDBesideKey reads the organisation id from the trust.json that
+// `regie org new` and `regie helper new` write beside key.jwk.
+func IDBesideKey(keyPath string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(keyPath), "trust.json"))
+	if err != nil {
+		return "", err
+	}
+	o, err := ParseOrganisation(raw)
+	return o.ID, err
+}

@@ -138,6 +138,18 @@ func checkFormat(f string) error {
 	return usagef("--format must be table, json or csv")
 }
 
+// parseAndUnlock parses a listing command's flags, checks its format and
+// opens the unlocked vault; the caller closes it.
+func (e *env) parseAndUnlock(ctx context.Context, fs *flag.FlagSet, data, format *string, args []string) (*wallet.Vault, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if err := checkFormat(*format); err != nil {
+		return nil, err
+	}
+	return e.unlocked(ctx, e.dataDir(*data))
+}
+
 func (e *env) printJSON(v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -31,26 +30,6 @@ func cmdHelper(ctx context.Context, e *env, args []string) error {
 	return usagef("unknown helper command %q", args[0])
 }
 
-// helperKeys reads the helper's key file and works out its organisation id.
-func helperKeys(keyPath, id string) (jose.JSONWebKeySet, string, error) {
-	set, err := connectors.ReadKeyFile(keyPath)
-	if err != nil {
-		return set, "", err
-	}
-	if id != "" {
-		return set, id, nil
-	}
-	raw, err := readLimited(filepath.Join(filepath.Dir(keyPath), "trust.json"), 1<<20)
-	if err != nil {
-		return set, "", usagef("--id is required when no trust.json lies beside the key")
-	}
-	o, err := connectors.ParseOrganisation(raw)
-	if err != nil {
-		return set, "", err
-	}
-	return set, o.ID, nil
-}
-
 // readTrust reads a trust list document, or a single organisation entry.
 func readTrust(path string) (*connectors.TrustList, error) {
 	raw, err := readLimited(path, 8<<20)
@@ -71,19 +50,20 @@ func newHelperImporter(keyPath, id, trustPath string) (*api.Importer, jose.JSONW
 	if keyPath == "" || trustPath == "" {
 		return nil, jose.JSONWebKeySet{}, usagef("--key and --trust are required")
 	}
-	set, hid, err := helperKeys(keyPath, id)
+	set, key, err := connectors.ReadSigningKey(keyPath)
 	if err != nil {
 		return nil, set, err
 	}
-	key, err := connectors.SigningKeyOf(set)
-	if err != nil {
-		return nil, set, err
+	if id == "" {
+		if id, err = connectors.IDBesideKey(keyPath); err != nil {
+			return nil, set, usagef("--id is required when no readable trust.json lies beside the key")
+		}
 	}
 	tl, err := readTrust(trustPath)
 	if err != nil {
 		return nil, set, err
 	}
-	return api.NewImporter(&api.HelperClient{ID: hid, Key: key}, tl), set, nil
+	return api.NewImporter(&api.HelperClient{ID: id, Key: key}, tl), set, nil
 }
 
 func helperImport(ctx context.Context, e *env, args []string) error {

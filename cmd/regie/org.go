@@ -79,11 +79,7 @@ func orgSign(e *env, args []string) error {
 	if *keyPath == "" || *in == "" {
 		return usagef("--key and --in are required")
 	}
-	set, err := connectors.ReadKeyFile(*keyPath)
-	if err != nil {
-		return err
-	}
-	key, err := connectors.SigningKeyOf(set)
+	_, key, err := connectors.ReadSigningKey(*keyPath)
 	if err != nil {
 		return err
 	}
@@ -112,24 +108,14 @@ func orgServe(ctx context.Context, e *env, args []string) error {
 	if *keyPath == "" || *dir == "" {
 		return usagef("--key and --statements are required")
 	}
-	set, err := connectors.ReadKeyFile(*keyPath)
-	if err != nil {
-		return err
-	}
-	key, err := connectors.SigningKeyOf(set)
+	_, key, err := connectors.ReadSigningKey(*keyPath)
 	if err != nil {
 		return err
 	}
 	if *id == "" {
-		raw, err := readLimited(filepath.Join(filepath.Dir(*keyPath), "trust.json"), 1<<20)
-		if err != nil {
-			return usagef("--id is required when no trust.json lies beside the key")
+		if *id, err = connectors.IDBesideKey(*keyPath); err != nil {
+			return usagef("--id is required when no readable trust.json lies beside the key")
 		}
-		o, err := connectors.ParseOrganisation(raw)
-		if err != nil {
-			return err
-		}
-		*id = o.ID
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	srv := connectors.NewOrgServer(*id, key, *dir, connectors.OrgServerOptions{Portal: *portal,

@@ -23,25 +23,19 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return usagef("name one or more .jws files or JSON bundles")
 	}
 	var items []connectors.Item
-	var unreadable []connectors.ItemResult
+	unreadable := map[string]error{}
+	var order []string
 	for _, path := range fs.Args() {
 		raw, err := readLimited(path, 64<<20)
-		if err != nil {
-			unreadable = append(unreadable, connectors.ItemResult{Name: path, Outcome: connectors.OutcomeRefused, Reason: "unreadable", Message: err.Error()})
-			continue
-		}
-		list, err := connectors.ParseBundle(raw)
-		if err != nil {
-			unreadable = append(unreadable, connectors.ItemResult{Name: path, Outcome: connectors.OutcomeRefused, Reason: "malformed", Message: err.Error()})
-			continue
-		}
-		for i, jws := range list {
-			name := path
-			if len(list) > 1 {
-				name = fmt.Sprintf("%s #%d", path, i+1)
+		if err == nil {
+			var list []connectors.Item
+			if list, err = connectors.FileItems(path, raw); err == nil {
+				items = append(items, list...)
+				continue
 			}
-			items = append(items, connectors.Item{Name: name, JWS: jws})
 		}
+		unreadable[path] = err
+		order = append(order, path)
 	}
 	v, err := e.unlocked(ctx, e.dataDir(*data))
 	if err != nil {
@@ -63,8 +57,9 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep.Items = append(rep.Items, unreadable...)
-	rep.Refused += len(unreadable)
+	for _, path := range order {
+		rep.AddUnreadable(path, "unreadable", unreadable[path])
+	}
 	if *format == "json" {
 		if err := e.printJSON(rep); err != nil {
 			return err
@@ -106,10 +101,7 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	}
 	fs, data := e.flags("sources")
 	format := e.format(fs)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	v, err := e.unlocked(ctx, e.dataDir(*data))
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args[1:])
 	if err != nil {
 		return err
 	}
@@ -170,10 +162,7 @@ func cmdTrust(ctx context.Context, e *env, args []string) error {
 	}
 	fs, data := e.flags("trust")
 	format := e.format(fs)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	v, err := e.unlocked(ctx, e.dataDir(*data))
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args[1:])
 	if err != nil {
 		return err
 	}

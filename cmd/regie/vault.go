@@ -93,13 +93,7 @@ func cmdPasswd(ctx context.Context, e *env, args []string) error {
 func cmdOverview(ctx context.Context, e *env, args []string) error {
 	fs, data := e.flags("overview")
 	format := e.format(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	v, err := e.unlocked(ctx, e.dataDir(*data))
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args)
 	if err != nil {
 		return err
 	}
@@ -159,13 +153,7 @@ func cmdOverview(ctx context.Context, e *env, args []string) error {
 func cmdAudit(ctx context.Context, e *env, args []string) error {
 	fs, data := e.flags("audit")
 	format := e.format(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	v, err := e.unlocked(ctx, e.dataDir(*data))
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args)
 	if err != nil {
 		return err
 	}
