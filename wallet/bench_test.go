@@ -69,22 +69,34 @@ func BenchmarkVaultOverview(b *testing.B) {
 	}
 }
 
+// BenchmarkVaultPut stores one statement per transaction (one fsync each):
+// "new" starts a new series every time, "history" adds versions to one
+// series, whose cost must not grow with its history.
 func BenchmarkVaultPut(b *testing.B) {
-	v := newTestVault(b)
-	ctx := context.Background()
-	c := syntheticSeries(1)[0].Versions[0]
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		i++
-		c.ID = fmt.Sprint("jti-", i)
-		err := v.Update(ctx, func(tx *Tx) error {
-			_, err := tx.PutStatement(c)
-			return err
+	for _, mode := range []string{"new", "history"} {
+		b.Run(mode, func(b *testing.B) {
+			v := newTestVault(b)
+			ctx := context.Background()
+			c := syntheticSeries(1)[0].Versions[0]
+			d := *c.Debt
+			c.Debt = &d
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				c.ID = fmt.Sprint("jti-", i)
+				if mode == "new" {
+					d.Reference = fmt.Sprint("REF-", i)
+				}
+				err := v.Update(ctx, func(tx *Tx) error {
+					_, err := tx.PutStatement(c)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

@@ -88,6 +88,9 @@ type CreditorRow struct {
 	MonthlyCents     Cents  `json:"monthly_cents"`
 	WorstStatus      Status `json:"worst_status"`
 	Urgent           bool   `json:"urgent"`
+	// References are the creditor's references of these debts, sorted, for
+	// when the resident calls them.
+	References []string `json:"references"`
 }
 
 // CategoryTotal is the outstanding debt of one category.
@@ -173,6 +176,7 @@ func Compile(series []Series, now time.Time) Overview {
 				creditors[ck] = cr
 			}
 			cr.Debts++
+			cr.References = append(cr.References, d.Reference)
 			cr.OutstandingCents += d.OutstandingCents
 			cr.ArrearsCents += d.ArrearsCents
 			cr.MonthlyCents += monthly
@@ -218,6 +222,7 @@ func Compile(series []Series, now time.Time) Overview {
 		}
 	}
 	for _, cr := range creditors {
+		sort.Strings(cr.References)
 		o.Creditors = append(o.Creditors, *cr)
 	}
 	sort.Slice(o.Creditors, func(i, j int) bool {

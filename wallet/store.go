@@ -31,6 +31,13 @@ func (o PutOutcome) String() string {
 	return "unknown"
 }
 
+// seriesHead is what the vault keeps of a series' current version.
+type seriesHead struct {
+	AsOf     Date   `json:"as_of"`
+	IssuedAt int64  `json:"iat"`
+	ID       string `json:"jti"`
+}
+
 // seriesKey is the 32-byte prefix all versions of one (issuer, reference) share.
 func (t *Tx) seriesKey(issuer, reference string) []byte {
 	return t.Key("series", issuer, reference)
@@ -46,18 +53,33 @@ func (t *Tx) PutStatement(s Statement) (PutOutcome, error) {
 		return Duplicate, nil
 	}
 	series := t.seriesKey(s.Issuer, s.Reference())
+	// The series head names the current version, so that a new statement is
+	// placed with one small read however long the history grows.
 	outcome := Added
-	err := t.ForEachPrefix(BucketStatements, series, func(_ []byte, open func(any) error) error {
-		var old Statement
-		if err := open(&old); err != nil {
-			return err
-		}
-		if newer(&old, &s) {
-			outcome = AddedAsHistory
-		}
-		return nil
-	})
+	var head seriesHead
+	found, err := t.Get(BucketHeads, series, &head)
 	if err != nil {
+		return 0, err
+	}
+	if !found {
+		// No head yet: a new series, or one stored before heads existed.
+		err := t.ForEachPrefix(BucketStatements, series, func(_ []byte, open func(any) error) error {
+			var old Statement
+			if err := open(&old); err != nil {
+				return err
+			}
+			if !found || newer(&old, &Statement{Claims: Claims{AsOf: head.AsOf, IssuedAt: head.IssuedAt, ID: head.ID}}) {
+				head, found = seriesHead{AsOf: old.AsOf, IssuedAt: old.IssuedAt, ID: old.ID}, true
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	if found && newer(&Statement{Claims: Claims{AsOf: head.AsOf, IssuedAt: head.IssuedAt, ID: head.ID}}, &s) {
+		outcome = AddedAsHistory
+	} else if err := t.Put(BucketHeads, series, seriesHead{AsOf: s.AsOf, IssuedAt: s.IssuedAt, ID: s.ID}); err != nil {
 		return 0, err
 	}
 	key := append(bytes.Clone(series), seen[:16]...)

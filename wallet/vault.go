@@ -32,6 +32,7 @@ const (
 	BucketStatements Bucket = "statements"
 	BucketSeen       Bucket = "seen"
 	BucketEvents     Bucket = "events"
+	BucketHeads      Bucket = "heads"
 )
 
 var bucketMeta = []byte("meta")

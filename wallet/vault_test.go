@@ -273,3 +273,23 @@ func TestSecondOpenFailsFast(t *testing.T) {
 		t.Errorf("second open hung")
 	}
 }
+
+// TestSupersedeWithoutHead: a vault whose series heads are missing (written
+// before heads existed) still places an older statement as history.
+func TestSupersedeWithoutHead(t *testing.T) {
+	v := newTestVault(t)
+	c1 := mustClaims(t, goodDebt)
+	put(t, v, c1)
+	if err := v.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(BucketHeads)) }); err != nil {
+		t.Fatal(err)
+	}
+	c0 := c1
+	c0.ID, c0.AsOf = "cjib-0", "2026-10-01"
+	if got := put(t, v, c0); got != AddedAsHistory {
+		t.Fatalf("older statement without head = %v, want history", got)
+	}
+	o, _ := v.Overview(context.Background())
+	if o.Debts[0].Statement != c1.ID {
+		t.Errorf("current = %s", o.Debts[0].Statement)
+	}
+}
