@@ -116,10 +116,11 @@ func (s *Service) present(ctx context.Context, p Presentation, release Release) 
 	s.pruneProofs(ctx, now)
 
 	var g Grant
-	// Batch lets concurrent helpers share a transaction and an fsync. The
-	// function only writes to the transaction and overwrites g, so running
-	// it twice is harmless.
-	err = s.Vault.Batch(ctx, func(tx *wallet.Tx) error {
+	// One transaction per presentation. bbolt's Batch shares fsyncs between
+	// concurrent helpers (measured: ~1040 instead of ~850 releases/s with 8
+	// at once) but a lone fetch then takes ~2.0 ms instead of ~0.65 ms, and
+	// its function may run twice; one fetch at a time is the common case.
+	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
 		var err error
 		g, err = s.findGrant(tx, p, now)
 		if err != nil {

@@ -121,11 +121,6 @@ func Open(path string, opts *Options) (*Vault, error) {
 		}
 		return nil, fmt.Errorf("open vault: %w", err)
 	}
-	// Few concurrent writers (helpers fetching at once) gain most from a
-	// short wait and small batches: the bbolt defaults (10 ms, 1000) make
-	// each writer wait for a batch that never fills.
-	db.MaxBatchDelay = time.Millisecond
-	db.MaxBatchSize = 16
 	return &Vault{db: db, opts: o}, nil
 }
 
@@ -415,24 +410,6 @@ func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	return v.db.Update(func(tx *bolt.Tx) error {
-		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
-	})
-}
-
-// Batch is Update for many concurrent writers: bbolt may combine calls from
-// several goroutines into one transaction and one fsync. fn may run more
-// than once (when another call in the batch fails), so it must be
-// idempotent: it may only write to the transaction and to variables it
-// overwrites on each run.
-func (v *Vault) Batch(ctx context.Context, fn func(*Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	k, err := v.current()
-	if err != nil {
-		return err
-	}
-	return v.db.Batch(func(tx *bolt.Tx) error {
 		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
 	})
 }
