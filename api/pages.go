@@ -100,12 +100,16 @@ func (s *Server) setLang(c *fiber.Ctx) error {
 }
 
 func (s *Server) unlockForm(c *fiber.Ctx, status int, msg string) error {
+	return s.unlockFormFlash(c, status, msg, "")
+}
+
+func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) error {
 	token := c.Cookies(csrfCookie)
 	if len(token) < 20 {
 		token = connectors.RandomID(24)
 		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 	}
-	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg})
+	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg, Flash: flash})
 }
 
 func (s *Server) unlockPage(c *fiber.Ctx) error {
@@ -137,7 +141,7 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
 	s.sessions.end(c.Cookies(sessionCookie))
 	s.clearSessionCookie(c)
-	return s.unlockForm(c, fiber.StatusOK, "")
+	return s.unlockFormFlash(c, fiber.StatusOK, "", web.T(p.lang, "unlock.locked"))
 }
 
 func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {

@@ -322,6 +322,9 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 
 	// Lock: back to the unlock page, and the overview is out of reach.
 	b.run(chromedp.Navigate(w.wallet+"/"), chromedp.Click(".lock button", chromedp.ByQuery), chromedp.WaitVisible("#passphrase", chromedp.ByQuery))
+	if got := b.text(".flash"); !strings.Contains(got, "logged out") {
+		t.Errorf("after lock = %q", got)
+	}
 	b.check("en-unlock", false)
 	b.run(chromedp.Navigate(w.wallet + "/"))
 	b.run(chromedp.WaitVisible("#passphrase", chromedp.ByQuery))
