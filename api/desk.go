@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"regie/connectors"
 	"regie/consent"
@@ -92,7 +93,7 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 	d := &Desk{im: im, pages: pages, log: logger, kept: map[string]deskEntry{}}
 	d.app = fiber.New(fiber.Config{DisableStartupMessage: true, Immutable: true, BodyLimit: 64 << 10,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 60 * time.Second})
-	d.app.Use(func(c *fiber.Ctx) error {
+	d.app.Use(recover.New(), func(c *fiber.Ctx) error {
 		err := securityHeaders(c)
 		// The desk may use the camera to scan a QR code.
 		c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")

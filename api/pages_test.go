@@ -1,6 +1,10 @@
 package api
 
 import (
+	"net/http/httptest"
+
+	"github.com/gofiber/fiber/v2"
+
 	"io"
 	"net/http"
 	"net/url"
@@ -122,5 +126,24 @@ func TestErrorsHoldNoBSN(t *testing.T) {
 	resp.Body.Close()
 	if strings.Contains(string(body), ownerBSN) || resp.StatusCode != 401 {
 		t.Errorf("unknown handle: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestPanicIsContained: a handler that panics answers 500 with a JSON error
+// and the server keeps serving.
+func TestPanicIsContained(t *testing.T) {
+	w := newWorld(t, Limits{})
+	app := w.srv.Handler()
+	app.Get("/boom", func(*fiber.Ctx) error { panic("a bug") })
+	resp, err := app.Test(httptest.NewRequest("GET", "/boom", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 500 || !strings.Contains(string(body), `"internal"`) || strings.Contains(string(body), "a bug") {
+		t.Fatalf("panic: %d %s", resp.StatusCode, body)
+	}
+	if resp, err := http.Get(w.base + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("server down after a panic: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"regie/connectors"
 	"regie/consent"
@@ -219,7 +220,9 @@ func (s *Server) limit(perMinute int, what string) fiber.Handler {
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(securityHeaders, s.accessLog)
+	// A bug in one handler answers 500 and is logged; it never takes the
+	// wallet down with it.
+	app.Use(recover.New(), securityHeaders, s.accessLog)
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		state := "locked"
 		if s.vault.Unlocked() {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"regie/wallet"
 )
@@ -124,6 +125,7 @@ func NewOrgServer(id string, key jose.JSONWebKey, dir string, opts OrgServerOpti
 			return orgError(c, code, "error", "request failed")
 		},
 	})
+	s.app.Use(recover.New())
 	s.app.Post("/regie/v1/enrol", s.enrol)
 	s.app.Get("/regie/v1/statements", s.statements)
 	if opts.Portal {
