@@ -19,6 +19,7 @@ type Error struct {
 	Message string `json:"message"`
 }
 
+// Error gives the code and message, for logs and for callers of the client.
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 func jsonError(c *fiber.Ctx, status int, code, msg string) error {

@@ -65,6 +65,7 @@ func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, erro
 
 type lockedOut struct{ wait time.Duration }
 
+// Error says how long to wait.
 func (l *lockedOut) Error() string {
 	return fmt.Sprintf("too many wrong passphrases; wait %s", l.wait.Round(time.Second))
 }

@@ -21,6 +21,7 @@ type Refusal struct {
 	Message string
 }
 
+// Error is the refusal in words; Code is the stable word.
 func (r *Refusal) Error() string { return r.Message }
 
 // Reasons a statement is refused.

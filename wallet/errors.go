@@ -35,6 +35,7 @@ type ValidationError struct {
 	Problem string
 }
 
+// Error names the field and the rule it broke.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("invalid %s: %s", e.Field, e.Problem)
 }

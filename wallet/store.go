@@ -19,6 +19,7 @@ const (
 	Duplicate
 )
 
+// String names the outcome for reports.
 func (o PutOutcome) String() string {
 	switch o {
 	case Added:

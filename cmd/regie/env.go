@@ -42,6 +42,7 @@ func configure(e *env) *env {
 
 type usageError struct{ msg string }
 
+// Error is the usage message.
 func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
