@@ -3,17 +3,17 @@ GO       ?= go
 ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 5m
 
-# axe-core for the accessibility checks comes from npm; without npm (or
-# without chromium) the browser tests skip outside CI.
-$(AXE): web/axe/package.json web/axe/package-lock.json
-	-cd web/axe && npm ci --no-audit --no-fund --loglevel=error
-
 .PHONY: run test test-short bench build lint fuzz clean
 
 run:
 	$(GO) run ./cmd/regie serve --demo --addr $(ADDR)
 
+# axe-core for the accessibility checks comes from npm; without npm (or
+# without chromium) the browser tests skip outside CI.
 AXE := web/axe/node_modules/axe-core/axe.min.js
+
+$(AXE): web/axe/package.json web/axe/package-lock.json
+	-cd web/axe && npm ci --no-audit --no-fund --loglevel=error
 
 test: $(AXE)
 	$(GO) vet ./...
