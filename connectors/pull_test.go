@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -144,6 +145,15 @@ func TestOrgServerRefusesBadRequestTokens(t *testing.T) {
 		"unknown connection": must(SignRequest(key, "conn-nope", "cjib", "GET", url, now)),
 		"replayed":           replayed,
 		"garbage":            "abc",
+	}
+	// Without the portal stand-in nobody gets a code by naming a BSN.
+	resp, err := http.Post(cjib.Org.Endpoint+"/regie/v1/portal/codes", "application/json", strings.NewReader(`{"bsn":"123456782"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("portal without --portal: %d", resp.StatusCode)
 	}
 	if code := get(t, url, replayed); code != 200 {
 		t.Fatalf("first use of a good token: %d", code)

@@ -159,7 +159,7 @@ func startOrg(t *testing.T, c *cli, id, kind string, payloads ...map[string]any)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		c.runCtx(ctx, "org", "serve", "--key", filepath.Join(o.dir, "key.jwk"), "--statements", sdir, "--addr", addr)
+		c.runCtx(ctx, "org", "serve", "--key", filepath.Join(o.dir, "key.jwk"), "--statements", sdir, "--addr", addr, "--portal")
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, o.endpoint+"/regie/v1/statements")

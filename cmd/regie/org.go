@@ -101,7 +101,7 @@ func orgServe(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("statements", "", "folder of statement payloads (*.json) or signed statements (*.jws)")
 	addr := fs.String("addr", "127.0.0.1:9101", "address to listen on")
 	id := fs.String("id", "", "organisation id (default: from trust.json beside the key)")
-	portal := fs.Bool("portal", true, "offer POST /regie/v1/portal/codes, a stand-in for the portal login (demo only)")
+	portal := fs.Bool("portal", false, "offer POST /regie/v1/portal/codes, a stand-in for the portal login that hands a code to anyone who names a BSN (demos on 127.0.0.1 only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
