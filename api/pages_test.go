@@ -133,7 +133,13 @@ func TestErrorsHoldNoBSN(t *testing.T) {
 // and the server keeps serving.
 func TestPanicIsContained(t *testing.T) {
 	w := newWorld(t, Limits{})
-	app := w.srv.Handler()
+	// A server of its own, driven in-process: routes must not be added to
+	// one that is already serving.
+	srv, err := New(Config{Vault: w.vault, BaseURL: w.base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := srv.Handler()
 	app.Get("/boom", func(*fiber.Ctx) error { panic("a bug") })
 	resp, err := app.Test(httptest.NewRequest("GET", "/boom", nil))
 	if err != nil {
@@ -143,7 +149,8 @@ func TestPanicIsContained(t *testing.T) {
 	if resp.StatusCode != 500 || !strings.Contains(string(body), `"internal"`) || strings.Contains(string(body), "a bug") {
 		t.Fatalf("panic: %d %s", resp.StatusCode, body)
 	}
-	if resp, err := http.Get(w.base + "/healthz"); err != nil || resp.StatusCode != 200 {
+	resp, err = app.Test(httptest.NewRequest("GET", "/healthz", nil))
+	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("server down after a panic: %v", err)
 	}
 }
