@@ -33,7 +33,7 @@ lint:
 	$(GO) vet ./...
 
 # Fuzz targets, one package and name per line. `make fuzz` runs each for
-# FUZZTIME (5 minutes by default); CI runs each for 10 seconds.
+# FUZZTIME (5 minutes by default); CI runs each for 100,000 inputs.
 FUZZ_TARGETS := wallet:FuzzParseClaims connectors:FuzzVerify connectors:FuzzParseTrustList connectors:FuzzParseBundle \
 	consent:FuzzVerifyToken consent:FuzzParseProof consent:FuzzVerifyDossier consent:FuzzOpenDossier
 
