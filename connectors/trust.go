@@ -243,12 +243,9 @@ func (t *TrustList) Key(kid string) (*Organisation, jose.JSONWebKey, bool) {
 	return k.org, k.key, ok
 }
 
-// KeyByThumbprint finds an organisation's signing key by its RFC 7638 thumbprint.
-func (t *TrustList) KeyByThumbprint(orgID, jkt string) (jose.JSONWebKey, bool) {
-	o, ok := t.orgs[orgID]
-	if !ok {
-		return jose.JSONWebKey{}, false
-	}
+// KeyByThumbprint finds one of the organisation's signing keys by its RFC
+// 7638 thumbprint.
+func (o *Organisation) KeyByThumbprint(jkt string) (jose.JSONWebKey, bool) {
 	for _, k := range o.SigningKeys() {
 		if tp, err := Thumbprint(k); err == nil && tp == jkt {
 			return k, true
@@ -292,6 +289,19 @@ func (s TrustStore) Load(ctx context.Context) (*TrustList, error) {
 		return nil, err
 	}
 	return NewTrustList(orgs)
+}
+
+// Organisation reads one entry, without opening the whole list: the
+// consent check needs only the helper that presents.
+func (s TrustStore) Organisation(ctx context.Context, id string) (Organisation, bool, error) {
+	var o Organisation
+	var ok bool
+	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
+		var err error
+		ok, err = tx.Get(bucketTrust, tx.Key("org", id), &o)
+		return err
+	})
+	return o, ok, err
 }
 
 // Add adds or replaces one organisation, refusing an entry that would make

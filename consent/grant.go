@@ -198,9 +198,9 @@ type Request struct {
 // helper in the trust list.
 var ErrNotHelper = errors.New("not a helper organisation in the trust list")
 
-// TrustSource gives the current trust list.
+// TrustSource looks up one organisation of the trust list.
 type TrustSource interface {
-	Load(ctx context.Context) (*connectors.TrustList, error)
+	Organisation(ctx context.Context, id string) (connectors.Organisation, bool, error)
 }
 
 const (

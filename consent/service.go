@@ -92,11 +92,10 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 	if err := r.validate(); err != nil {
 		return Grant{}, err
 	}
-	trust, err := s.Trust.Load(ctx)
+	org, ok, err := s.Trust.Organisation(ctx, r.Audience)
 	if err != nil {
 		return Grant{}, err
 	}
-	org, ok := trust.Organisation(r.Audience)
 	if !ok || org.Kind != connectors.KindHelper {
 		return Grant{}, fmt.Errorf("%q: %w", r.Audience, ErrNotHelper)
 	}
@@ -395,10 +394,6 @@ func (s *Service) Export(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	trust, err := s.Trust.Load(ctx)
-	if err != nil {
-		return "", err
-	}
 	var out string
 	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
 		g, err := getGrant(tx, id)
@@ -408,7 +403,10 @@ func (s *Service) Export(ctx context.Context, id string) (string, error) {
 		if st := g.Status(tx.Now()); st != StatusActive {
 			return fmt.Errorf("grant is %s: %w", st, ErrRevoked)
 		}
-		org, ok := trust.Organisation(g.Audience)
+		org, ok, err := s.Trust.Organisation(ctx, g.Audience)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			return fmt.Errorf("%q: %w", g.Audience, ErrNotHelper)
 		}
