@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,18 +124,54 @@ func TestSlowClientIsCut(t *testing.T) {
 	}
 }
 
-// TestHelperCannotOverreadBodies: a request body over the limit is refused
-// before any handler reads it.
+// TestOversizedUploadIsRefused: a body over the server's limit is refused
+// before any handler reads it (413, or the connection is cut while the
+// client still writes), nothing is stored, and the server keeps serving.
 func TestOversizedUploadIsRefused(t *testing.T) {
 	w := newWorld(t, Limits{UploadBody: 64 << 10, InboxBody: 32 << 10})
-	body := make([]byte, 100<<10)
+	before, _ := w.vault.Series(context.Background())
+	body := []byte(`{"statements":["` + strings.Repeat("a", 100<<10) + `"]}`)
 	resp, err := http.Post(w.base+"/api/v1/inbox", "application/json", byteReader(body))
-	if err != nil {
-		// fasthttp may close the connection while the client still writes.
-		return
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", resp.StatusCode)
+		}
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("status %d", resp.StatusCode)
+	after, _ := w.vault.Series(context.Background())
+	if len(after) != len(before) {
+		t.Fatal("an oversized body stored something")
+	}
+	resp, err = http.Get(w.base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("server after an oversized body: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// TestShortCodeOverHTTP: the resident makes a code in the API; the helper
+// redeems it with its key; a wrong code is refused.
+func TestShortCodeOverHTTP(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	g := w.grant("schuldhulp-a")
+	var sc struct{ Code string }
+	if code := w.call("POST", "/api/v1/consents/"+g.ID+"/code", map[string]string{}, &sc); code != 200 || len(sc.Code) != 9 {
+		t.Fatalf("short code: %d %+v", code, sc)
+	}
+	ctx := context.Background()
+	d, err := w.helper(w.helperA).RedeemCode(ctx, w.base, strings.ToLower(sc.Code), consent.PurposeIntake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, _ := ParseConsentURL(g.URL)
+	if _, err := w.importer(w.helperA).Verify(d, link.WalletID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.helper(w.helperA).RedeemCode(ctx, w.base, "ZZZZ-ZZZZ", consent.PurposeIntake); !isCode(err, "code_invalid") {
+		t.Fatalf("wrong code: %v", err)
+	}
+	if _, err := w.helper(w.helperB).RedeemCode(ctx, w.base, sc.Code, consent.PurposeIntake); !isCode(err, "wrong_audience") {
+		t.Fatalf("another helper with the code: %v", err)
 	}
 }

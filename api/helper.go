@@ -83,21 +83,17 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 			fmt.Sprintf("the inbox takes at most %d bytes", s.cfg.Limits.InboxBody))
 	}
 	ct := c.Get(fiber.HeaderContentType)
-	var list []string
-	switch {
-	case strings.HasPrefix(ct, "application/jose"):
-		jws := strings.TrimSpace(string(body))
-		if jws == "" || strings.ContainsAny(jws, " \n\t{") {
-			return jsonError(c, fiber.StatusBadRequest, "malformed", "expected one compact JWS")
-		}
-		list = []string{jws}
-	case strings.HasPrefix(ct, fiber.MIMEApplicationJSON):
-		var err error
-		if list, err = connectors.ParseBundle(body); err != nil {
-			return fail(c, err)
-		}
-	default:
+	jose := strings.HasPrefix(ct, "application/jose")
+	if !jose && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
 		return jsonError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", "send application/jose or application/json")
+	}
+	// ParseBundle reads both forms; the media type must say which one it is.
+	if isBundle := strings.HasPrefix(strings.TrimSpace(string(body)), "{"); jose == isBundle {
+		return jsonError(c, fiber.StatusBadRequest, "malformed", "application/jose takes one compact JWS, application/json a bundle")
+	}
+	list, err := connectors.ParseBundle(body)
+	if err != nil {
+		return fail(c, err)
 	}
 	items := make([]connectors.Item, len(list))
 	for i, jws := range list {

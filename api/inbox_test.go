@@ -57,6 +57,8 @@ func TestInbox(t *testing.T) {
 		{"unknown field", "application/json", []byte(`{"statements":[],"extra":1}`), 400, "malformed"},
 		{"two JWS in one jose body", "application/jose", []byte(one + "\n" + one), 400, "malformed"},
 		{"wrong media type", "text/plain", []byte(one), 415, "unsupported_media_type"},
+		{"a bundle sent as jose", "application/jose", bundle, 400, "malformed"},
+		{"a bare JWS sent as json", "application/json", []byte(one), 400, "malformed"},
 	}
 	for _, tt := range bad {
 		code, _, e := push(t, w, tt.ct, tt.body)

@@ -381,13 +381,9 @@ func (s *Server) renderConsent(c *fiber.Ctx, p page, status int, errMsg string) 
 }
 
 func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
-	scopes := c.Context().PostArgs().PeekMulti("scope")
 	var parts []string
-	for _, sc := range scopes {
+	for _, sc := range c.Context().PostArgs().PeekMulti("scope") {
 		parts = append(parts, string(sc))
-	}
-	if form, err := c.MultipartForm(); err == nil {
-		parts = append(parts, form.Value["scope"]...)
 	}
 	scope, err := consent.ParseScope(strings.Join(parts, ","))
 	if err != nil {

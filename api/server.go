@@ -129,9 +129,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Consent gives the consent service, for the CLI's wiring.
-func (s *Server) Consent() *consent.Service { return s.consent }
-
 // Handler exposes the fiber app for tests that drive it in-process.
 func (s *Server) Handler() *fiber.App { return s.app }
 

@@ -163,14 +163,14 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 	}
 	vd := &VerifiedDossier{Dossier: d, WalletID: wid, Audience: hc.HelperID, Purpose: tc.Purpose, Scope: tc.Scope,
 		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[string]string{}}
-	var subject wallet.BSN
+	// Every statement must be about the person the first one names.
+	v := &connectors.Verifier{Trust: hc.Trust, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
+	if len(d.Statements) > 0 {
+		v.Subject = peekSubject(d.Statements[0])
+	}
 	bySeries := map[[2]string]int{}
 	var series []wallet.Series
 	for i, s := range d.Statements {
-		if subject == "" {
-			subject = peekSubject(s)
-		}
-		v := &connectors.Verifier{Trust: hc.Trust, Subject: subject, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
 		st, err := v.Verify(s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: statement %d: %v", ErrStatementRefused, i+1, err)

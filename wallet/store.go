@@ -32,11 +32,27 @@ func (o PutOutcome) String() string {
 	return "unknown"
 }
 
-// seriesHead is what the vault keeps of a series' current version.
-type seriesHead struct {
+// version is what orders the statements of a series; the vault keeps the
+// current one's as the series head.
+type version struct {
 	AsOf     Date   `json:"as_of"`
 	IssuedAt int64  `json:"iat"`
 	ID       string `json:"jti"`
+}
+
+func versionOf(s *Statement) version { return version{AsOf: s.AsOf, IssuedAt: s.IssuedAt, ID: s.ID} }
+
+// after reports whether v should be current over w: the later as_of wins,
+// then the later iat, then the larger jti, so that the choice never depends
+// on arrival order.
+func (v version) after(w version) bool {
+	if v.AsOf != w.AsOf {
+		return v.AsOf > w.AsOf
+	}
+	if v.IssuedAt != w.IssuedAt {
+		return v.IssuedAt > w.IssuedAt
+	}
+	return v.ID > w.ID
 }
 
 // seriesKey is the 32-byte prefix all versions of one (issuer, reference) share.
@@ -57,7 +73,7 @@ func (t *Tx) PutStatement(s Statement) (PutOutcome, error) {
 	// The series head names the current version, so that a new statement is
 	// placed with one small read however long the history grows.
 	outcome := Added
-	var head seriesHead
+	var head version
 	found, err := t.Get(BucketHeads, series, &head)
 	if err != nil {
 		return 0, err
@@ -69,8 +85,8 @@ func (t *Tx) PutStatement(s Statement) (PutOutcome, error) {
 			if err := open(&old); err != nil {
 				return err
 			}
-			if !found || newer(&old, &Statement{Claims: Claims{AsOf: head.AsOf, IssuedAt: head.IssuedAt, ID: head.ID}}) {
-				head, found = seriesHead{AsOf: old.AsOf, IssuedAt: old.IssuedAt, ID: old.ID}, true
+			if v := versionOf(&old); !found || v.after(head) {
+				head, found = v, true
 			}
 			return nil
 		})
@@ -78,9 +94,9 @@ func (t *Tx) PutStatement(s Statement) (PutOutcome, error) {
 			return 0, err
 		}
 	}
-	if found && newer(&Statement{Claims: Claims{AsOf: head.AsOf, IssuedAt: head.IssuedAt, ID: head.ID}}, &s) {
+	if found && head.after(versionOf(&s)) {
 		outcome = AddedAsHistory
-	} else if err := t.Put(BucketHeads, series, seriesHead{AsOf: s.AsOf, IssuedAt: s.IssuedAt, ID: s.ID}); err != nil {
+	} else if err := t.Put(BucketHeads, series, versionOf(&s)); err != nil {
 		return 0, err
 	}
 	key := append(bytes.Clone(series), seen[:16]...)
@@ -93,18 +109,6 @@ func (t *Tx) PutStatement(s Statement) (PutOutcome, error) {
 	return outcome, nil
 }
 
-// newer reports whether a should be current over b: the later as_of wins,
-// then the later iat, then the larger jti so that the choice never depends on
-// arrival order.
-func newer(a, b *Statement) bool {
-	if a.AsOf != b.AsOf {
-		return a.AsOf > b.AsOf
-	}
-	if a.IssuedAt != b.IssuedAt {
-		return a.IssuedAt > b.IssuedAt
-	}
-	return a.ID > b.ID
-}
 
 // Series is one (issuer, reference) with its versions, newest first.
 type Series struct {
@@ -160,5 +164,5 @@ func (v *Vault) Overview(ctx context.Context) (Overview, error) {
 // SortVersions orders statements of one series newest first, the order in
 // which the vault returns them and the overview expects them.
 func SortVersions(v []Statement) {
-	sort.Slice(v, func(a, b int) bool { return newer(&v[a], &v[b]) })
+	sort.Slice(v, func(a, b int) bool { return versionOf(&v[a]).after(versionOf(&v[b])) })
 }
