@@ -109,7 +109,6 @@ func (t *Tx) PutStatement(s Statement) (PutOutcome, error) {
 	return outcome, nil
 }
 
-
 // Series is one (issuer, reference) with its versions, newest first.
 type Series struct {
 	Versions []Statement
