@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"regie/consent"
+	"regie/helper"
+	"regie/internal/httpx"
 )
 
 // TestNoFetchSucceedsAfterRevocation: helpers fetch dossiers in parallel
@@ -22,7 +24,7 @@ func TestNoFetchSucceedsAfterRevocation(t *testing.T) {
 	w := newWorld(t, Limits{DossierPerMinute: -1, InboxPerMinute: -1})
 	w.unlock()
 	g := w.grant("schuldhulp-a")
-	link, _ := ParseConsentURL(g.URL)
+	link, _ := helper.ParseConsentURL(g.URL)
 	var revokedAt atomic.Int64 // unix nanos, 0 until revocation returned
 	var okBefore, okAfter, refusedAfter atomic.Int64
 	ctx, stop := context.WithCancel(context.Background())
@@ -81,11 +83,11 @@ func TestDossierRateLimit(t *testing.T) {
 	w := newWorld(t, Limits{DossierPerMinute: 4})
 	w.unlock()
 	g := w.grant("schuldhulp-a")
-	link, _ := ParseConsentURL(g.URL)
+	link, _ := helper.ParseConsentURL(g.URL)
 	var codes []string
 	for i := 0; i < 6; i++ {
 		_, err := w.helper(w.helperA).Redeem(context.Background(), link, consent.PurposeIntake)
-		var ae *Error
+		var ae *httpx.Error
 		switch {
 		case err == nil:
 			codes = append(codes, "ok")
@@ -164,7 +166,7 @@ func TestShortCodeOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, _ := ParseConsentURL(g.URL)
+	link, _ := helper.ParseConsentURL(g.URL)
 	if _, err := w.importer(w.helperA).Verify(d, link.WalletID); err != nil {
 		t.Fatal(err)
 	}

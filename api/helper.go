@@ -8,6 +8,7 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
 	"regie/wallet"
 )
 
@@ -32,7 +33,7 @@ func (s *Server) redeemCode(c *fiber.Ctx) error {
 func (s *Server) redeemToken(c *fiber.Ctx) error {
 	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Regie ")
 	if !ok || token == "" {
-		return jsonError(c, fiber.StatusUnauthorized, "consent_missing", "send Authorization: Regie <consent token>")
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "consent_missing", "send Authorization: Regie <consent token>")
 	}
 	return s.redeem(c, consent.Presentation{Token: token})
 }
@@ -79,17 +80,17 @@ type InboxResult struct {
 func (s *Server) inbox(c *fiber.Ctx) error {
 	body := c.Body()
 	if len(body) > s.cfg.Limits.InboxBody {
-		return jsonError(c, fiber.StatusRequestEntityTooLarge, "body_too_large",
+		return httpx.JSONError(c, fiber.StatusRequestEntityTooLarge, "body_too_large",
 			fmt.Sprintf("the inbox takes at most %d bytes", s.cfg.Limits.InboxBody))
 	}
 	ct := c.Get(fiber.HeaderContentType)
 	jose := strings.HasPrefix(ct, "application/jose")
 	if !jose && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
-		return jsonError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", "send application/jose or application/json")
+		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", "send application/jose or application/json")
 	}
 	// ParseBundle reads both forms; the media type must say which one it is.
 	if isBundle := strings.HasPrefix(strings.TrimSpace(string(body)), "{"); jose == isBundle {
-		return jsonError(c, fiber.StatusBadRequest, "malformed", "application/jose takes one compact JWS, application/json a bundle")
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "application/jose takes one compact JWS, application/json a bundle")
 	}
 	list, err := connectors.ParseBundle(body)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regie/internal/httpx"
 	"testing"
 	"time"
 )
@@ -127,4 +128,4 @@ func stringsReader(s string) io.Reader { return bytes.NewReader([]byte(s)) }
 
 func byteReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
-func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
+func errorsAs(err error, target **httpx.Error) bool { return errors.As(err, target) }

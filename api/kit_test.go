@@ -15,6 +15,9 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"regie/connectors"
+	"regie/helper"
+	"regie/internal/httpx"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -26,15 +29,15 @@ const (
 )
 
 type party struct {
-	org connectors.Organisation
+	org trust.Organisation
 	set jose.JSONWebKeySet
 }
 
-func (p party) key() jose.JSONWebKey { k, _ := connectors.SigningKeyOf(p.set); return k }
+func (p party) key() jose.JSONWebKey { k, _ := trust.SigningKeyOf(p.set); return k }
 
-func newParty(t testing.TB, id string, kind connectors.Kind) party {
+func newParty(t testing.TB, id string, kind trust.Kind) party {
 	t.Helper()
-	set, org, err := connectors.NewOrganisation(id, "Organisatie "+id, kind, "", 2026)
+	set, org, err := trust.NewOrganisation(id, "Organisatie "+id, kind, "", 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +55,7 @@ type world struct {
 	uwv      party
 	helperA  party
 	helperB  party
-	trust    *connectors.TrustList // the helpers' own trust list
+	tl       *trust.List // the helpers' own trust list
 	resident *http.Client
 }
 
@@ -67,17 +70,17 @@ func newWorld(t testing.TB, limits Limits) *world {
 	if err := v.Create(ctx, testPass, wallet.Profile{BSN: ownerBSN, Name: "Fatima de Vries"}); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, vault: v, cjib: newParty(t, "cjib", connectors.KindCreditor), uwv: newParty(t, "uwv", connectors.KindIncomePayer),
-		helperA: newParty(t, "schuldhulp-a", connectors.KindHelper), helperB: newParty(t, "schuldhulp-b", connectors.KindHelper)}
-	ts := connectors.TrustStore{Vault: v}
-	var orgs []connectors.Organisation
+	w := &world{t: t, vault: v, cjib: newParty(t, "cjib", trust.KindCreditor), uwv: newParty(t, "uwv", trust.KindIncomePayer),
+		helperA: newParty(t, "schuldhulp-a", trust.KindHelper), helperB: newParty(t, "schuldhulp-b", trust.KindHelper)}
+	ts := trust.Store{Vault: v}
+	var orgs []trust.Organisation
 	for _, p := range []party{w.cjib, w.uwv, w.helperA, w.helperB} {
 		if err := ts.Add(ctx, p.org); err != nil {
 			t.Fatal(err)
 		}
 		orgs = append(orgs, p.org)
 	}
-	w.trust, _ = connectors.NewTrustList(orgs)
+	w.tl, _ = trust.NewList(orgs)
 	items := []connectors.Item{{JWS: w.sign(w.cjib, debt("c1", "CJIB-1", 52500))}, {JWS: w.sign(w.uwv, income("u1", 145000))}}
 	if rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, nil); err != nil || rep.Added != 2 {
 		t.Fatalf("seed: %v %+v", err, rep)
@@ -111,7 +114,7 @@ func income(jti string, net int64) map[string]any {
 
 func (w *world) sign(p party, payload map[string]any) string {
 	raw, _ := json.Marshal(payload)
-	s, err := connectors.Sign(p.key(), connectors.StatementType, raw)
+	s, err := trust.Sign(p.key(), trust.StatementType, raw)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -164,14 +167,14 @@ func (w *world) grant(to string, scope ...string) grantView {
 	return g
 }
 
-func (w *world) helper(p party) *HelperClient {
-	return &HelperClient{ID: p.org.ID, Key: p.key()}
+func (w *world) helper(p party) *helper.Client {
+	return &helper.Client{ID: p.org.ID, Key: p.key()}
 }
 
-func (w *world) importer(p party) *Importer {
-	return NewImporter(w.helper(p), w.trust)
+func (w *world) importer(p party) *helper.Importer {
+	return helper.NewImporter(w.helper(p), w.tl)
 }
 
 type apiErr struct {
-	Error Error `json:"error"`
+	Error httpx.Error `json:"error"`
 }

@@ -15,6 +15,7 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/helper"
 )
 
 // loadClients is how many helpers fetch at once in the load benchmarks.
@@ -110,7 +111,7 @@ func BenchmarkDossierRelease(b *testing.B) {
 	}
 	w.unlock()
 	g := w.grant("schuldhulp-a")
-	link, _ := ParseConsentURL(g.URL)
+	link, _ := helper.ParseConsentURL(g.URL)
 	key := w.helperA.key()
 	runLoad(b, func(c *http.Client) error {
 		proof, err := consent.SignProof(key, "schuldhulp-a", consent.PurposeIntake, "GET", link.URL, time.Now())

@@ -11,16 +11,13 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
+	"regie/trust"
 	"regie/wallet"
 	"regie/web"
 )
 
-const (
-	langCookie = "regie_lang"
-	csrfCookie = "regie_csrf" // for the unlock form, before there is a session
-)
-
-func (s *Server) lang(c *fiber.Ctx) string { return web.Lang(c.Cookies(langCookie)) }
+func (s *Server) lang(c *fiber.Ctx) string { return web.Lang(c.Cookies(httpx.LangCookie)) }
 
 func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error {
 	p.Lang = s.lang(c)
@@ -58,7 +55,7 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 			}
 			return c.Redirect("/unlock", fiber.StatusSeeOther)
 		}
-		if c.Method() == fiber.MethodPost && !sameToken(c.FormValue("csrf"), ses.csrf) {
+		if c.Method() == fiber.MethodPost && !httpx.SameToken(c.FormValue("csrf"), ses.csrf) {
 			return s.errorPage(c, fiber.StatusForbidden, web.T(s.lang(c), "err.csrf"))
 		}
 		return h(c, page{ses: ses, lang: s.lang(c)})
@@ -90,7 +87,7 @@ func (s *Server) pageRoutes() {
 }
 
 func (s *Server) setLang(c *fiber.Ctx) error {
-	c.Cookie(&fiber.Cookie{Name: langCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode,
+	c.Cookie(&fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode,
 		MaxAge: 365 * 24 * 3600})
 	next := c.Query("next", "/")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
@@ -104,10 +101,10 @@ func (s *Server) unlockForm(c *fiber.Ctx, status int, msg string) error {
 }
 
 func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) error {
-	token := c.Cookies(csrfCookie)
+	token := c.Cookies(httpx.CSRFCookie)
 	if len(token) < 20 {
-		token = connectors.RandomID(24)
-		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+		token = trust.RandomID(24)
+		c.Cookie(&fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 	}
 	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg, Flash: flash})
 }
@@ -121,7 +118,7 @@ func (s *Server) unlockPage(c *fiber.Ctx) error {
 
 func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 	lang := s.lang(c)
-	if !sameToken(c.FormValue("csrf"), c.Cookies(csrfCookie)) {
+	if !httpx.SameToken(c.FormValue("csrf"), c.Cookies(httpx.CSRFCookie)) {
 		return s.unlockForm(c, fiber.StatusForbidden, web.T(lang, "err.csrf"))
 	}
 	_, _, err := s.unlock(c, c.FormValue("passphrase"))
@@ -170,12 +167,12 @@ type refreshRow struct {
 
 type sourcesData struct {
 	Sources     []sourceRow
-	Connectable []connectors.Organisation
+	Connectable []trust.Organisation
 	Report      *connectors.Report
 	Refresh     []refreshRow
 }
 
-func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *connectors.TrustList, error) {
+func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
 	list, err := s.puller.Sources(c.UserContext())
 	if err != nil {
 		return nil, nil, err
@@ -195,7 +192,7 @@ func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *connectors.TrustList,
 		connected[src.Org] = true
 	}
 	for _, o := range tl.Organisations() {
-		if o.Kind != connectors.KindHelper && o.Endpoint != "" && !connected[o.ID] {
+		if o.Kind != trust.KindHelper && o.Endpoint != "" && !connected[o.ID] {
 			d.Connectable = append(d.Connectable, o)
 		}
 	}
@@ -313,30 +310,6 @@ func (s *Server) uploadSubmit(c *fiber.Ctx, p page) error {
 	return s.render(c, fiber.StatusOK, "sources", pg)
 }
 
-type purposeOption struct {
-	ID    consent.Purpose
-	Label string
-}
-
-func purposeOptions(lang string) []purposeOption {
-	var out []purposeOption
-	for _, p := range consent.Purposes {
-		label := p.NL
-		if lang == "en" {
-			label = p.EN
-		}
-		out = append(out, purposeOption{ID: p.ID, Label: label})
-	}
-	return out
-}
-
-func purposeLabel(lang string, p consent.Purpose) string {
-	if lang == "en" {
-		return p.Info().EN
-	}
-	return p.Info().NL
-}
-
 type grantRow struct {
 	consent.Grant
 	Status       consent.Status
@@ -345,9 +318,9 @@ type grantRow struct {
 
 type consentData struct {
 	Grants   []grantRow
-	Helpers  []connectors.Organisation
-	Sources  []connectors.Organisation
-	Purposes []purposeOption
+	Helpers  []trust.Organisation
+	Sources  []trust.Organisation
+	Purposes []consent.PurposeInfo
 	Days     []int
 }
 
@@ -364,12 +337,12 @@ func (s *Server) renderConsent(c *fiber.Ctx, p page, status int, errMsg string) 
 	if err != nil {
 		return err
 	}
-	d := consentData{Purposes: purposeOptions(p.lang), Days: []int{1, 7, 14, 30, 60, 90}}
+	d := consentData{Purposes: consent.Purposes, Days: []int{1, 7, 14, 30, 60, 90}}
 	for _, g := range list {
-		d.Grants = append(d.Grants, grantRow{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: purposeLabel(p.lang, g.Purpose)})
+		d.Grants = append(d.Grants, grantRow{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)})
 	}
 	for _, o := range tl.Organisations() {
-		if o.Kind == connectors.KindHelper {
+		if o.Kind == trust.KindHelper {
 			d.Helpers = append(d.Helpers, o)
 		} else {
 			d.Sources = append(d.Sources, o)
@@ -429,7 +402,7 @@ func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &grantData{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: purposeLabel(p.lang, g.Purpose)}
+	d := &grantData{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)}
 	for _, sc := range g.Scope {
 		switch {
 		case sc == consent.ScopeDebts:
@@ -524,7 +497,7 @@ func (s *Server) logPage(c *fiber.Ctx, p page) error {
 }
 
 // describeEvent turns a log entry into plain words.
-func describeEvent(lang string, e wallet.Event, tl *connectors.TrustList) logRow {
+func describeEvent(lang string, e wallet.Event, tl *trust.List) logRow {
 	who := e.Actor
 	if o, ok := tl.Organisation(e.Actor); ok {
 		who = o.Name

@@ -12,6 +12,8 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -31,10 +33,10 @@ func (s *Server) clearSessionCookie(c *fiber.Ctx) {
 // be JSON, which a cross-site form cannot send.
 func (s *Server) requireSession(c *fiber.Ctx) error {
 	if _, ok := s.sessions.get(c.Cookies(sessionCookie)); !ok {
-		return jsonError(c, fiber.StatusUnauthorized, "not_unlocked", "unlock the wallet first")
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "not_unlocked", "unlock the wallet first")
 	}
 	if c.Method() == fiber.MethodPost && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		return jsonError(c, fiber.StatusUnsupportedMediaType, "json_required", "send application/json")
+		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "json_required", "send application/json")
 	}
 	return c.Next()
 }
@@ -75,16 +77,16 @@ func (s *Server) apiUnlock(c *fiber.Ctx) error {
 		Passphrase string `json:"passphrase"`
 	}
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return jsonError(c, fiber.StatusBadRequest, "malformed", "expected {\"passphrase\": \"...\"}")
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"passphrase\": \"...\"}")
 	}
 	_, _, err := s.unlock(c, req.Passphrase)
 	var lo *lockedOut
 	switch {
 	case errors.As(err, &lo):
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(lo.wait.Seconds()))))
-		return jsonError(c, fiber.StatusTooManyRequests, "unlock_throttled", lo.Error())
+		return httpx.JSONError(c, fiber.StatusTooManyRequests, "unlock_throttled", lo.Error())
 	case errors.Is(err, wallet.ErrWrongPassphrase):
-		return jsonError(c, fiber.StatusUnauthorized, "wrong_passphrase", "the passphrase does not open this wallet")
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "wrong_passphrase", "the passphrase does not open this wallet")
 	case err != nil:
 		return fail(c, err)
 	}
@@ -155,12 +157,12 @@ func (s *Server) apiConnect(c *fiber.Ctx) error {
 		Code string `json:"code"`
 	}
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return jsonError(c, fiber.StatusBadRequest, "malformed", "expected {\"org\": ..., \"code\": ...}")
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"org\": ..., \"code\": ...}")
 	}
 	src, err := s.puller.Connect(c.UserContext(), req.Org, req.Code)
 	if err != nil {
-		if errors.Is(err, connectors.ErrUnknownIssuer) {
-			return jsonError(c, fiber.StatusBadRequest, "unknown_organisation", "that organisation is not in the trust list")
+		if errors.Is(err, trust.ErrUnknownIssuer) {
+			return httpx.JSONError(c, fiber.StatusBadRequest, "unknown_organisation", "that organisation is not in the trust list")
 		}
 		return fail(c, err)
 	}
@@ -257,7 +259,7 @@ type GrantRequest struct {
 func (s *Server) apiGrant(c *fiber.Ctx) error {
 	var req GrantRequest
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return jsonError(c, fiber.StatusBadRequest, "malformed", "expected a consent request")
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected a consent request")
 	}
 	scope, err := consent.ParseScope(strings.Join(req.Scope, ","))
 	if err != nil {
@@ -293,7 +295,7 @@ func (s *Server) apiQR(c *fiber.Ctx) error {
 		return fail(c, err)
 	}
 	if st := g.Status(s.vault.Now()); st != consent.StatusActive && st != consent.StatusNotYetValid {
-		return jsonError(c, fiber.StatusGone, "consent_"+string(st), "this consent can no longer be used")
+		return httpx.JSONError(c, fiber.StatusGone, "consent_"+string(st), "this consent can no longer be used")
 	}
 	png, err := s.consent.QR(g)
 	if err != nil {

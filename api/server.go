@@ -17,6 +17,8 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
+	"regie/trust"
 	"regie/wallet"
 	"regie/web"
 )
@@ -81,7 +83,7 @@ type Server struct {
 	consent  *consent.Service
 	importer *connectors.Importer
 	puller   *connectors.Puller
-	trust    connectors.TrustStore
+	trust    trust.Store
 	pages    *web.Renderer
 	sessions *sessions
 	throttle *throttle
@@ -106,11 +108,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	v := cfg.Vault
-	trust := connectors.TrustStore{Vault: v}
+	ts := trust.Store{Vault: v}
 	im := &connectors.Importer{Vault: v}
 	s := &Server{
-		vault: v, trust: trust, importer: im, pages: pages, log: cfg.Logger, cfg: cfg,
-		consent:  &consent.Service{Vault: v, Trust: trust, BaseURL: cfg.BaseURL},
+		vault: v, trust: ts, importer: im, pages: pages, log: cfg.Logger, cfg: cfg,
+		consent:  &consent.Service{Vault: v, Trust: ts, BaseURL: cfg.BaseURL},
 		puller:   &connectors.Puller{Vault: v, Importer: im, Client: cfg.OrgClient},
 		sessions: newSessions(cfg.SessionIdle, v.Now),
 		throttle: &throttle{maxFailures: cfg.Limits.UnlockFailures, lockout: cfg.Limits.UnlockLockout, now: time.Now},
@@ -143,44 +145,27 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		switch fe.Code {
 		case fiber.StatusRequestEntityTooLarge:
-			return jsonError(c, fe.Code, "body_too_large", "the request body is larger than allowed")
+			return httpx.JSONError(c, fe.Code, "body_too_large", "the request body is larger than allowed")
 		case fiber.StatusNotFound:
 			if wantsHTML(c) {
 				return s.errorPage(c, fiber.StatusNotFound, web.T(s.lang(c), "err.notfound"))
 			}
-			return jsonError(c, fe.Code, "not_found", "not found")
+			return httpx.JSONError(c, fe.Code, "not_found", "not found")
 		case fiber.StatusMethodNotAllowed:
-			return jsonError(c, fe.Code, "method_not_allowed", "method not allowed")
+			return httpx.JSONError(c, fe.Code, "method_not_allowed", "method not allowed")
 		}
-		return jsonError(c, fe.Code, "bad_request", "the request could not be read")
+		return httpx.JSONError(c, fe.Code, "bad_request", "the request could not be read")
 	}
 	s.log.Error("request failed", "route", c.Route().Path, "err", err.Error())
 	if wantsHTML(c) {
 		return s.errorPage(c, fiber.StatusInternalServerError, web.T(s.lang(c), "err.generic"))
 	}
-	return jsonError(c, fiber.StatusInternalServerError, "internal", "something went wrong")
+	return httpx.JSONError(c, fiber.StatusInternalServerError, "internal", "something went wrong")
 }
 
 func wantsHTML(c *fiber.Ctx) bool {
 	return !strings.HasPrefix(c.Path(), "/api/") && !strings.HasPrefix(c.Path(), "/c/") &&
 		strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
-}
-
-// securityHeaders sets a strict policy on every answer: no scripts but our
-// own, no framing, no referrer, nothing cached.
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"media-src 'self' blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "no-referrer")
-	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Cross-Origin-Resource-Policy", "same-origin")
-	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-	if !strings.HasPrefix(c.Path(), "/static/") {
-		c.Set("Cache-Control", "no-store")
-	}
-	return c.Next()
 }
 
 func (s *Server) accessLog(c *fiber.Ctx) error {
@@ -210,7 +195,7 @@ func (s *Server) limit(perMinute int, what string) fiber.Handler {
 			return what + "|" + c.IP()
 		},
 		LimitReached: func(c *fiber.Ctx) error {
-			return jsonError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
+			return httpx.JSONError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
 		},
 	})
 }
@@ -219,7 +204,7 @@ func (s *Server) routes() {
 	app := s.app
 	// A bug in one handler answers 500 and is logged; it never takes the
 	// wallet down with it.
-	app.Use(recover.New(), securityHeaders, s.accessLog)
+	app.Use(recover.New(), httpx.SecurityHeaders, s.accessLog)
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		state := "locked"
 		if s.vault.Unlocked() {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"regie/consent"
+	"regie/helper"
+	"regie/internal/httpx"
 )
 
 func TestHealthz(t *testing.T) {
@@ -161,7 +163,7 @@ func TestRedeemWithoutProofYieldsNothing(t *testing.T) {
 	w := newWorld(t, Limits{})
 	w.unlock()
 	g := w.grant("schuldhulp-a")
-	link, _ := ParseConsentURL(g.URL)
+	link, _ := helper.ParseConsentURL(g.URL)
 	resp, err := http.Get(link.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +176,6 @@ func TestRedeemWithoutProofYieldsNothing(t *testing.T) {
 }
 
 func isCode(err error, code string) bool {
-	var ae *Error
+	var ae *httpx.Error
 	return errors.As(err, &ae) && ae.Code == code
 }

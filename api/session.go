@@ -2,12 +2,10 @@ package api
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
+	"regie/trust"
 	"sync"
 	"time"
-
-	"regie/connectors"
 )
 
 // sessions are the resident's logins. They live in memory only: a restart
@@ -37,9 +35,9 @@ func tokenKey(token string) string {
 
 // create starts a session and returns its cookie value.
 func (s *sessions) create() (string, *session) {
-	token := connectors.RandomID(32)
+	token := trust.RandomID(32)
 	now := s.now()
-	ses := &session{csrf: connectors.RandomID(24), created: now, seen: now}
+	ses := &session{csrf: trust.RandomID(24), created: now, seen: now}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, v := range s.m {
@@ -80,10 +78,6 @@ func (s *sessions) end(token string) {
 	s.mu.Lock()
 	delete(s.m, tokenKey(token))
 	s.mu.Unlock()
-}
-
-func sameToken(a, b string) bool {
-	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // throttle slows down passphrase guessing: after a few failures each try

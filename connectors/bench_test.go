@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"regie/trust"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // the same run. The ratio raw/import is the figure to watch (goal ≥ 0.8).
 func BenchmarkImport10k(b *testing.B) {
 	const n = 10_000
-	cjib := newTestOrg(b, "cjib", KindCreditor, "")
+	cjib := newTestOrg(b, "cjib", trust.KindCreditor, "")
 	items := make([]Item, n)
 	for i := range items {
 		items[i] = Item{JWS: cjib.sign(b, debtPayload("cjib", fmt.Sprint("c-", i), fmt.Sprint("CJIB-", i), int64(1000+i)))}
@@ -60,8 +61,8 @@ func BenchmarkImport10k(b *testing.B) {
 }
 
 func BenchmarkVerifyOne(b *testing.B) {
-	cjib := newTestOrg(b, "cjib", KindCreditor, "")
-	v := &Verifier{Trust: mustTrust(b, cjib), Subject: ownerBSN, Now: func() time.Time { return testNow }}
+	cjib := newTestOrg(b, "cjib", trust.KindCreditor, "")
+	v := &trust.Verifier{Trust: mustTrust(b, cjib), Subject: ownerBSN, Now: func() time.Time { return testNow }}
 	jws := cjib.sign(b, debtPayload("cjib", "c1", "CJIB-1", 52500))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,9 +1,9 @@
 // Package connectors brings signed statements from organisations into the
 // vault, and refuses everything it cannot prove an organisation signed.
 //
-// It holds the trust list (who the organisations are, their keys, what each
-// may sign), the JWS verifier, and three ways in: file import, pull from an
-// organisation's endpoint after enrolment, and the push inbox. It also holds
-// the organisation side: key generation, statement signing, and the
-// reference organisation server that anyone can run to play an organisation.
+// It has three ways in: file import (one statement or a bundle), pull from
+// an organisation's endpoint after enrolment, and the statements an
+// organisation pushes to the inbox. Every way ends in the Importer, which
+// verifies against the vault's trust list (package trust) and stores the
+// statement in one transaction with its access-log entry.
 package connectors

@@ -9,17 +9,18 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/trust"
 	"regie/wallet"
 )
 
 // fuzzOrg is an organisation with a fixed key, so that seeds stay valid.
-func fuzzOrg(f *testing.F) (testOrg, *TrustList) {
+func fuzzOrg(f *testing.F) (testOrg, *trust.List) {
 	seed := make([]byte, ed25519.SeedSize)
 	copy(seed, "regie fuzz organisation key....")
 	key := jose.JSONWebKey{Key: ed25519.NewKeyFromSeed(seed), KeyID: "cjib-2026", Algorithm: string(jose.EdDSA), Use: "sig"}
-	o := testOrg{Org: Organisation{ID: "cjib", Name: "CJIB", Kind: KindCreditor, Keys: []jose.JSONWebKey{key.Public()},
+	o := testOrg{Org: trust.Organisation{ID: "cjib", Name: "CJIB", Kind: trust.KindCreditor, Keys: []jose.JSONWebKey{key.Public()},
 		MaySign: []wallet.StatementType{wallet.TypeDebt}}, Key: key}
-	tl, err := NewTrustList([]Organisation{o.Org})
+	tl, err := trust.NewList([]trust.Organisation{o.Org})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -37,16 +38,16 @@ func FuzzVerify(f *testing.F) {
 	f.Add("e30.e30.")
 	f.Add("a.b.c.d.e")
 	f.Add(strings.Repeat(".", 1000))
-	v := &Verifier{Trust: tl, Subject: ownerBSN, Now: func() time.Time { return testNow }}
+	v := &trust.Verifier{Trust: tl, Subject: ownerBSN, Now: func() time.Time { return testNow }}
 	f.Fuzz(func(t *testing.T, s string) {
 		st, err := v.Verify(s)
 		if err != nil {
-			if ReasonCode(err) == "error" {
+			if trust.ReasonCode(err) == "error" {
 				t.Fatalf("refusal without a reason: %v", err)
 			}
 			return
 		}
-		obj, err := jose.ParseSignedCompact(st.JWS, Algorithms)
+		obj, err := jose.ParseSignedCompact(st.JWS, trust.Algorithms)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func FuzzParseTrustList(f *testing.F) {
 	f.Add([]byte(`{"organisations":[]}`))
 	f.Add([]byte(`{"organisations":[{"id":"x","keys":[{"kty":"OKP","crv":"Ed25519","x":"AAAA"}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if list, err := ParseTrustList(data); err == nil {
+		if list, err := trust.ParseList(data); err == nil {
 			for _, org := range list.Organisations() {
 				for _, k := range org.Keys {
 					if !k.IsPublic() {
@@ -81,7 +82,7 @@ func FuzzParseTrustList(f *testing.F) {
 				}
 			}
 		}
-		ParseOrganisation(data)
+		trust.ParseOrganisation(data)
 	})
 }
 

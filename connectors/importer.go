@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -69,11 +70,11 @@ func (im *Importer) Import(ctx context.Context, via string, items []Item, progre
 	if err != nil {
 		return rep, err
 	}
-	trust, err := TrustStore{Vault: im.Vault}.Load(ctx)
+	tl, err := trust.Store{Vault: im.Vault}.Load(ctx)
 	if err != nil {
 		return rep, err
 	}
-	v := &Verifier{Trust: trust, Subject: profile.BSN, Now: im.Vault.Now}
+	v := &trust.Verifier{Trust: tl, Subject: profile.BSN, Now: im.Vault.Now}
 	verified := make([]wallet.Statement, len(items))
 	errs := make([]error, len(items))
 	for i := range items {
@@ -121,7 +122,7 @@ func (im *Importer) Import(ctx context.Context, via string, items []Item, progre
 	for i := range items {
 		if errs[i] != nil {
 			rep.Items[i].Outcome = OutcomeRefused
-			rep.Items[i].Reason = ReasonCode(errs[i])
+			rep.Items[i].Reason = trust.ReasonCode(errs[i])
 			rep.Items[i].Message = errs[i].Error()
 			rep.Refused++
 		}
@@ -139,7 +140,7 @@ func (im *Importer) Import(ctx context.Context, via string, items []Item, progre
 	return rep, nil
 }
 
-func (im *Importer) verifyAll(ctx context.Context, v *Verifier, items []Item, out []wallet.Statement, errs []error) {
+func (im *Importer) verifyAll(ctx context.Context, v *trust.Verifier, items []Item, out []wallet.Statement, errs []error) {
 	workers := im.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -263,7 +264,7 @@ func ParseBundle(raw []byte) ([]string, error) {
 	var b struct {
 		Statements []string `json:"statements"`
 	}
-	if err := decodeStrict([]byte(s), &b); err != nil {
+	if err := trust.DecodeStrict([]byte(s), &b); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBundle, err)
 	}
 	if b.Statements == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -27,13 +28,13 @@ const (
 
 // testOrg is an organisation with its private key, for signing in tests.
 type testOrg struct {
-	Org Organisation
+	Org trust.Organisation
 	Key jose.JSONWebKey
 }
 
-func newTestOrg(t testing.TB, id string, kind Kind, endpoint string) testOrg {
+func newTestOrg(t testing.TB, id string, kind trust.Kind, endpoint string) testOrg {
 	t.Helper()
-	set, org, err := NewOrganisation(id, "Organisatie "+id, kind, endpoint, 2026)
+	set, org, err := trust.NewOrganisation(id, "Organisatie "+id, kind, endpoint, 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func newTestVault(t testing.TB, now func() time.Time, orgs ...testOrg) *wallet.V
 		t.Fatal(err)
 	}
 	for _, o := range orgs {
-		if err := (TrustStore{Vault: v}).Add(ctx, o.Org); err != nil {
+		if err := (trust.Store{Vault: v}).Add(ctx, o.Org); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,7 +88,7 @@ func mustJSON(t testing.TB, v any) []byte {
 
 func (o testOrg) sign(t testing.TB, payload map[string]any) string {
 	t.Helper()
-	s, err := Sign(o.Key, StatementType, mustJSON(t, payload))
+	s, err := trust.Sign(o.Key, trust.StatementType, mustJSON(t, payload))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regie/org"
+	"regie/trust"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +18,11 @@ import (
 // runningOrg is a reference organisation server on 127.0.0.1.
 type runningOrg struct {
 	testOrg
-	srv *OrgServer
+	srv *org.Server
 	dir string
 }
 
-func startOrg(t *testing.T, id string, kind Kind, now func() time.Time, payloads ...map[string]any) *runningOrg {
+func startOrg(t *testing.T, id string, kind trust.Kind, now func() time.Time, payloads ...map[string]any) *runningOrg {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,7 +35,7 @@ func startOrg(t *testing.T, id string, kind Kind, now func() time.Time, payloads
 			t.Fatal(err)
 		}
 	}
-	srv := NewOrgServer(id, o.Key, dir, OrgServerOptions{Now: now})
+	srv := org.New(id, o.Key, dir, org.Options{Now: now})
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	return &runningOrg{testOrg: o, srv: srv, dir: dir}
@@ -43,11 +45,11 @@ func TestPullFromThreeOrganisations(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now // the servers check iat against their own clock
 	payload := func(p map[string]any) map[string]any { p["iat"] = time.Now().Unix() - 60; return p }
-	cjib := startOrg(t, "cjib", KindCreditor, now, payload(debtPayload("cjib", "c1", "CJIB-1", 52500)))
+	cjib := startOrg(t, "cjib", trust.KindCreditor, now, payload(debtPayload("cjib", "c1", "CJIB-1", 52500)))
 	rent := debtPayload("woonstad", "w1", "HUUR-1", 180000)
 	rent["debt"].(map[string]any)["category"] = "rent"
-	woon := startOrg(t, "woonstad", KindCreditor, now, payload(rent))
-	uwv := startOrg(t, "uwv", KindIncomePayer, now, payload(incomePayload("uwv", "u1", 145000)))
+	woon := startOrg(t, "woonstad", trust.KindCreditor, now, payload(rent))
+	uwv := startOrg(t, "uwv", trust.KindIncomePayer, now, payload(incomePayload("uwv", "u1", 145000)))
 	// A statement about somebody else in the same folder must never be served to us.
 	other := debtPayload("cjib", "c-other", "CJIB-X", 999)
 	other["sub"] = "111222333"
@@ -123,7 +125,7 @@ func TestPullFromThreeOrganisations(t *testing.T) {
 
 func TestOrgServerRefusesBadRequestTokens(t *testing.T) {
 	ctx := context.Background()
-	cjib := startOrg(t, "cjib", KindCreditor, time.Now, debtPayload("cjib", "c1", "CJIB-1", 100))
+	cjib := startOrg(t, "cjib", trust.KindCreditor, time.Now, debtPayload("cjib", "c1", "CJIB-1", 100))
 	v := newTestVault(t, time.Now, cjib.testOrg)
 	p := &Puller{Vault: v, Importer: &Importer{Vault: v}, Attempts: 1}
 	src, err := p.Connect(ctx, "cjib", cjib.srv.IssueCode(ownerBSN))
@@ -135,14 +137,14 @@ func TestOrgServerRefusesBadRequestTokens(t *testing.T) {
 	other := newTestVault(t, time.Now)
 	otherKey, _ := other.SigningKey()
 	now := time.Now()
-	replayed, _ := SignRequest(key, src.Connection, "cjib", "GET", url, now)
+	replayed, _ := trust.SignRequest(key, src.Connection, "cjib", "GET", url, now)
 	tokens := map[string]string{
-		"other wallet's key": must(SignRequest(otherKey, src.Connection, "cjib", "GET", url, now)),
-		"wrong audience":     must(SignRequest(key, src.Connection, "uwv", "GET", url, now)),
-		"wrong method":       must(SignRequest(key, src.Connection, "cjib", "POST", url, now)),
-		"wrong url":          must(SignRequest(key, src.Connection, "cjib", "GET", url+"x", now)),
-		"old":                must(SignRequest(key, src.Connection, "cjib", "GET", url, now.Add(-5*time.Minute))),
-		"unknown connection": must(SignRequest(key, "conn-nope", "cjib", "GET", url, now)),
+		"other wallet's key": must(trust.SignRequest(otherKey, src.Connection, "cjib", "GET", url, now)),
+		"wrong audience":     must(trust.SignRequest(key, src.Connection, "uwv", "GET", url, now)),
+		"wrong method":       must(trust.SignRequest(key, src.Connection, "cjib", "POST", url, now)),
+		"wrong url":          must(trust.SignRequest(key, src.Connection, "cjib", "GET", url+"x", now)),
+		"old":                must(trust.SignRequest(key, src.Connection, "cjib", "GET", url, now.Add(-5*time.Minute))),
+		"unknown connection": must(trust.SignRequest(key, "conn-nope", "cjib", "GET", url, now)),
 		"replayed":           replayed,
 		"garbage":            "abc",
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -70,13 +71,13 @@ func WalletJWK(key ed25519.PrivateKey) jose.JSONWebKey {
 // Connect enrols the wallet with an organisation using the one-time code
 // the organisation's portal gave the resident.
 func (p *Puller) Connect(ctx context.Context, orgID, code string) (Source, error) {
-	trust, err := TrustStore{Vault: p.Vault}.Load(ctx)
+	tl, err := trust.Store{Vault: p.Vault}.Load(ctx)
 	if err != nil {
 		return Source{}, err
 	}
-	org, ok := trust.Organisation(orgID)
+	org, ok := tl.Organisation(orgID)
 	if !ok {
-		return Source{}, fmt.Errorf("%s: %w", orgID, ErrUnknownIssuer)
+		return Source{}, fmt.Errorf("%s: %w", orgID, trust.ErrUnknownIssuer)
 	}
 	if org.Endpoint == "" {
 		return Source{}, fmt.Errorf("%s: %w", orgID, ErrNoEndpoint)
@@ -149,7 +150,7 @@ func (p *Puller) Refresh(ctx context.Context, done func(SourceResult)) ([]Source
 	if err != nil {
 		return nil, err
 	}
-	trust, err := TrustStore{Vault: p.Vault}.Load(ctx)
+	tl, err := trust.Store{Vault: p.Vault}.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +165,7 @@ func (p *Puller) Refresh(ctx context.Context, done func(SourceResult)) ([]Source
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := p.refreshOne(ctx, trust, key, src)
+			r := p.refreshOne(ctx, tl, key, src)
 			results[i] = r
 			p.record(ctx, src, r)
 			if done != nil {
@@ -190,11 +191,11 @@ func (p *Puller) record(ctx context.Context, src Source, r SourceResult) {
 	})
 }
 
-func (p *Puller) refreshOne(ctx context.Context, trust *TrustList, key ed25519.PrivateKey, src Source) SourceResult {
+func (p *Puller) refreshOne(ctx context.Context, tl *trust.List, key ed25519.PrivateKey, src Source) SourceResult {
 	res := SourceResult{Org: src.Org}
-	org, ok := trust.Organisation(src.Org)
+	org, ok := tl.Organisation(src.Org)
 	if !ok {
-		res.Err = fmt.Errorf("%s: %w", src.Org, ErrUnknownIssuer)
+		res.Err = fmt.Errorf("%s: %w", src.Org, trust.ErrUnknownIssuer)
 		return res
 	}
 	if org.Endpoint == "" {
@@ -240,9 +241,9 @@ func (p *Puller) refreshOne(ctx context.Context, trust *TrustList, key ed25519.P
 }
 
 // fetch makes one pull; retry says whether a failure may pass on a second try.
-func (p *Puller) fetch(ctx context.Context, org *Organisation, src Source, key ed25519.PrivateKey) (list []string, retry bool, err error) {
+func (p *Puller) fetch(ctx context.Context, org *trust.Organisation, src Source, key ed25519.PrivateKey) (list []string, retry bool, err error) {
 	url := strings.TrimSuffix(org.Endpoint, "/") + "/regie/v1/statements"
-	token, err := SignRequest(key, src.Connection, org.ID, http.MethodGet, url, p.Vault.Now())
+	token, err := trust.SignRequest(key, src.Connection, org.ID, http.MethodGet, url, p.Vault.Now())
 	if err != nil {
 		return nil, false, err
 	}

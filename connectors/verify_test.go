@@ -16,25 +16,26 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/trust"
 	"regie/wallet"
 )
 
 func TestVerifyAcceptsGoodStatements(t *testing.T) {
-	cjib := newTestOrg(t, "cjib", KindCreditor, "")
-	uwv := newTestOrg(t, "uwv", KindIncomePayer, "")
+	cjib := newTestOrg(t, "cjib", trust.KindCreditor, "")
+	uwv := newTestOrg(t, "uwv", trust.KindIncomePayer, "")
 	// An organisation signing with ES256 on P-256.
-	ecKey, err := NewEncryptionKey("woonstad-ec")
+	ecKey, err := trust.NewEncryptionKey("woonstad-ec")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ecKey.Use, ecKey.Algorithm = "sig", string(jose.ES256)
-	woon := testOrg{Org: Organisation{ID: "woonstad", Name: "Woonstad", Kind: KindCreditor,
+	woon := testOrg{Org: trust.Organisation{ID: "woonstad", Name: "Woonstad", Kind: trust.KindCreditor,
 		Keys: []jose.JSONWebKey{ecKey.Public()}, MaySign: []wallet.StatementType{wallet.TypeDebt}}, Key: ecKey}
-	trust, err := NewTrustList([]Organisation{cjib.Org, uwv.Org, woon.Org})
+	tl, err := trust.NewList([]trust.Organisation{cjib.Org, uwv.Org, woon.Org})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &Verifier{Trust: trust, Subject: ownerBSN, Now: func() time.Time { return testNow }}
+	v := &trust.Verifier{Trust: tl, Subject: ownerBSN, Now: func() time.Time { return testNow }}
 	for _, jws := range []string{
 		cjib.sign(t, debtPayload("cjib", "c1", "CJIB-1", 52500)),
 		uwv.sign(t, incomePayload("uwv", "u1", 145000)),
@@ -54,15 +55,15 @@ func TestVerifyAcceptsGoodStatements(t *testing.T) {
 // statements: each is refused with its own reason and the vault file does
 // not change by a single byte.
 func TestBadStatementsAreRefused(t *testing.T) {
-	cjib := newTestOrg(t, "cjib", KindCreditor, "")
-	uwv := newTestOrg(t, "uwv", KindIncomePayer, "")
-	stranger := newTestOrg(t, "stranger", KindCreditor, "")
+	cjib := newTestOrg(t, "cjib", trust.KindCreditor, "")
+	uwv := newTestOrg(t, "uwv", trust.KindIncomePayer, "")
+	stranger := newTestOrg(t, "stranger", trust.KindCreditor, "")
 	v := newTestVault(t, func() time.Time { return testNow }, cjib, uwv)
 	ctx := context.Background()
 	priv := cjib.Key.Key.(ed25519.PrivateKey)
 	good := mustJSON(t, debtPayload("cjib", "c1", "CJIB-1", 52500))
 	hdr := func(extra map[string]any) map[string]any {
-		h := map[string]any{"alg": "EdDSA", "kid": "cjib-2026", "typ": StatementType}
+		h := map[string]any{"alg": "EdDSA", "kid": "cjib-2026", "typ": trust.StatementType}
 		for k, val := range extra {
 			if val == nil {
 				delete(h, k)
@@ -104,14 +105,14 @@ func TestBadStatementsAreRefused(t *testing.T) {
 	tampered := parts[0] + "." + b64(tamperedPayload) + "." + parts[2]
 
 	embedSigner, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: priv},
-		(&jose.SignerOptions{EmbedJWK: true}).WithType(StatementType))
+		(&jose.SignerOptions{EmbedJWK: true}).WithType(trust.StatementType))
 	if err != nil {
 		t.Fatal(err)
 	}
 	embedded, _ := embedSigner.Sign(good)
 	embeddedJWS, _ := embedded.CompactSerialize()
 
-	encKey, _ := NewEncryptionKey("x")
+	encKey, _ := trust.NewEncryptionKey("x")
 	enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES_A256KW, Key: &encKey.Key.(*ecdsa.PrivateKey).PublicKey},
 		&jose.EncrypterOptions{Compression: jose.DEFLATE})
 	if err != nil {
@@ -123,36 +124,36 @@ func TestBadStatementsAreRefused(t *testing.T) {
 	tests := []struct {
 		name string
 		jws  string
-		want *Refusal
+		want *trust.Refusal
 	}{
-		{"alg none", b64(mustJSON(t, hdr(map[string]any{"alg": "none"}))) + "." + b64(good) + ".", ErrAlgorithm},
-		{"HS256 with the public key as secret", hs256, ErrAlgorithm},
-		{"unknown kid", rawJWS(t, hdr(map[string]any{"kid": "cjib-1999"}), good, priv), ErrUnknownKey},
-		{"missing kid", rawJWS(t, hdr(map[string]any{"kid": nil}), good, priv), ErrMalformed},
-		{"organisation not in the trust list", stranger.sign(t, debtPayload("stranger", "s1", "S-1", 100)), ErrUnknownIssuer},
-		{"creditor signing income", cjib.sign(t, incomePayload("cjib", "c2", 100)), ErrNotAllowed},
-		{"income payer signing debt", uwv.sign(t, debtPayload("uwv", "u2", "U-1", 100)), ErrNotAllowed},
-		{"another organisation's iss", cjib.sign(t, debtPayload("uwv", "c3", "X-1", 100)), ErrIssuerMismatch},
-		{"another person's BSN", cjib.sign(t, with(debtPayload("cjib", "c4", "C-4", 100), "sub", "111222333")), ErrWrongSubject},
-		{"tampered payload", tampered, ErrBadSignature},
-		{"signature of another key", rawJWS(t, hdr(nil), good, uwv.Key.Key.(ed25519.PrivateKey)), ErrBadSignature},
-		{"expired", cjib.sign(t, with(debtPayload("cjib", "c5", "C-5", 100), "exp", testNow.Unix()-1)), ErrExpired},
-		{"iat far in the future", cjib.sign(t, with(debtPayload("cjib", "c6", "C-6", 100), "iat", testNow.Unix()+3600)), ErrIssuedInFuture},
-		{"malformed compact serialization", "not.a-jws", ErrMalformed},
-		{"garbage header", "e30.e30.e30x", ErrMalformed},
-		{"over the size limit", strings.Repeat("a", MaxJWSSize+1), ErrTooLarge},
-		{"jwk embedded in the header", embeddedJWS, ErrHeader},
-		{"jku in the header", rawJWS(t, hdr(map[string]any{"jku": "http://127.0.0.1:1/keys"}), good, priv), ErrHeader},
-		{"unknown crit header", rawJWS(t, hdr(map[string]any{"crit": []string{"x-regie"}, "x-regie": 1}), good, priv), ErrHeader},
-		{"compression header", rawJWS(t, hdr(map[string]any{"zip": "DEF"}), good, priv), ErrHeader},
-		{"compressed JWE", compressedJWE, ErrMalformed},
-		{"a consent token presented as statement", rawJWS(t, hdr(map[string]any{"typ": "regie-consent+jwt"}), good, priv), ErrWrongKind},
-		{"no typ", rawJWS(t, hdr(map[string]any{"typ": nil}), good, priv), ErrWrongKind},
-		{"negative amount", cjib.sign(t, with(debtPayload("cjib", "c7", "C-7", 100), "debt.outstanding_cents", -100)), ErrInvalidPayload},
-		{"fractional amount", cjib.sign(t, with(debtPayload("cjib", "c8", "C-8", 100), "debt.outstanding_cents", 10.5)), ErrInvalidPayload},
-		{"missing required field", cjib.sign(t, with(debtPayload("cjib", "c9", "C-9", 100), "debt.status", nil)), ErrInvalidPayload},
-		{"unknown field", cjib.sign(t, with(debtPayload("cjib", "c10", "C-10", 100), "note", "hi")), ErrInvalidPayload},
-		{"unknown category", cjib.sign(t, with(debtPayload("cjib", "c11", "C-11", 100), "debt.category", "gambling")), ErrInvalidPayload},
+		{"alg none", b64(mustJSON(t, hdr(map[string]any{"alg": "none"}))) + "." + b64(good) + ".", trust.ErrAlgorithm},
+		{"HS256 with the public key as secret", hs256, trust.ErrAlgorithm},
+		{"unknown kid", rawJWS(t, hdr(map[string]any{"kid": "cjib-1999"}), good, priv), trust.ErrUnknownKey},
+		{"missing kid", rawJWS(t, hdr(map[string]any{"kid": nil}), good, priv), trust.ErrMalformed},
+		{"organisation not in the trust list", stranger.sign(t, debtPayload("stranger", "s1", "S-1", 100)), trust.ErrUnknownIssuer},
+		{"creditor signing income", cjib.sign(t, incomePayload("cjib", "c2", 100)), trust.ErrNotAllowed},
+		{"income payer signing debt", uwv.sign(t, debtPayload("uwv", "u2", "U-1", 100)), trust.ErrNotAllowed},
+		{"another organisation's iss", cjib.sign(t, debtPayload("uwv", "c3", "X-1", 100)), trust.ErrIssuerMismatch},
+		{"another person's BSN", cjib.sign(t, with(debtPayload("cjib", "c4", "C-4", 100), "sub", "111222333")), trust.ErrWrongSubject},
+		{"tampered payload", tampered, trust.ErrBadSignature},
+		{"signature of another key", rawJWS(t, hdr(nil), good, uwv.Key.Key.(ed25519.PrivateKey)), trust.ErrBadSignature},
+		{"expired", cjib.sign(t, with(debtPayload("cjib", "c5", "C-5", 100), "exp", testNow.Unix()-1)), trust.ErrExpired},
+		{"iat far in the future", cjib.sign(t, with(debtPayload("cjib", "c6", "C-6", 100), "iat", testNow.Unix()+3600)), trust.ErrIssuedInFuture},
+		{"malformed compact serialization", "not.a-jws", trust.ErrMalformed},
+		{"garbage header", "e30.e30.e30x", trust.ErrMalformed},
+		{"over the size limit", strings.Repeat("a", trust.MaxJWSSize+1), trust.ErrTooLarge},
+		{"jwk embedded in the header", embeddedJWS, trust.ErrHeader},
+		{"jku in the header", rawJWS(t, hdr(map[string]any{"jku": "http://127.0.0.1:1/keys"}), good, priv), trust.ErrHeader},
+		{"unknown crit header", rawJWS(t, hdr(map[string]any{"crit": []string{"x-regie"}, "x-regie": 1}), good, priv), trust.ErrHeader},
+		{"compression header", rawJWS(t, hdr(map[string]any{"zip": "DEF"}), good, priv), trust.ErrHeader},
+		{"compressed JWE", compressedJWE, trust.ErrMalformed},
+		{"a consent token presented as statement", rawJWS(t, hdr(map[string]any{"typ": "regie-consent+jwt"}), good, priv), trust.ErrWrongKind},
+		{"no typ", rawJWS(t, hdr(map[string]any{"typ": nil}), good, priv), trust.ErrWrongKind},
+		{"negative amount", cjib.sign(t, with(debtPayload("cjib", "c7", "C-7", 100), "debt.outstanding_cents", -100)), trust.ErrInvalidPayload},
+		{"fractional amount", cjib.sign(t, with(debtPayload("cjib", "c8", "C-8", 100), "debt.outstanding_cents", 10.5)), trust.ErrInvalidPayload},
+		{"missing required field", cjib.sign(t, with(debtPayload("cjib", "c9", "C-9", 100), "debt.status", nil)), trust.ErrInvalidPayload},
+		{"unknown field", cjib.sign(t, with(debtPayload("cjib", "c10", "C-10", 100), "note", "hi")), trust.ErrInvalidPayload},
+		{"unknown category", cjib.sign(t, with(debtPayload("cjib", "c11", "C-11", 100), "debt.category", "gambling")), trust.ErrInvalidPayload},
 	}
 	if len(tests) < 15 {
 		t.Fatal("the catalogue must hold at least 15 cases")
@@ -180,8 +181,8 @@ func TestBadStatementsAreRefused(t *testing.T) {
 		})
 	}
 	// The error values themselves match with errors.Is.
-	verifier := &Verifier{Trust: mustTrust(t, cjib, uwv), Subject: ownerBSN, Now: func() time.Time { return testNow }}
-	if _, err := verifier.Verify(tampered); !errors.Is(err, ErrBadSignature) {
+	verifier := &trust.Verifier{Trust: mustTrust(t, cjib, uwv), Subject: ownerBSN, Now: func() time.Time { return testNow }}
+	if _, err := verifier.Verify(tampered); !errors.Is(err, trust.ErrBadSignature) {
 		t.Errorf("errors.Is(tampered, ErrBadSignature) = false: %v", err)
 	}
 	after, err := os.ReadFile(v.Path())
@@ -197,12 +198,12 @@ func TestBadStatementsAreRefused(t *testing.T) {
 	}
 }
 
-func mustTrust(t testing.TB, orgs ...testOrg) *TrustList {
-	var list []Organisation
+func mustTrust(t testing.TB, orgs ...testOrg) *trust.List {
+	var list []trust.Organisation
 	for _, o := range orgs {
 		list = append(list, o.Org)
 	}
-	tl, err := NewTrustList(list)
+	tl, err := trust.NewList(list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func mustTrust(t testing.TB, orgs ...testOrg) *TrustList {
 }
 
 func TestSameJTIIsAcceptedOnce(t *testing.T) {
-	cjib := newTestOrg(t, "cjib", KindCreditor, "")
+	cjib := newTestOrg(t, "cjib", trust.KindCreditor, "")
 	v := newTestVault(t, func() time.Time { return testNow }, cjib)
 	im := &Importer{Vault: v}
 	jws := cjib.sign(t, debtPayload("cjib", "c1", "CJIB-1", 52500))

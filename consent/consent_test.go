@@ -19,6 +19,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"regie/connectors"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -40,14 +41,14 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type helper struct {
-	org connectors.Organisation
+	org trust.Organisation
 	key jose.JSONWebKey // signing
 	enc jose.JSONWebKey // decryption
 }
 
 func newHelper(t testing.TB, id string) helper {
 	t.Helper()
-	set, org, err := connectors.NewOrganisation(id, "Schuldhulp "+id, connectors.KindHelper, "", 2026)
+	set, org, err := trust.NewOrganisation(id, "Schuldhulp "+id, trust.KindHelper, "", 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ type fixture struct {
 	vault   *wallet.Vault
 	clock   *clock
 	a, b    helper
-	cjib    connectors.Organisation
+	cjib    trust.Organisation
 	cjibKey jose.JSONWebKey
 }
 
@@ -77,17 +78,17 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f.vault = v
 	f.a, f.b = newHelper(t, "schuldhulp-a"), newHelper(t, "schuldhulp-b")
-	set, cjib, err := connectors.NewOrganisation("cjib", "CJIB", connectors.KindCreditor, "", 2026)
+	set, cjib, err := trust.NewOrganisation("cjib", "CJIB", trust.KindCreditor, "", 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
-	uset, uwv, err := connectors.NewOrganisation("uwv", "UWV", connectors.KindIncomePayer, "", 2026)
+	uset, uwv, err := trust.NewOrganisation("uwv", "UWV", trust.KindIncomePayer, "", 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.cjib, f.cjibKey = cjib, set.Keys[0]
-	ts := connectors.TrustStore{Vault: v}
-	for _, o := range []connectors.Organisation{f.a.org, f.b.org, cjib, uwv} {
+	ts := trust.Store{Vault: v}
+	for _, o := range []trust.Organisation{f.a.org, f.b.org, cjib, uwv} {
 		if err := ts.Add(ctx, o); err != nil {
 			t.Fatal(err)
 		}
@@ -96,8 +97,8 @@ func newFixture(t testing.TB) *fixture {
 	iat := f.clock.Now().Unix() - 60
 	debt := `{"iss":"cjib","sub":"123456782","jti":"c1","iat":` + itoa(iat) + `,"type":"debt","as_of":"2026-11-20","debt":{"reference":"CJIB-1","creditor":"CJIB","category":"fine","original_cents":45000,"outstanding_cents":52500,"status":"collection"}}`
 	income := `{"iss":"uwv","sub":"123456782","jti":"u1","iat":` + itoa(iat) + `,"type":"income","as_of":"2026-11-01","income":{"reference":"WW","payer":"UWV","kind":"benefit","net_cents":145000,"period":"month"}}`
-	d, _ := connectors.SignStatement(set.Keys[0], []byte(debt))
-	i, _ := connectors.SignStatement(uset.Keys[0], []byte(income))
+	d, _ := trust.SignStatement(set.Keys[0], []byte(debt))
+	i, _ := trust.SignStatement(uset.Keys[0], []byte(income))
 	rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", []connectors.Item{{JWS: d}, {JWS: i}}, nil)
 	if err != nil || rep.Added != 2 {
 		t.Fatalf("seed import: %v %+v", err, rep)
@@ -147,7 +148,7 @@ func TestGrantTokenIsBoundToHelperKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jkt, _ := connectors.Thumbprint(f.a.key.Public())
+	jkt, _ := trust.Thumbprint(f.a.key.Public())
 	if tc.Cnf.JKT != jkt || std.Issuer != WalletID(key) || tc.Purpose != PurposeIntake {
 		t.Errorf("claims = %+v %+v", std, tc)
 	}
@@ -245,7 +246,7 @@ func TestPresentRefusals(t *testing.T) {
 			return p
 		}, ErrOutOfScope},
 		{"proof signed by another key", Request{}, func(f *fixture, g *Grant) Presentation {
-			thief, _ := connectors.NewSigningKey(f.a.key.KeyID) // same kid, other key
+			thief, _ := trust.NewSigningKey(f.a.key.KeyID) // same kid, other key
 			p, _ := SignProof(thief, f.a.org.ID, g.Purpose, "GET", handleURL(g), f.clock.Now())
 			return Presentation{Handle: g.Handle, Proof: p, Method: "GET", URL: handleURL(g)}
 		}, ErrWrongKey},
@@ -385,7 +386,7 @@ func TestQRHoldsThePointerOnly(t *testing.T) {
 
 	// The URL alone, without the helper's key, yields nothing.
 	handle := strings.TrimPrefix(strings.Split(got, "#")[0], base+"/c/")
-	attacker, _ := connectors.NewSigningKey("attacker-1")
+	attacker, _ := trust.NewSigningKey("attacker-1")
 	p, _ := SignProof(attacker, f.a.org.ID, PurposeIntake, "GET", base+"/c/"+handle, f.clock.Now())
 	for _, proof := range []string{"", p} {
 		released := false
@@ -415,7 +416,7 @@ func TestShortCode(t *testing.T) {
 	}
 	// The code alone, with someone else's key, yields nothing, and burns a try.
 	thief := helper{org: f.a.org}
-	thief.key, _ = connectors.NewSigningKey(f.a.key.KeyID)
+	thief.key, _ = trust.NewSigningKey(f.a.key.KeyID)
 	for i := 0; i < ShortCodeMaxFails; i++ {
 		if err := present(code, thief); !errors.Is(err, ErrWrongKey) {
 			t.Fatalf("thief try %d: %v", i, err)

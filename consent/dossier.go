@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"regie/connectors"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -79,13 +79,13 @@ func BuildDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, error
 
 // Reasons a helper refuses a dossier.
 var (
-	ErrDossierMalformed  = &connectors.Refusal{Code: "dossier_malformed", Message: "not a Regie dossier"}
-	ErrDossierSignature  = &connectors.Refusal{Code: "dossier_bad_signature", Message: "the wallet's signature on the dossier does not verify"}
-	ErrWalletKey         = &connectors.Refusal{Code: "dossier_wrong_wallet", Message: "the dossier was signed by another wallet than the QR code names"}
-	ErrNotForUs          = &connectors.Refusal{Code: "dossier_not_for_us", Message: "the consent in the dossier names another organisation or key"}
-	ErrStatementRefused  = &connectors.Refusal{Code: "dossier_statement_refused", Message: "a statement in the dossier does not verify"}
-	ErrOverviewMismatch  = &connectors.Refusal{Code: "dossier_overview_mismatch", Message: "the overview does not follow from the signed statements"}
-	ErrDossierFromFuture = &connectors.Refusal{Code: "dossier_from_future", Message: "the dossier claims to be released in the future"}
+	ErrDossierMalformed  = &trust.Refusal{Code: "dossier_malformed", Message: "not a Regie dossier"}
+	ErrDossierSignature  = &trust.Refusal{Code: "dossier_bad_signature", Message: "the wallet's signature on the dossier does not verify"}
+	ErrWalletKey         = &trust.Refusal{Code: "dossier_wrong_wallet", Message: "the dossier was signed by another wallet than the QR code names"}
+	ErrNotForUs          = &trust.Refusal{Code: "dossier_not_for_us", Message: "the consent in the dossier names another organisation or key"}
+	ErrStatementRefused  = &trust.Refusal{Code: "dossier_statement_refused", Message: "a statement in the dossier does not verify"}
+	ErrOverviewMismatch  = &trust.Refusal{Code: "dossier_overview_mismatch", Message: "the overview does not follow from the signed statements"}
+	ErrDossierFromFuture = &trust.Refusal{Code: "dossier_from_future", Message: "the dossier claims to be released in the future"}
 )
 
 // VerifiedDossier is a dossier whose every figure was checked.
@@ -109,7 +109,7 @@ type HelperCheck struct {
 	HelperID string
 	// HelperJKT is the thumbprint of the helper's own signing key.
 	HelperJKT string
-	Trust     *connectors.TrustList
+	Trust     *trust.List
 	Now       time.Time
 }
 
@@ -119,14 +119,14 @@ type HelperCheck struct {
 // helper's own trust list, every statement inside the grant's scope, and the
 // overview being exactly what the statements compile to.
 func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
-	h, err := connectors.ParseHeader(jws, DossierType, true)
+	h, err := trust.ParseHeader(jws, DossierType, true)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDossierMalformed, err)
 	}
 	if h.JWK == nil || h.Alg != string(jose.EdDSA) {
 		return nil, fmt.Errorf("%w: the header must name the wallet key", ErrDossierMalformed)
 	}
-	wid, err := connectors.Thumbprint(*h.JWK)
+	wid, err := trust.Thumbprint(*h.JWK)
 	if err != nil {
 		return nil, ErrDossierMalformed
 	}
@@ -164,7 +164,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 	vd := &VerifiedDossier{Dossier: d, WalletID: wid, Audience: hc.HelperID, Purpose: tc.Purpose, Scope: tc.Scope,
 		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[string]string{}}
 	// Every statement must be about the person the first one names.
-	v := &connectors.Verifier{Trust: hc.Trust, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
+	v := &trust.Verifier{Trust: hc.Trust, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
 	if len(d.Statements) > 0 {
 		v.Subject = peekSubject(d.Statements[0])
 	}
@@ -179,7 +179,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 			return nil, fmt.Errorf("%w: statement %d lies outside the consent", ErrOutOfScope, i+1)
 		}
 		st.ImportedAt = time.Time{}
-		kid, _ := connectors.ParseHeader(s, connectors.StatementType, false)
+		kid, _ := trust.ParseHeader(s, trust.StatementType, false)
 		vd.SignedBy[st.ID] = kid.Kid
 		vd.Verified = append(vd.Verified, st)
 		key := [2]string{st.Issuer, st.Reference()}
@@ -202,7 +202,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 }
 
 func peekSubject(jws string) wallet.BSN {
-	obj, err := jose.ParseSignedCompact(jws, connectors.Algorithms)
+	obj, err := jose.ParseSignedCompact(jws, trust.Algorithms)
 	if err != nil {
 		return ""
 	}
@@ -230,7 +230,7 @@ func SealDossier(dossier string, helperEnc jose.JSONWebKey) (string, error) {
 
 // ErrCannotOpen is returned when an offline dossier file cannot be decrypted
 // with the helper's key.
-var ErrCannotOpen = &connectors.Refusal{Code: "dossier_cannot_open", Message: "the file is not encrypted to this helper's key"}
+var ErrCannotOpen = &trust.Refusal{Code: "dossier_cannot_open", Message: "the file is not encrypted to this helper's key"}
 
 // OpenDossier decrypts an offline dossier file with the helper's private
 // encryption key.

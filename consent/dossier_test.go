@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"regie/connectors"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -34,13 +34,13 @@ func (f *fixture) release(t *testing.T, g Grant) string {
 // helperTrust is the helper's own trust list: the organisations it believes.
 func (f *fixture) helperCheck(t *testing.T) HelperCheck {
 	t.Helper()
-	ts := connectors.TrustStore{Vault: f.vault}
+	ts := trust.Store{Vault: f.vault}
 	tl, err := ts.Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	key, _ := f.vault.SigningKey()
-	jkt, _ := connectors.Thumbprint(f.a.key.Public())
+	jkt, _ := trust.Thumbprint(f.a.key.Public())
 	return HelperCheck{WalletID: WalletID(key), HelperID: f.a.org.ID, HelperJKT: jkt, Trust: tl, Now: f.clock.Now()}
 }
 
@@ -110,7 +110,7 @@ func TestHelperRefusesBadDossiers(t *testing.T) {
 	inflated := d
 	inflated.Overview.TotalOutstandingCents += 100
 
-	otherWallet, _ := connectors.NewSigningKey("x")
+	otherWallet, _ := trust.NewSigningKey("x")
 	debtsOnly := d
 	debtsOnlyGrant := f.grant(t, Request{Scope: Scope{"debts"}})
 	debtsOnly.Grant = debtsOnlyGrant.Token // a narrower grant, with all statements still in
@@ -144,7 +144,7 @@ func TestHelperRefusesBadDossiers(t *testing.T) {
 	}
 	// An inner statement from an organisation the helper does not trust.
 	hc = f.helperCheck(t)
-	hc.Trust, _ = connectors.NewTrustList(nil)
+	hc.Trust, _ = trust.NewList(nil)
 	if _, err := VerifyDossier(good, hc); !errors.Is(err, ErrStatementRefused) {
 		t.Errorf("untrusted organisation: %v", err)
 	}

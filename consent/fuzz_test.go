@@ -4,13 +4,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"regie/trust"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-
-	"regie/connectors"
 )
 
 // fixedKey makes a deterministic Ed25519 key so seeds stay valid.
@@ -27,7 +26,7 @@ var fuzzNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 func FuzzVerifyToken(f *testing.F) {
 	wk := fixedKey("wallet")
 	helper := jose.JSONWebKey{Key: fixedKey("helper"), KeyID: "h-1"}
-	jkt, _ := connectors.Thumbprint(helper.Public())
+	jkt, _ := trust.Thumbprint(helper.Public())
 	tok, err := signJWT(wk, ConsentType, map[string]any{"iss": WalletID(wk), "aud": "schuldhulp-a", "jti": "g-1",
 		"nbf": fuzzNow.Unix() - 10, "exp": fuzzNow.Unix() + 3600, "iat": fuzzNow.Unix() - 10}, TokenClaims{Purpose: PurposeIntake,
 		Scope: Scope{"debts"}, Cnf: struct {
@@ -74,7 +73,7 @@ func FuzzVerifyDossier(f *testing.F) {
 	f.Add(s)
 	f.Add(strings.ToUpper(s))
 	f.Add("")
-	tl, _ := connectors.NewTrustList(nil)
+	tl, _ := trust.NewList(nil)
 	hc := HelperCheck{HelperID: "schuldhulp-a", Trust: tl, Now: fuzzNow}
 	f.Fuzz(func(t *testing.T, s string) {
 		if _, err := VerifyDossier(s, hc); err == nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"regie/connectors"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -200,7 +200,7 @@ var ErrNotHelper = errors.New("not a helper organisation in the trust list")
 
 // TrustSource looks up one organisation of the trust list.
 type TrustSource interface {
-	Organisation(ctx context.Context, id string) (connectors.Organisation, bool, error)
+	Organisation(ctx context.Context, id string) (trust.Organisation, bool, error)
 }
 
 const (
@@ -230,4 +230,12 @@ func (r *Request) validate() error {
 		return &wallet.ValidationError{Field: "max_uses", Problem: "must be 0 (no limit) to 1000"}
 	}
 	return nil
+}
+
+// Label is the purpose's name for people, in lang ("nl" or "en").
+func (p Purpose) Label(lang string) string {
+	if lang == "en" {
+		return p.Info().EN
+	}
+	return p.Info().NL
 }

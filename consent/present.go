@@ -11,34 +11,34 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"regie/connectors"
+	"regie/trust"
 	"regie/wallet"
 )
 
 // Reasons a presentation is refused. Each matches with errors.Is and has a
 // stable Code for the API.
 var (
-	ErrUnknownGrant  = &connectors.Refusal{Code: "consent_unknown", Message: "no such consent"}
-	ErrInvalidToken  = &connectors.Refusal{Code: "consent_invalid", Message: "the consent token does not verify"}
-	ErrExpired       = &connectors.Refusal{Code: "consent_expired", Message: "the consent has expired"}
-	ErrNotYetValid   = &connectors.Refusal{Code: "consent_not_yet_valid", Message: "the consent is not valid yet"}
-	ErrWrongAudience = &connectors.Refusal{Code: "wrong_audience", Message: "the consent was given to another organisation"}
-	ErrRevoked       = &connectors.Refusal{Code: "consent_revoked", Message: "the resident revoked this consent"}
-	ErrUsedUp        = &connectors.Refusal{Code: "consent_used_up", Message: "the consent has no uses left"}
-	ErrWrongPurpose  = &connectors.Refusal{Code: "wrong_purpose", Message: "the stated purpose is not the consent's purpose"}
-	ErrOutOfScope    = &connectors.Refusal{Code: "out_of_scope", Message: "the request asks for more than the consent allows"}
-	ErrNoProof       = &connectors.Refusal{Code: "proof_missing", Message: "a Regie-Proof header is required"}
-	ErrInvalidProof  = &connectors.Refusal{Code: "proof_invalid", Message: "the proof is not a valid proof JWT"}
-	ErrWrongKey      = &connectors.Refusal{Code: "proof_wrong_key", Message: "the proof is not signed by the key the consent names"}
-	ErrReplay        = &connectors.Refusal{Code: "proof_replayed", Message: "this proof was used before"}
-	ErrWrongURL      = &connectors.Refusal{Code: "proof_wrong_url", Message: "the proof was made for another request"}
-	ErrStaleProof    = &connectors.Refusal{Code: "proof_stale", Message: "the proof's time is too far from now"}
-	ErrShortCode     = &connectors.Refusal{Code: "code_invalid", Message: "the code is wrong or expired"}
-	ErrTooManyCodes  = &connectors.Refusal{Code: "code_blocked", Message: "too many wrong codes; try again later"}
+	ErrUnknownGrant  = &trust.Refusal{Code: "consent_unknown", Message: "no such consent"}
+	ErrInvalidToken  = &trust.Refusal{Code: "consent_invalid", Message: "the consent token does not verify"}
+	ErrExpired       = &trust.Refusal{Code: "consent_expired", Message: "the consent has expired"}
+	ErrNotYetValid   = &trust.Refusal{Code: "consent_not_yet_valid", Message: "the consent is not valid yet"}
+	ErrWrongAudience = &trust.Refusal{Code: "wrong_audience", Message: "the consent was given to another organisation"}
+	ErrRevoked       = &trust.Refusal{Code: "consent_revoked", Message: "the resident revoked this consent"}
+	ErrUsedUp        = &trust.Refusal{Code: "consent_used_up", Message: "the consent has no uses left"}
+	ErrWrongPurpose  = &trust.Refusal{Code: "wrong_purpose", Message: "the stated purpose is not the consent's purpose"}
+	ErrOutOfScope    = &trust.Refusal{Code: "out_of_scope", Message: "the request asks for more than the consent allows"}
+	ErrNoProof       = &trust.Refusal{Code: "proof_missing", Message: "a Regie-Proof header is required"}
+	ErrInvalidProof  = &trust.Refusal{Code: "proof_invalid", Message: "the proof is not a valid proof JWT"}
+	ErrWrongKey      = &trust.Refusal{Code: "proof_wrong_key", Message: "the proof is not signed by the key the consent names"}
+	ErrReplay        = &trust.Refusal{Code: "proof_replayed", Message: "this proof was used before"}
+	ErrWrongURL      = &trust.Refusal{Code: "proof_wrong_url", Message: "the proof was made for another request"}
+	ErrStaleProof    = &trust.Refusal{Code: "proof_stale", Message: "the proof's time is too far from now"}
+	ErrShortCode     = &trust.Refusal{Code: "code_invalid", Message: "the code is wrong or expired"}
+	ErrTooManyCodes  = &trust.Refusal{Code: "code_blocked", Message: "too many wrong codes; try again later"}
 )
 
 // Code returns the refusal code of err, for the API.
-func Code(err error) string { return connectors.ReasonCode(err) }
+func Code(err error) string { return trust.ReasonCode(err) }
 
 // ProofClaims are the claims of a helper's proof JWT.
 type ProofClaims struct {
@@ -53,11 +53,11 @@ type ProofClaims struct {
 // SignProof makes a helper's proof for one request.
 func SignProof(key jose.JSONWebKey, helperID string, purpose Purpose, method, url string, now time.Time) (string, error) {
 	raw, err := json.Marshal(ProofClaims{Issuer: helperID, Method: method, URL: url, IssuedAt: now.Unix(),
-		ID: connectors.RandomID(16), Purpose: purpose})
+		ID: trust.RandomID(16), Purpose: purpose})
 	if err != nil {
 		return "", err
 	}
-	return connectors.Sign(key, ProofType, raw)
+	return trust.Sign(key, ProofType, raw)
 }
 
 // Presentation is one helper request as the wallet received it.
@@ -87,7 +87,7 @@ type Release func(tx *wallet.Tx, g Grant) error
 func (s *Service) Present(ctx context.Context, p Presentation, release Release) (Grant, error) {
 	g, actor, err := s.present(ctx, p, release)
 	if err != nil && ctx.Err() == nil {
-		var r *connectors.Refusal
+		var r *trust.Refusal
 		if errors.As(err, &r) {
 			ev := wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: r.Code, Grant: g.ID,
 				Purpose: string(g.Purpose), Categories: g.Scope}
@@ -154,7 +154,7 @@ func (s *Service) present(ctx context.Context, p Presentation, release Release) 
 }
 
 func isRefusal(err error) bool {
-	var r *connectors.Refusal
+	var r *trust.Refusal
 	return errors.As(err, &r)
 }
 
@@ -166,10 +166,10 @@ func parseProof(proof string) (*jose.JSONWebSignature, ProofClaims, string, erro
 	if len(proof) > 4096 {
 		return nil, pc, "", ErrInvalidProof
 	}
-	if _, err := connectors.ParseHeader(proof, ProofType, false); err != nil {
+	if _, err := trust.ParseHeader(proof, ProofType, false); err != nil {
 		return nil, pc, "", fmt.Errorf("%w: %v", ErrInvalidProof, err)
 	}
-	obj, err := jose.ParseSignedCompact(proof, connectors.Algorithms)
+	obj, err := jose.ParseSignedCompact(proof, trust.Algorithms)
 	if err != nil {
 		return nil, pc, "", ErrInvalidProof
 	}
@@ -240,7 +240,7 @@ func tokenID(token string) (string, error) {
 	if len(token) > 8192 {
 		return "", ErrInvalidToken
 	}
-	if _, err := connectors.ParseHeader(token, ConsentType, false); err != nil {
+	if _, err := trust.ParseHeader(token, ConsentType, false); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
@@ -259,7 +259,7 @@ func tokenID(token string) (string, error) {
 func VerifyToken(token string, walletKey any, audience string, now time.Time) (jwt.Claims, TokenClaims, error) {
 	var std jwt.Claims
 	var tc TokenClaims
-	if _, err := connectors.ParseHeader(token, ConsentType, false); err != nil {
+	if _, err := trust.ParseHeader(token, ConsentType, false); err != nil {
 		return std, tc, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
@@ -288,7 +288,7 @@ func VerifyToken(token string, walletKey any, audience string, now time.Time) (j
 }
 
 func (s *Service) check(tx *wallet.Tx, g Grant, p Presentation, proof *jose.JSONWebSignature, pc ProofClaims,
-	helper connectors.Organisation, known bool, walletKey []byte, now time.Time) error {
+	helper trust.Organisation, known bool, walletKey []byte, now time.Time) error {
 	// 1. The grant's own token, as issued and stored, still verifies.
 	_, tc, err := VerifyToken(g.Token, ed25519Public(walletKey), pc.Issuer, now)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"regie/connectors"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -69,7 +70,7 @@ type TokenClaims struct {
 // WalletID is the wallet's identifier in tokens: the RFC 7638 thumbprint of
 // its public key.
 func WalletID(key ed25519.PrivateKey) string {
-	tp, _ := connectors.Thumbprint(connectors.WalletJWK(key))
+	tp, _ := trust.Thumbprint(connectors.WalletJWK(key))
 	return tp
 }
 
@@ -96,10 +97,10 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 	if err != nil {
 		return Grant{}, err
 	}
-	if !ok || org.Kind != connectors.KindHelper {
+	if !ok || org.Kind != trust.KindHelper {
 		return Grant{}, fmt.Errorf("%q: %w", r.Audience, ErrNotHelper)
 	}
-	jkt, err := connectors.Thumbprint(org.SigningKeys()[0])
+	jkt, err := trust.Thumbprint(org.SigningKeys()[0])
 	if err != nil {
 		return Grant{}, err
 	}
@@ -113,7 +114,7 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 		nbf = now
 	}
 	g := Grant{
-		ID: "g-" + connectors.RandomID(12), Handle: connectors.RandomID(16),
+		ID: "g-" + trust.RandomID(12), Handle: trust.RandomID(16),
 		Audience: org.ID, AudienceName: org.Name, Purpose: r.Purpose, Scope: append(Scope(nil), r.Scope...),
 		NotBefore: nbf, Expiry: nbf.Add(time.Duration(r.Days) * 24 * time.Hour), MaxUses: r.MaxUses,
 		CreatedAt: now, JKT: jkt,

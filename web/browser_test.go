@@ -23,7 +23,9 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"regie/api"
-	"regie/connectors"
+	"regie/demo"
+	"regie/helper"
+	"regie/trust"
 	"regie/wallet"
 	"regie/web"
 )
@@ -78,11 +80,11 @@ func startDemoWorld(t *testing.T) *demoWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	demo, err := connectors.StartDemo(ctx, v, dir, demoPass)
+	world, err := demo.Start(ctx, v, dir, demoPass)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(demo.Stop)
+	t.Cleanup(world.Stop)
 	v.Lock() // the resident unlocks through the page
 
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -94,17 +96,17 @@ func startDemoWorld(t *testing.T) *demoWorld {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Shutdown(ctx) })
 
-	set, err := connectors.ReadKeyFile(filepath.Join(dir, "demo", connectors.DemoHelperID, "key.jwk"))
+	set, err := trust.ReadKeyFile(filepath.Join(dir, "demo", demo.HelperID, "key.jwk"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(filepath.Join(dir, "demo", "trust-list.json"))
-	trust, err := connectors.ParseTrustList(raw)
+	tl, err := trust.ParseList(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := connectors.SigningKeyOf(set)
-	desk, err := api.NewDesk(api.NewImporter(&api.HelperClient{ID: connectors.DemoHelperID, Key: key}, trust), nil)
+	key, _ := trust.SigningKeyOf(set)
+	desk, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: demo.HelperID, Key: key}, tl), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,9 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"regie/api"
-	"regie/connectors"
 	"regie/consent"
+	"regie/helper"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -308,7 +309,7 @@ func TestDossierEndToEnd(t *testing.T) {
 	key := filepath.Join(helperDir, "key.jwk")
 	outJSON := filepath.Join(t.TempDir(), "dossier.json")
 	c.must("helper", "import", g.URL, "--key", key, "--trust", trustPath, "--out", outJSON)
-	var exp api.Export
+	var exp helper.Export
 	raw, _ := os.ReadFile(outJSON)
 	if err := json.Unmarshal(raw, &exp); err != nil {
 		t.Fatal(err)
@@ -328,10 +329,10 @@ func TestDossierEndToEnd(t *testing.T) {
 
 	// A dossier with one byte changed inside an inner statement, re-signed
 	// by the wallet key itself, is refused by the helper and nothing is written.
-	hkey, _ := connectors.ReadKeyFile(key)
-	sig, _ := connectors.SigningKeyOf(hkey)
-	link, _ := api.ParseConsentURL(g.URL)
-	good, err := (&api.HelperClient{ID: "schuldhulp-a", Key: sig}).Redeem(ctx, link, consent.PurposeIntake)
+	hkey, _ := trust.ReadKeyFile(key)
+	sig, _ := trust.SigningKeyOf(hkey)
+	link, _ := helper.ParseConsentURL(g.URL)
+	good, err := (&helper.Client{ID: "schuldhulp-a", Key: sig}).Redeem(ctx, link, consent.PurposeIntake)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"regie/connectors"
 	"regie/consent"
+	"regie/trust"
 )
 
 func cmdConsent(ctx context.Context, e *env, args []string) error {
@@ -37,7 +37,7 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
-	svc := &consent.Service{Vault: v, Trust: connectors.TrustStore{Vault: v}, BaseURL: *walletURL}
+	svc := &consent.Service{Vault: v, Trust: trust.Store{Vault: v}, BaseURL: *walletURL}
 	switch args[0] {
 	case "grant":
 		if *to == "" {
@@ -61,7 +61,7 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			if err := connectors.WriteFileAtomic(*qr, png, 0o600); err != nil {
+			if err := trust.WriteFileAtomic(*qr, png, 0o600); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "QR code written to %s\n", *qr)
@@ -78,7 +78,7 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			if err := connectors.WriteFileAtomic(*export, []byte(file+"\n"), 0o600); err != nil {
+			if err := trust.WriteFileAtomic(*export, []byte(file+"\n"), 0o600); err != nil {
 				return err
 			}
 			key, _ := v.SigningKey()

@@ -17,8 +17,9 @@ import (
 	"time"
 
 	"regie/api"
-	"regie/connectors"
 	"regie/consent"
+	"regie/helper"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -59,15 +60,15 @@ func TestKillDuringImportAndRelease(t *testing.T) {
 	addr := freeAddr(t)
 	out := c.must("consent", "grant", "--to", "schuldhulp-a", "--days", "30", "--wallet-url", "http://"+addr)
 	url := strings.Split(out, "\n")[1]
-	link, err := api.ParseConsentURL(url)
+	link, err := helper.ParseConsentURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgSet, _ := connectors.ReadKeyFile(filepath.Join(orgDir, "key.jwk"))
-	orgKey, _ := connectors.SigningKeyOf(orgSet)
-	hSet, _ := connectors.ReadKeyFile(filepath.Join(helperDir, "key.jwk"))
-	hKey, _ := connectors.SigningKeyOf(hSet)
-	helper := &api.HelperClient{ID: "schuldhulp-a", Key: hKey, HTTP: &http.Client{Timeout: 5 * time.Second}}
+	orgSet, _ := trust.ReadKeyFile(filepath.Join(orgDir, "key.jwk"))
+	orgKey, _ := trust.SigningKeyOf(orgSet)
+	hSet, _ := trust.ReadKeyFile(filepath.Join(helperDir, "key.jwk"))
+	hKey, _ := trust.SigningKeyOf(hSet)
+	helper := &helper.Client{ID: "schuldhulp-a", Key: hKey, HTTP: &http.Client{Timeout: 5 * time.Second}}
 
 	rng := rand.New(rand.NewSource(42))
 	acked := map[string]bool{}
@@ -113,7 +114,7 @@ func TestKillDuringImportAndRelease(t *testing.T) {
 					p := payload("cjib", jti, "debt", map[string]any{"reference": "CJIB-" + jti, "creditor": "CJIB", "category": "fine",
 						"original_cents": 1000 + next, "outstanding_cents": 1000 + next, "status": "collection"})
 					raw, _ := json.Marshal(p)
-					jws, _ := connectors.SignStatement(orgKey, raw)
+					jws, _ := trust.SignStatement(orgKey, raw)
 					jtis, list = append(jtis, jti), append(list, jws)
 				}
 				mu.Unlock()
@@ -184,11 +185,11 @@ func checkAfterKill(t *testing.T, k int, data string, acked map[string]bool) {
 	if err != nil {
 		t.Fatalf("kill %d: statements: %v", k, err)
 	}
-	trust, err := connectors.TrustStore{Vault: v}.Load(ctx)
+	tl, err := trust.Store{Vault: v}.Load(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier := &connectors.Verifier{Trust: trust, Subject: ownerBSN, AllowExpired: true}
+	verifier := &trust.Verifier{Trust: tl, Subject: ownerBSN, AllowExpired: true}
 	stored := map[string]bool{}
 	for _, s := range series {
 		for _, st := range s.Versions {
@@ -216,7 +217,7 @@ func checkAfterKill(t *testing.T, k int, data string, acked map[string]bool) {
 			released++
 		}
 	}
-	svc := &consent.Service{Vault: v, Trust: connectors.TrustStore{Vault: v}}
+	svc := &consent.Service{Vault: v, Trust: trust.Store{Vault: v}}
 	grants, err := svc.List(ctx)
 	if err != nil || len(grants) != 1 {
 		t.Fatalf("kill %d: grants: %v", k, err)

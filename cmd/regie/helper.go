@@ -10,9 +10,10 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"regie/api"
-	"regie/connectors"
 	"regie/consent"
+	"regie/helper"
+	"regie/internal/httpx"
+	"regie/trust"
 )
 
 func cmdHelper(ctx context.Context, e *env, args []string) error {
@@ -31,31 +32,31 @@ func cmdHelper(ctx context.Context, e *env, args []string) error {
 }
 
 // readTrust reads a trust list document, or a single organisation entry.
-func readTrust(path string) (*connectors.TrustList, error) {
+func readTrust(path string) (*trust.List, error) {
 	raw, err := readLimited(path, 8<<20)
 	if err != nil {
 		return nil, err
 	}
-	tl, err := connectors.ParseTrustList(raw)
+	tl, err := trust.ParseList(raw)
 	if err == nil {
 		return tl, nil
 	}
-	if o, err2 := connectors.ParseOrganisation(raw); err2 == nil {
-		return connectors.NewTrustList([]connectors.Organisation{o})
+	if o, err2 := trust.ParseOrganisation(raw); err2 == nil {
+		return trust.NewList([]trust.Organisation{o})
 	}
 	return nil, err
 }
 
-func newHelperImporter(keyPath, id, trustPath string) (*api.Importer, jose.JSONWebKeySet, error) {
+func newHelperImporter(keyPath, id, trustPath string) (*helper.Importer, jose.JSONWebKeySet, error) {
 	if keyPath == "" || trustPath == "" {
 		return nil, jose.JSONWebKeySet{}, usagef("--key and --trust are required")
 	}
-	set, key, err := connectors.ReadSigningKey(keyPath)
+	set, key, err := trust.ReadSigningKey(keyPath)
 	if err != nil {
 		return nil, set, err
 	}
 	if id == "" {
-		if id, err = connectors.IDBesideKey(keyPath); err != nil {
+		if id, err = trust.IDBesideKey(keyPath); err != nil {
 			return nil, set, usagef("--id is required when no readable trust.json lies beside the key")
 		}
 	}
@@ -63,7 +64,7 @@ func newHelperImporter(keyPath, id, trustPath string) (*api.Importer, jose.JSONW
 	if err != nil {
 		return nil, set, err
 	}
-	return api.NewImporter(&api.HelperClient{ID: id, Key: key}, tl), set, nil
+	return helper.NewImporter(&helper.Client{ID: id, Key: key}, tl), set, nil
 }
 
 func helperImport(ctx context.Context, e *env, args []string) error {
@@ -105,7 +106,7 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return explain(err)
 	}
-	exp := api.NewExport(vd, im.Trust)
+	exp := helper.NewExport(vd, im.Trust)
 	var body []byte
 	if *format == "csv" {
 		body, err = exp.CSV()
@@ -119,21 +120,21 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 		_, err = e.stdout.Write(body)
 		return err
 	}
-	if err := connectors.WriteFileAtomic(*out, body, 0o600); err != nil {
+	if err := trust.WriteFileAtomic(*out, body, 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "Verified %d statements from wallet %s; written to %s\n", len(vd.Verified), vd.WalletID, *out)
 	return nil
 }
 
-func importFile(im *api.Importer, set jose.JSONWebKeySet, path, wk string) (*consent.VerifiedDossier, error) {
-	raw, err := readLimited(path, api.MaxDossier)
+func importFile(im *helper.Importer, set jose.JSONWebKeySet, path, wk string) (*consent.VerifiedDossier, error) {
+	raw, err := readLimited(path, helper.MaxDossier)
 	if err != nil {
 		return nil, err
 	}
 	text := strings.TrimSpace(string(raw))
 	if strings.Count(text, ".") == 4 {
-		dec, err := connectors.DecryptionKeyOf(set)
+		dec, err := trust.DecryptionKeyOf(set)
 		if err != nil {
 			return nil, err
 		}
@@ -146,11 +147,11 @@ func importFile(im *api.Importer, set jose.JSONWebKeySet, path, wk string) (*con
 
 // explain adds what the refusal means to the wallet's or the check's words.
 func explain(err error) error {
-	var ae *api.Error
+	var ae *httpx.Error
 	if errors.As(err, &ae) {
 		return fmt.Errorf("the wallet refused: %s (%s)", ae.Message, ae.Code)
 	}
-	var r *connectors.Refusal
+	var r *trust.Refusal
 	if errors.As(err, &r) {
 		return fmt.Errorf("dossier refused: %v (%s); nothing was written", err, r.Code)
 	}
@@ -170,7 +171,7 @@ func helperServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	desk, err := api.NewDesk(im, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	desk, err := helper.NewDesk(im, slog.New(slog.NewTextHandler(e.stderr, nil)))
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"regie/connectors"
+	"regie/org"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -48,20 +49,20 @@ func orgNew(e *env, args []string, helper bool) error {
 	if *id == "" || *title == "" || *out == "" {
 		return usagef("--id, --name and --out are required")
 	}
-	k := connectors.Kind(*kind)
+	k := trust.Kind(*kind)
 	if helper {
-		k = connectors.KindHelper
-	} else if k != connectors.KindCreditor && k != connectors.KindIncomePayer {
+		k = trust.KindHelper
+	} else if k != trust.KindCreditor && k != trust.KindIncomePayer {
 		return usagef("--kind must be creditor or income_payer")
 	}
 	if _, err := os.Stat(filepath.Join(*out, "key.jwk")); err == nil {
 		return fmt.Errorf("%s already holds a key.jwk; choose another folder", *out)
 	}
-	set, org, err := connectors.NewOrganisation(*id, *title, k, *endpoint, time.Now().Year())
+	set, org, err := trust.NewOrganisation(*id, *title, k, *endpoint, time.Now().Year())
 	if err != nil {
 		return err
 	}
-	if err := connectors.WriteKeyFiles(*out, set, org); err != nil {
+	if err := trust.WriteKeyFiles(*out, set, org); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Wrote %s (private, keep it safe) and %s (give this to wallets).\n",
@@ -79,7 +80,7 @@ func orgSign(e *env, args []string) error {
 	if *keyPath == "" || *in == "" {
 		return usagef("--key and --in are required")
 	}
-	_, key, err := connectors.ReadSigningKey(*keyPath)
+	_, key, err := trust.ReadSigningKey(*keyPath)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func orgSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	jws, err := connectors.SignStatement(key, payload)
+	jws, err := trust.SignStatement(key, payload)
 	if err != nil {
 		return err
 	}
@@ -108,17 +109,17 @@ func orgServe(ctx context.Context, e *env, args []string) error {
 	if *keyPath == "" || *dir == "" {
 		return usagef("--key and --statements are required")
 	}
-	_, key, err := connectors.ReadSigningKey(*keyPath)
+	_, key, err := trust.ReadSigningKey(*keyPath)
 	if err != nil {
 		return err
 	}
 	if *id == "" {
-		if *id, err = connectors.IDBesideKey(*keyPath); err != nil {
+		if *id, err = trust.IDBesideKey(*keyPath); err != nil {
 			return usagef("--id is required when no readable trust.json lies beside the key")
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv := connectors.NewOrgServer(*id, key, *dir, connectors.OrgServerOptions{Portal: *portal,
+	srv := org.New(*id, key, *dir, org.Options{Portal: *portal,
 		Logf: func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...), "org", *id) }})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -137,7 +138,7 @@ func orgServe(ctx context.Context, e *env, args []string) error {
 
 // enrolCodes hands out one enrolment code per resident found in the
 // statements folder, as the organisation's portal would after a login.
-func enrolCodes(srv *connectors.OrgServer, dir string) []string {
+func enrolCodes(srv *org.Server, dir string) []string {
 	subjects := map[wallet.BSN]bool{}
 	entries, _ := os.ReadDir(dir)
 	for _, en := range entries {

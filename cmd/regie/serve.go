@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"regie/api"
-	"regie/connectors"
+	"regie/demo"
 	"regie/wallet"
 )
 
@@ -20,7 +20,7 @@ const demoPassphrase = "regie-demo-2026"
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs, data := e.flags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	demo := fs.Bool("demo", false, "create a vault with demo data when there is none, and run demo organisations")
+	withDemo := fs.Bool("demo", false, "create a vault with demo data when there is none, and run demo organisations")
 	public := fs.String("public-url", "", "the address helpers and organisations use (default http://ADDR)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -42,11 +42,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		base = "http://" + ln.Addr().String()
 	}
 	pass := e.getenv("REGIE_PASSPHRASE")
-	if *demo {
+	if *withDemo {
 		if pass == "" {
 			pass = demoPassphrase
 		}
-		d, err := connectors.StartDemo(ctx, v, dir, pass)
+		d, err := demo.Start(ctx, v, dir, pass)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("demo: %w", err)
@@ -71,13 +71,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Regie is running at %s (data in %s)\n", base, filepath.Clean(dir))
-	if *demo {
+	if *withDemo {
 		if e.getenv("REGIE_PASSPHRASE") == "" {
 			fmt.Fprintf(e.stdout, "Demo passphrase: %s\n", demoPassphrase)
 		} else {
 			fmt.Fprintln(e.stdout, "Demo passphrase: the one in REGIE_PASSPHRASE")
 		}
-		fmt.Fprintf(e.stdout, "Demo helper key for regie helper serve/import: %s\n", filepath.Join(dir, "demo", connectors.DemoHelperID, "key.jwk"))
+		fmt.Fprintf(e.stdout, "Demo helper key for regie helper serve/import: %s\n", filepath.Join(dir, "demo", demo.HelperID, "key.jwk"))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

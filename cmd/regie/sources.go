@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"regie/connectors"
+	"regie/trust"
 )
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
@@ -167,7 +168,7 @@ func cmdTrust(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
-	ts := connectors.TrustStore{Vault: v}
+	ts := trust.Store{Vault: v}
 	switch args[0] {
 	case "add":
 		if fs.NArg() != 1 {
@@ -177,7 +178,7 @@ func cmdTrust(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		o, err := connectors.ParseOrganisation(raw)
+		o, err := trust.ParseOrganisation(raw)
 		if err != nil {
 			return err
 		}

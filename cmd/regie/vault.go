@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"regie/connectors"
+	"regie/trust"
 	"regie/wallet"
 	"regie/web"
 )
@@ -176,7 +176,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	if *format == "json" {
 		return e.printJSON(events)
 	}
-	tl, _ := connectors.TrustStore{Vault: v}.Load(ctx)
+	tl, _ := trust.Store{Vault: v}.Load(ctx)
 	rows := [][]string{}
 	for _, ev := range events {
 		who := ev.Actor

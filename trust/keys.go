@@ -1,4 +1,4 @@
-package connectors
+package trust
 
 import (
 	"crypto/ecdsa"

@@ -1,4 +1,4 @@
-package api
+package helper
 
 import (
 	"context"
@@ -15,12 +15,13 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
 )
 
-// HelperClient is the helper side of the consent protocol: it redeems a
+// Client is the helper side of the consent protocol: it redeems a
 // resident's consent URL (or short code, or a consent token it holds) with a
 // fresh proof signed by the helper's key, and returns the dossier as sent.
-type HelperClient struct {
+type Client struct {
 	// ID is the helper's organisation id, as in the wallet's trust list.
 	ID string
 	// Key is the helper's private signing key.
@@ -53,14 +54,14 @@ func ParseConsentURL(raw string) (ConsentLink, error) {
 	return ConsentLink{URL: u.String(), WalletID: wk}, nil
 }
 
-func (h *HelperClient) now() time.Time {
+func (h *Client) now() time.Time {
 	if h.Now != nil {
 		return h.Now()
 	}
 	return time.Now()
 }
 
-func (h *HelperClient) client() *http.Client {
+func (h *Client) client() *http.Client {
 	if h.HTTP != nil {
 		return h.HTTP
 	}
@@ -68,12 +69,12 @@ func (h *HelperClient) client() *http.Client {
 }
 
 // Redeem fetches the dossier behind a consent URL (as in the QR code).
-func (h *HelperClient) Redeem(ctx context.Context, link ConsentLink, purpose consent.Purpose) (string, error) {
+func (h *Client) Redeem(ctx context.Context, link ConsentLink, purpose consent.Purpose) (string, error) {
 	return h.get(ctx, link.URL, purpose, "")
 }
 
 // RedeemCode fetches the dossier with a short code read aloud by the resident.
-func (h *HelperClient) RedeemCode(ctx context.Context, wallet, code string, purpose consent.Purpose) (string, error) {
+func (h *Client) RedeemCode(ctx context.Context, wallet, code string, purpose consent.Purpose) (string, error) {
 	c := consent.NormaliseShortCode(code)
 	if c == "" {
 		return "", errors.New("a short code has 8 letters and digits")
@@ -83,11 +84,11 @@ func (h *HelperClient) RedeemCode(ctx context.Context, wallet, code string, purp
 
 // Fetch fetches the dossier again later within the grant, with the consent
 // token from an earlier dossier.
-func (h *HelperClient) Fetch(ctx context.Context, wallet, token string, purpose consent.Purpose) (string, error) {
+func (h *Client) Fetch(ctx context.Context, wallet, token string, purpose consent.Purpose) (string, error) {
 	return h.get(ctx, strings.TrimSuffix(wallet, "/")+"/api/v1/dossier", purpose, token)
 }
 
-func (h *HelperClient) get(ctx context.Context, target string, purpose consent.Purpose, token string) (string, error) {
+func (h *Client) get(ctx context.Context, target string, purpose consent.Purpose, token string) (string, error) {
 	proof, err := consent.SignProof(h.Key, h.ID, purpose, http.MethodGet, target, h.now())
 	if err != nil {
 		return "", err
@@ -111,19 +112,19 @@ func (h *HelperClient) get(ctx context.Context, target string, purpose consent.P
 	}
 	if resp.StatusCode != http.StatusOK {
 		var body struct {
-			Error Error `json:"error"`
+			Error httpx.Error `json:"error"`
 		}
 		if json.Unmarshal(raw, &body) == nil && body.Error.Code != "" {
 			body.Error.Status = resp.StatusCode
 			return "", &body.Error
 		}
-		return "", &Error{Status: resp.StatusCode, Code: "http_" + fmt.Sprint(resp.StatusCode), Message: "the wallet refused the request"}
+		return "", &httpx.Error{Status: resp.StatusCode, Code: "http_" + fmt.Sprint(resp.StatusCode), Message: "the wallet refused the request"}
 	}
 	if len(raw) > MaxDossier {
-		return "", &Error{Code: "dossier_too_large", Message: "the dossier is larger than allowed"}
+		return "", &httpx.Error{Code: "dossier_too_large", Message: "the dossier is larger than allowed"}
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/jose") {
-		return "", &Error{Code: "dossier_malformed", Message: "the answer is not a dossier"}
+		return "", &httpx.Error{Code: "dossier_malformed", Message: "the answer is not a dossier"}
 	}
 	return strings.TrimSpace(string(raw)), nil
 }

@@ -1,4 +1,4 @@
-package connectors
+package trust
 
 import (
 	"context"
@@ -42,8 +42,8 @@ func TestParseOrganisationRefusesBadEntries(t *testing.T) {
 		"trailing data": append(append([]byte{}, base...), []byte("{}")...),
 	}
 	for name, raw := range tests {
-		if _, err := ParseOrganisation(raw); !errors.Is(err, ErrTrustList) {
-			t.Errorf("%s: err = %v, want ErrTrustList", name, err)
+		if _, err := ParseOrganisation(raw); !errors.Is(err, ErrList) {
+			t.Errorf("%s: err = %v, want ErrList", name, err)
 		}
 	}
 }
@@ -52,15 +52,15 @@ func TestTrustListRefusesDuplicateKids(t *testing.T) {
 	a := newTestOrg(t, "cjib", KindCreditor, "")
 	b := newTestOrg(t, "uwv", KindIncomePayer, "")
 	b.Org.Keys[0].KeyID = a.Org.Keys[0].KeyID
-	if _, err := NewTrustList([]Organisation{a.Org, b.Org}); !errors.Is(err, ErrTrustList) {
+	if _, err := NewList([]Organisation{a.Org, b.Org}); !errors.Is(err, ErrList) {
 		t.Errorf("duplicate kid: %v", err)
 	}
 	v := newTestVault(t, func() time.Time { return testNow }, a)
-	if err := (TrustStore{Vault: v}).Add(context.Background(), b.Org); !errors.Is(err, ErrTrustList) {
+	if err := (Store{Vault: v}).Add(context.Background(), b.Org); !errors.Is(err, ErrList) {
 		t.Errorf("adding a clashing kid: %v", err)
 	}
 	doc, _ := json.Marshal(map[string]any{"organisations": []Organisation{a.Org, a.Org}})
-	if _, err := ParseTrustList(doc); err == nil || !strings.Contains(err.Error(), "twice") {
+	if _, err := ParseList(doc); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("organisation twice: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package connectors
+package trust
 
 import (
 	"encoding/base64"
@@ -72,7 +72,7 @@ var Algorithms = []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256}
 
 // Verifier checks statements against a trust list on behalf of one resident.
 type Verifier struct {
-	Trust *TrustList
+	Trust *List
 	// Subject is the vault owner; statements about anyone else are refused.
 	Subject wallet.BSN
 	// Now tells the time; nil means time.Now.

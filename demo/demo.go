@@ -1,4 +1,4 @@
-package connectors
+package demo
 
 import (
 	"context"
@@ -11,20 +11,23 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/connectors"
+	"regie/org"
+	"regie/trust"
 	"regie/wallet"
 )
 
 // The demo resident and counsellor.
 const (
-	DemoBSN      = "123456782"
-	DemoName     = "Sanne de Vries"
-	DemoHelperID = "schuldhulp-demo"
+	DemoBSN  = "123456782"
+	DemoName = "Sanne de Vries"
+	HelperID = "schuldhulp-demo"
 )
 
 // demoOrg is one demo organisation and what it says about the demo resident.
 type demoOrg struct {
 	id, name string
-	kind     Kind
+	kind     trust.Kind
 	facts    []map[string]any // debt or income objects
 }
 
@@ -43,58 +46,58 @@ func demoCatalogue() []demoOrg {
 	salary := income("LOON-2026-11", "Supermarkt De Hoek", "salary", 62000, "four_weeks")
 	salary["income"].(map[string]any)["ends"] = "+67d"
 	return []demoOrg{
-		{"woonstichting-de-haven", "Woonstichting De Haven", KindCreditor, []map[string]any{
+		{"woonstichting-de-haven", "Woonstichting De Haven", trust.KindCreditor, []map[string]any{
 			debt("HUUR-2026-0412", "Woonstichting De Haven", "rent", 185000, 185000, 185000, 2, "collection")}},
-		{"energie-samen", "Energie Samen", KindCreditor, []map[string]any{
+		{"energie-samen", "Energie Samen", trust.KindCreditor, []map[string]any{
 			with(debt("ES-778120", "Energie Samen", "energy", 42000, 42000, 21000, 1, "arrangement"),
 				"arrangement", map[string]any{"monthly_cents": 3500, "ends": "2027-10-31"})}},
-		{"waterbedrijf-zuid", "Waterbedrijf Zuid", KindCreditor, []map[string]any{
+		{"waterbedrijf-zuid", "Waterbedrijf Zuid", trust.KindCreditor, []map[string]any{
 			debt("WZ-55120", "Waterbedrijf Zuid", "water", 9500, 9500, 9500, 1, "open")}},
-		{"nz-zorg", "NZ Zorgverzekeringen", KindCreditor, []map[string]any{
+		{"nz-zorg", "NZ Zorgverzekeringen", trust.KindCreditor, []map[string]any{
 			debt("NZ-2026-88123", "NZ Zorgverzekeringen", "health_insurance", 64000, 64000, 64000, 4, "garnishment")}},
-		{"belastingdienst", "Belastingdienst", KindCreditor, []map[string]any{
+		{"belastingdienst", "Belastingdienst", trust.KindCreditor, []map[string]any{
 			with(debt("IB-2024-0000123", "Belastingdienst", "tax", 125000, 110000, 0, 0, "arrangement"),
 				"arrangement", map[string]any{"monthly_cents": 5000, "ends": "2028-09-30"})}},
-		{"cjib", "Centraal Justitieel Incassobureau", KindCreditor, []map[string]any{
+		{"cjib", "Centraal Justitieel Incassobureau", trust.KindCreditor, []map[string]any{
 			with(debt("CJIB-8891-2231", "Centraal Justitieel Incassobureau", "fine", 45000, 52500, 52500, 3, "collection"),
 				"due_date", "+6d")}},
-		{"duo", "Dienst Uitvoering Onderwijs", KindCreditor, []map[string]any{
+		{"duo", "Dienst Uitvoering Onderwijs", trust.KindCreditor, []map[string]any{
 			debt("DUO-SF-0098123", "Dienst Uitvoering Onderwijs", "student_loan", 1450000, 1398000, 0, 0, "open")}},
-		{"deurwaarder-van-dijk", "Gerechtsdeurwaarders Van Dijk", KindCreditor, []map[string]any{
+		{"deurwaarder-van-dijk", "Gerechtsdeurwaarders Van Dijk", trust.KindCreditor, []map[string]any{
 			debt("VD-2026-4471", "Gerechtsdeurwaarders Van Dijk (voor Snel Krediet BV)", "consumer_credit", 180000, 238000, 238000, 6, "bailiff")}},
-		{"gemeente-rotterdam", "Gemeente Rotterdam", KindCreditor, []map[string]any{
+		{"gemeente-rotterdam", "Gemeente Rotterdam", trust.KindCreditor, []map[string]any{
 			with(debt("BBZ-2025-311", "Gemeente Rotterdam", "benefit_reclaim", 90000, 78000, 0, 0, "arrangement"),
 				"arrangement", map[string]any{"monthly_cents": 2500, "ends": "2029-06-30"})}},
-		{"belnet", "BelNet Mobiel", KindCreditor, []map[string]any{
+		{"belnet", "BelNet Mobiel", trust.KindCreditor, []map[string]any{
 			debt("BN-0612-7781", "BelNet Mobiel", "telecom", 18500, 18500, 18500, 3, "collection")}},
-		{"uwv", "UWV", KindIncomePayer, []map[string]any{uwv}},
-		{"supermarkt-de-hoek", "Supermarkt De Hoek", KindIncomePayer, []map[string]any{salary}},
-		{"toeslagen", "Dienst Toeslagen", KindIncomePayer, []map[string]any{
+		{"uwv", "UWV", trust.KindIncomePayer, []map[string]any{uwv}},
+		{"supermarkt-de-hoek", "Supermarkt De Hoek", trust.KindIncomePayer, []map[string]any{salary}},
+		{"toeslagen", "Dienst Toeslagen", trust.KindIncomePayer, []map[string]any{
 			income("ZT-HT-2026-11", "Dienst Toeslagen", "allowance", 15400, "month")}},
 	}
 }
 
-// Demo is a demo world: a vault full of signed statements from thirteen
+// World is a demo world: a vault full of signed statements from thirteen
 // demo organisations, whose reference servers run on 127.0.0.1, and a demo
 // counsellor whose keys lie in DIR/demo/schuldhulp-demo. It makes `make run`
 // show what Regie does, and gives the browser tests the same world.
-type Demo struct {
-	servers []*OrgServer
+type World struct {
+	servers []*org.Server
 	// Imported is how many statements a fresh demo vault received.
 	Imported int
 }
 
 // Stop ends the demo organisation servers.
-func (d *Demo) Stop() {
+func (d *World) Stop() {
 	for _, s := range d.servers {
 		s.Shutdown(context.Background())
 	}
 }
 
-// StartDemo seeds a demo vault when there is none, then runs every demo
+// Start seeds a demo vault when there is none, then runs every demo
 // organisation's reference server on a free 127.0.0.1 port and connects the
 // wallet to each, so that refreshing sources works as with real ones.
-func StartDemo(ctx context.Context, v *wallet.Vault, dir, pass string) (*Demo, error) {
+func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, error) {
 	fresh := !v.Exists()
 	if fresh {
 		if err := v.Create(ctx, pass, wallet.Profile{BSN: DemoBSN, Name: DemoName}); err != nil {
@@ -103,9 +106,9 @@ func StartDemo(ctx context.Context, v *wallet.Vault, dir, pass string) (*Demo, e
 	} else if err := v.Unlock(ctx, pass); err != nil {
 		return nil, err
 	}
-	ts := TrustStore{Vault: v}
-	orgs := &Demo{}
-	var items []Item
+	ts := trust.Store{Vault: v}
+	orgs := &World{}
+	var items []connectors.Item
 	now := time.Now()
 	for _, o := range demoCatalogue() {
 		odir := filepath.Join(dir, "demo", o.id)
@@ -113,7 +116,7 @@ func StartDemo(ctx context.Context, v *wallet.Vault, dir, pass string) (*Demo, e
 		if err != nil {
 			return orgs, err
 		}
-		key, _ := SigningKeyOf(set)
+		key, _ := trust.SigningKeyOf(set)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return orgs, err
@@ -133,24 +136,24 @@ func StartDemo(ctx context.Context, v *wallet.Vault, dir, pass string) (*Demo, e
 			ln.Close()
 			return orgs, err
 		}
-		srv := NewOrgServer(o.id, key, sdir, OrgServerOptions{})
+		srv := org.New(o.id, key, sdir, org.Options{})
 		go srv.Serve(ln)
 		orgs.servers = append(orgs.servers, srv)
 		if fresh {
 			for _, p := range payloads {
-				jws, err := SignStatement(key, p)
+				jws, err := trust.SignStatement(key, p)
 				if err != nil {
 					return orgs, err
 				}
-				items = append(items, Item{Name: o.id, JWS: jws})
+				items = append(items, connectors.Item{Name: o.id, JWS: jws})
 			}
 		}
-		p := &Puller{Vault: v, Importer: &Importer{Vault: v}}
+		p := &connectors.Puller{Vault: v, Importer: &connectors.Importer{Vault: v}}
 		if _, err := p.Connect(ctx, o.id, srv.IssueCode(DemoBSN)); err != nil {
 			return orgs, fmt.Errorf("connect %s: %w", o.id, err)
 		}
 	}
-	_, helper, err := demoKeys(filepath.Join(dir, "demo", DemoHelperID), DemoHelperID, "Schuldhulp Demo (Kredietbank)", KindHelper)
+	_, helper, err := demoKeys(filepath.Join(dir, "demo", HelperID), HelperID, "Schuldhulp World (Kredietbank)", trust.KindHelper)
 	if err != nil {
 		return orgs, err
 	}
@@ -161,7 +164,7 @@ func StartDemo(ctx context.Context, v *wallet.Vault, dir, pass string) (*Demo, e
 		return orgs, err
 	}
 	if fresh {
-		rep, err := (&Importer{Vault: v}).Import(ctx, "file", items, nil)
+		rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, nil)
 		if err != nil {
 			return orgs, err
 		}
@@ -174,21 +177,21 @@ func StartDemo(ctx context.Context, v *wallet.Vault, dir, pass string) (*Demo, e
 }
 
 // demoKeys reuses a demo organisation's keys from an earlier run, or makes them.
-func demoKeys(dir, id, name string, kind Kind) (setOut jose.JSONWebKeySet, org Organisation, err error) {
+func demoKeys(dir, id, name string, kind trust.Kind) (setOut jose.JSONWebKeySet, org trust.Organisation, err error) {
 	keyPath := filepath.Join(dir, "key.jwk")
-	if set, err := ReadKeyFile(keyPath); err == nil {
+	if set, err := trust.ReadKeyFile(keyPath); err == nil {
 		raw, err := os.ReadFile(filepath.Join(dir, "trust.json"))
 		if err == nil {
-			if o, err := ParseOrganisation(raw); err == nil {
+			if o, err := trust.ParseOrganisation(raw); err == nil {
 				return set, o, nil
 			}
 		}
 	}
-	set, o, err := NewOrganisation(id, name, kind, "", time.Now().Year())
+	set, o, err := trust.NewOrganisation(id, name, kind, "", time.Now().Year())
 	if err != nil {
 		return set, o, err
 	}
-	return set, o, WriteKeyFiles(dir, set, o)
+	return set, o, trust.WriteKeyFiles(dir, set, o)
 }
 
 // demoPayloads dates the demo facts relative to today, so the demo never
@@ -224,7 +227,7 @@ func writeDemoStatements(dir string, payloads [][]byte) error {
 		return err
 	}
 	for i, p := range payloads {
-		if err := WriteFileAtomic(filepath.Join(dir, fmt.Sprintf("statement-%d.json", i+1)), p, 0o600); err != nil {
+		if err := trust.WriteFileAtomic(filepath.Join(dir, fmt.Sprintf("statement-%d.json", i+1)), p, 0o600); err != nil {
 			return err
 		}
 	}
@@ -232,7 +235,7 @@ func writeDemoStatements(dir string, payloads [][]byte) error {
 }
 
 // writeDemoTrust writes the demo trust list, for a helper desk to believe.
-func writeDemoTrust(ctx context.Context, ts TrustStore, path string) error {
+func writeDemoTrust(ctx context.Context, ts trust.Store, path string) error {
 	tl, err := ts.Load(ctx)
 	if err != nil {
 		return err
@@ -241,5 +244,5 @@ func writeDemoTrust(ctx context.Context, ts TrustStore, path string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, raw, 0o644)
+	return trust.WriteFileAtomic(path, raw, 0o644)
 }

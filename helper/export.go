@@ -1,4 +1,4 @@
-package api
+package helper
 
 import (
 	"bytes"
@@ -8,8 +8,8 @@ import (
 	"sort"
 	"time"
 
-	"regie/connectors"
 	"regie/consent"
+	"regie/trust"
 	"regie/wallet"
 	"regie/web"
 )
@@ -57,7 +57,7 @@ type Export struct {
 
 // NewExport lays out a verified dossier for a case system. Only current
 // statements become rows; the history stays in Statements.
-func NewExport(vd *consent.VerifiedDossier, trust *connectors.TrustList) Export {
+func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 	e := Export{Format: "regie-dossier-export-1", WalletID: vd.WalletID, Helper: vd.Audience, Purpose: vd.Purpose, Scope: vd.Scope,
 		ReleasedAt: vd.ReleasedAt, ValidUntil: vd.ValidUntil, Overview: vd.Overview, Grant: vd.Grant, Statements: vd.Statements,
 		Debts: []DebtExport{}, Incomes: []IncomeExport{}}
@@ -73,7 +73,7 @@ func NewExport(vd *consent.VerifiedDossier, trust *connectors.TrustList) Export 
 			continue
 		}
 		p := Provenance{Organisation: st.Issuer, Statement: st.ID, KeyID: vd.SignedBy[st.ID], Verified: true}
-		if o, ok := trust.Organisation(st.Issuer); ok {
+		if o, ok := tl.Organisation(st.Issuer); ok {
 			p.Name = o.Name
 		}
 		switch {

@@ -1,10 +1,9 @@
-package connectors
+package org
 
 import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,51 +19,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"regie/trust"
 	"regie/wallet"
 )
 
-// RequestType is the typ of the JWT a wallet signs to pull statements.
-const RequestType = "regie-request+jwt"
-
-// Clock skews the organisation protocol tolerates.
-const (
-	RequestSkew  = 60 * time.Second
-	EnrolCodeTTL = 15 * time.Minute
-)
-
-// RequestClaims are the claims of a pull request JWT.
-type RequestClaims struct {
-	Issuer   string `json:"iss"` // the connection id
-	Audience string `json:"aud"` // the organisation id
-	Method   string `json:"htm"`
-	URL      string `json:"htu"`
-	IssuedAt int64  `json:"iat"`
-	ID       string `json:"jti"`
-}
-
-// RandomID returns n random bytes as base64url.
-func RandomID(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// SignRequest makes the request JWT for one pull.
-func SignRequest(key ed25519.PrivateKey, connection, orgID, method, url string, now time.Time) (string, error) {
-	claims, err := json.Marshal(RequestClaims{Issuer: connection, Audience: orgID, Method: method, URL: url,
-		IssuedAt: now.Unix(), ID: RandomID(16)})
-	if err != nil {
-		return "", err
-	}
-	return Sign(jose.JSONWebKey{Key: key}, RequestType, claims)
-}
-
-// OrgServer is the reference organisation server: it hands out enrolment
+// Server is the reference organisation server: it hands out enrolment
 // codes, registers wallet keys, and serves each enrolled wallet the signed
 // statements about its resident. Statements come from a folder of payloads
 // (*.json, signed as they are served) and ready-signed statements (*.jws), read
 // on every request so that an organisation can drop in new ones while it runs.
-type OrgServer struct {
+type Server struct {
 	id   string
 	key  jose.JSONWebKey
 	dir  string
@@ -88,8 +52,8 @@ type connection struct {
 	key     ed25519.PublicKey
 }
 
-// OrgServerOptions tune NewOrgServer.
-type OrgServerOptions struct {
+// Options tune New.
+type Options struct {
 	Now func() time.Time
 	// Portal enables POST /regie/v1/portal/codes, a stand-in for the
 	// organisation's own portal login that hands out enrolment codes. Only
@@ -99,10 +63,10 @@ type OrgServerOptions struct {
 	Logf func(format string, a ...any)
 }
 
-// NewOrgServer builds the server for organisation id with its private
+// New builds the server for organisation id with its private
 // signing key and statements folder.
-func NewOrgServer(id string, key jose.JSONWebKey, dir string, opts OrgServerOptions) *OrgServer {
-	s := &OrgServer{id: id, key: key, dir: dir, now: opts.Now, logf: opts.Logf,
+func New(id string, key jose.JSONWebKey, dir string, opts Options) *Server {
+	s := &Server{id: id, key: key, dir: dir, now: opts.Now, logf: opts.Logf,
 		codes: map[string]enrolCode{}, conns: map[string]connection{}, seen: map[string]time.Time{}}
 	if s.now == nil {
 		s.now = time.Now
@@ -140,7 +104,7 @@ func orgError(c *fiber.Ctx, status int, code, msg string) error {
 
 // IssueCode is what the organisation's portal does after the resident logged
 // in: it hands out a one-time enrolment code, valid 15 minutes.
-func (s *OrgServer) IssueCode(subject wallet.BSN) string {
+func (s *Server) IssueCode(subject wallet.BSN) string {
 	// 10 characters from an alphabet without look-alikes: easy to type over.
 	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	b := make([]byte, 10)
@@ -150,12 +114,12 @@ func (s *OrgServer) IssueCode(subject wallet.BSN) string {
 	}
 	code := string(b[:5]) + "-" + string(b[5:])
 	s.mu.Lock()
-	s.codes[code] = enrolCode{subject: subject, expires: s.now().Add(EnrolCodeTTL)}
+	s.codes[code] = enrolCode{subject: subject, expires: s.now().Add(trust.EnrolCodeTTL)}
 	s.mu.Unlock()
 	return code
 }
 
-func (s *OrgServer) portalCode(c *fiber.Ctx) error {
+func (s *Server) portalCode(c *fiber.Ctx) error {
 	var req struct {
 		BSN string `json:"bsn"`
 	}
@@ -169,7 +133,7 @@ func (s *OrgServer) portalCode(c *fiber.Ctx) error {
 	return c.Status(201).JSON(fiber.Map{"code": s.IssueCode(bsn)})
 }
 
-func (s *OrgServer) enrol(c *fiber.Ctx) error {
+func (s *Server) enrol(c *fiber.Ctx) error {
 	var req struct {
 		Code      string          `json:"code"`
 		WalletKey jose.JSONWebKey `json:"wallet_key"`
@@ -187,7 +151,7 @@ func (s *OrgServer) enrol(c *fiber.Ctx) error {
 	delete(s.codes, code) // a code works once, whatever happens next
 	var id string
 	if found && s.now().Before(ec.expires) {
-		id = "conn-" + RandomID(16)
+		id = "conn-" + trust.RandomID(16)
 		s.conns[id] = connection{subject: ec.subject, key: pub}
 	}
 	s.mu.Unlock()
@@ -201,20 +165,20 @@ func (s *OrgServer) enrol(c *fiber.Ctx) error {
 
 var errRequestToken = errors.New("invalid request token")
 
-func (s *OrgServer) checkRequest(c *fiber.Ctx) (connection, error) {
+func (s *Server) checkRequest(c *fiber.Ctx) (connection, error) {
 	auth := c.Get(fiber.HeaderAuthorization)
 	token, ok := strings.CutPrefix(auth, "Regie ")
 	if !ok {
 		return connection{}, errRequestToken
 	}
-	if _, err := ParseHeader(token, RequestType, false); err != nil {
+	if _, err := trust.ParseHeader(token, trust.RequestType, false); err != nil {
 		return connection{}, errRequestToken
 	}
 	obj, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
 		return connection{}, errRequestToken
 	}
-	var peek RequestClaims
+	var peek trust.RequestClaims
 	if json.Unmarshal(obj.UnsafePayloadWithoutVerification(), &peek) != nil {
 		return connection{}, errRequestToken
 	}
@@ -228,20 +192,20 @@ func (s *OrgServer) checkRequest(c *fiber.Ctx) (connection, error) {
 	if err != nil {
 		return connection{}, errRequestToken
 	}
-	var rc RequestClaims
-	if err := decodeStrict(payload, &rc); err != nil {
+	var rc trust.RequestClaims
+	if err := trust.DecodeStrict(payload, &rc); err != nil {
 		return connection{}, errRequestToken
 	}
 	now := s.now()
 	iat := time.Unix(rc.IssuedAt, 0)
 	if rc.Audience != s.id || rc.Method != c.Method() || rc.URL != c.BaseURL()+c.Path() ||
-		iat.Before(now.Add(-RequestSkew)) || iat.After(now.Add(RequestSkew)) || rc.ID == "" {
+		iat.Before(now.Add(-trust.RequestSkew)) || iat.After(now.Add(trust.RequestSkew)) || rc.ID == "" {
 		return connection{}, errRequestToken
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for j, t := range s.seen {
-		if now.Sub(t) > 2*RequestSkew {
+		if now.Sub(t) > 2*trust.RequestSkew {
 			delete(s.seen, j)
 		}
 	}
@@ -253,7 +217,7 @@ func (s *OrgServer) checkRequest(c *fiber.Ctx) (connection, error) {
 	return conn, nil
 }
 
-func (s *OrgServer) statements(c *fiber.Ctx) error {
+func (s *Server) statements(c *fiber.Ctx) error {
 	conn, err := s.checkRequest(c)
 	if err != nil {
 		s.logf("pull refused: invalid request token")
@@ -270,7 +234,7 @@ func (s *OrgServer) statements(c *fiber.Ctx) error {
 
 // Statements reads the statements folder and returns, signed, every
 // statement about subject in file-name order.
-func (s *OrgServer) Statements(subject wallet.BSN) ([]string, error) {
+func (s *Server) Statements(subject wallet.BSN) ([]string, error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return nil, err
@@ -292,14 +256,14 @@ func (s *OrgServer) Statements(subject wallet.BSN) ([]string, error) {
 		var payload []byte
 		if strings.HasSuffix(name, ".json") {
 			payload = raw
-			if jws, err = SignStatement(s.key, raw); err != nil {
+			if jws, err = trust.SignStatement(s.key, raw); err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		} else {
 			jws = strings.TrimSpace(string(raw))
-			obj, err := jose.ParseSignedCompact(jws, Algorithms)
+			obj, err := jose.ParseSignedCompact(jws, trust.Algorithms)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, ErrMalformed)
+				return nil, fmt.Errorf("%s: %w", name, trust.ErrMalformed)
 			}
 			payload = obj.UnsafePayloadWithoutVerification()
 		}
@@ -314,7 +278,7 @@ func (s *OrgServer) Statements(subject wallet.BSN) ([]string, error) {
 }
 
 // Serve answers requests on ln until Shutdown.
-func (s *OrgServer) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
 // Shutdown stops the server, waiting for requests in flight.
-func (s *OrgServer) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }

@@ -1,4 +1,4 @@
-package api
+package helper
 
 import (
 	"bytes"
@@ -17,8 +17,9 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
+	"regie/trust"
 	"regie/wallet"
 	"regie/web"
 )
@@ -26,16 +27,16 @@ import (
 // Importer is the helper's whole import: fetch with a proof, then verify
 // every figure. The desk and the CLI share it.
 type Importer struct {
-	Client *HelperClient
-	Trust  *connectors.TrustList
+	Client *Client
+	Trust  *trust.List
 	// JKT is the thumbprint of the helper's own signing key.
 	JKT string
 }
 
 // NewImporter builds the helper's importer around its client and trust list.
-func NewImporter(client *HelperClient, trust *connectors.TrustList) *Importer {
-	jkt, _ := connectors.Thumbprint(client.Key.Public())
-	return &Importer{Client: client, Trust: trust, JKT: jkt}
+func NewImporter(client *Client, tl *trust.List) *Importer {
+	jkt, _ := trust.Thumbprint(client.Key.Public())
+	return &Importer{Client: client, Trust: tl, JKT: jkt}
 }
 
 // FromURL fetches and verifies the dossier behind a consent URL.
@@ -94,14 +95,14 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 	d.app = fiber.New(fiber.Config{DisableStartupMessage: true, Immutable: true, BodyLimit: 64 << 10,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 60 * time.Second})
 	d.app.Use(recover.New(), func(c *fiber.Ctx) error {
-		err := securityHeaders(c)
+		err := httpx.SecurityHeaders(c)
 		// The desk may use the camera to scan a QR code.
 		c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 		return err
 	})
 	d.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
 	d.app.Get("/lang/:code", func(c *fiber.Ctx) error {
-		c.Cookie(&fiber.Cookie{Name: langCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode})
+		c.Cookie(&fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode})
 		return c.Redirect("/", fiber.StatusSeeOther)
 	})
 	d.app.Get("/", d.home)
@@ -119,11 +120,11 @@ func (d *Desk) Shutdown(ctx context.Context) error { return d.app.ShutdownWithCo
 type deskForm struct {
 	URL      string
 	Purpose  consent.Purpose
-	Purposes []purposeOption
+	Purposes []consent.PurposeInfo
 }
 
 func (d *Desk) render(c *fiber.Ctx, status int, page string, p web.Page) error {
-	p.Lang = web.Lang(c.Cookies(langCookie))
+	p.Lang = web.Lang(c.Cookies(httpx.LangCookie))
 	p.Path, p.Desk = "/", true
 	var buf bytes.Buffer
 	if err := d.pages.Render(&buf, page, p); err != nil {
@@ -134,21 +135,21 @@ func (d *Desk) render(c *fiber.Ctx, status int, page string, p web.Page) error {
 }
 
 func (d *Desk) csrf(c *fiber.Ctx) string {
-	token := c.Cookies(csrfCookie)
+	token := c.Cookies(httpx.CSRFCookie)
 	if len(token) < 20 {
-		token = connectors.RandomID(24)
-		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+		token = trust.RandomID(24)
+		c.Cookie(&fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 	}
 	return token
 }
 
 func (d *Desk) form(c *fiber.Ctx, status int, url string, purpose consent.Purpose, errMsg string) error {
-	lang := web.Lang(c.Cookies(langCookie))
+	lang := web.Lang(c.Cookies(httpx.LangCookie))
 	if purpose == "" {
 		purpose = consent.PurposeIntake
 	}
 	return d.render(c, status, "desk", web.Page{Title: web.T(lang, "desk.title"), CSRF: d.csrf(c), Error: errMsg,
-		Data: deskForm{URL: url, Purpose: purpose, Purposes: purposeOptions(lang)}})
+		Data: deskForm{URL: url, Purpose: purpose, Purposes: consent.Purposes}})
 }
 
 func (d *Desk) home(c *fiber.Ctx) error { return d.form(c, fiber.StatusOK, "", "", "") }
@@ -176,18 +177,18 @@ type deskIncome struct {
 }
 
 func (d *Desk) importURL(c *fiber.Ctx) error {
-	lang := web.Lang(c.Cookies(langCookie))
+	lang := web.Lang(c.Cookies(httpx.LangCookie))
 	url, purpose := strings.TrimSpace(c.FormValue("url")), consent.Purpose(c.FormValue("purpose"))
-	if !sameToken(c.FormValue("csrf"), c.Cookies(csrfCookie)) {
+	if !httpx.SameToken(c.FormValue("csrf"), c.Cookies(httpx.CSRFCookie)) {
 		return d.form(c, fiber.StatusForbidden, url, purpose, web.T(lang, "err.csrf"))
 	}
 	vd, err := d.im.FromURL(c.UserContext(), url, purpose)
 	if err != nil {
-		d.log.Info("import refused", "reason", connectors.ReasonCode(err))
+		d.log.Info("import refused", "reason", trust.ReasonCode(err))
 		return d.form(c, fiber.StatusUnprocessableEntity, url, purpose, web.T(lang, "desk.refused", deskReason(err)))
 	}
 	exp := NewExport(vd, d.im.Trust)
-	id := connectors.RandomID(12)
+	id := trust.RandomID(12)
 	d.mu.Lock()
 	d.kept[id] = deskEntry{export: exp, at: time.Now()}
 	d.order = append(d.order, id)
@@ -216,11 +217,11 @@ func orName(p Provenance) string {
 
 // deskReason is the refusal in words, with its code for the case file.
 func deskReason(err error) string {
-	var ae *Error
+	var ae *httpx.Error
 	if errors.As(err, &ae) {
 		return fmt.Sprintf("%s (%s)", ae.Message, ae.Code)
 	}
-	var r *connectors.Refusal
+	var r *trust.Refusal
 	if errors.As(err, &r) {
 		return fmt.Sprintf("%s (%s)", err.Error(), r.Code)
 	}
@@ -234,7 +235,7 @@ func (d *Desk) download(c *fiber.Ctx) error {
 	e, found := d.kept[id]
 	d.mu.Unlock()
 	if !ok || !found {
-		return jsonError(c, fiber.StatusNotFound, "not_found", "not found")
+		return httpx.JSONError(c, fiber.StatusNotFound, "not_found", "not found")
 	}
 	var body []byte
 	var err error
@@ -246,7 +247,7 @@ func (d *Desk) download(c *fiber.Ctx) error {
 		body, err = e.export.CSV()
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	default:
-		return jsonError(c, fiber.StatusNotFound, "not_found", "not found")
+		return httpx.JSONError(c, fiber.StatusNotFound, "not_found", "not found")
 	}
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package connectors
+package trust
 
 import (
 	"bytes"
@@ -73,19 +73,19 @@ func (o *Organisation) EncryptionKey() (jose.JSONWebKey, bool) {
 	return jose.JSONWebKey{}, false
 }
 
-// ErrTrustList marks a trust list or entry that is not well formed.
-var ErrTrustList = errors.New("invalid trust list")
+// ErrList marks a trust list or entry that is not well formed.
+var ErrList = errors.New("invalid trust list")
 
 // ParseOrganisation reads one trust-list entry strictly.
 func ParseOrganisation(raw []byte) (Organisation, error) {
 	var o Organisation
-	if err := decodeStrict(raw, &o); err != nil {
-		return o, fmt.Errorf("%w: %v", ErrTrustList, err)
+	if err := DecodeStrict(raw, &o); err != nil {
+		return o, fmt.Errorf("%w: %v", ErrList, err)
 	}
 	return o, o.validate()
 }
 
-func decodeStrict(raw []byte, dst any) error {
+func DecodeStrict(raw []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -99,10 +99,10 @@ func decodeStrict(raw []byte, dst any) error {
 
 func (o *Organisation) validate() error {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: organisation %q: %s", ErrTrustList, o.ID, fmt.Sprintf(format, a...))
+		return fmt.Errorf("%w: organisation %q: %s", ErrList, o.ID, fmt.Sprintf(format, a...))
 	}
 	if !wallet.ValidOrgID(o.ID) {
-		return fmt.Errorf("%w: organisation id must be lower-case letters, digits, '.', '_' or '-'", ErrTrustList)
+		return fmt.Errorf("%w: organisation id must be lower-case letters, digits, '.', '_' or '-'", ErrList)
 	}
 	if o.Name == "" || len(o.Name) > 200 {
 		return bad("name must be 1 to 200 characters")
@@ -169,9 +169,9 @@ func (o *Organisation) validate() error {
 	return nil
 }
 
-// TrustList is the set of organisations the wallet believes, indexed for
+// List is the set of organisations the wallet believes, indexed for
 // verification.
-type TrustList struct {
+type List struct {
 	orgs map[string]*Organisation
 	kids map[string]trustedKey
 }
@@ -181,21 +181,21 @@ type trustedKey struct {
 	key jose.JSONWebKey
 }
 
-// NewTrustList builds a trust list; key ids must be unique across it.
-func NewTrustList(orgs []Organisation) (*TrustList, error) {
-	t := &TrustList{orgs: map[string]*Organisation{}, kids: map[string]trustedKey{}}
+// NewList builds a trust list; key ids must be unique across it.
+func NewList(orgs []Organisation) (*List, error) {
+	t := &List{orgs: map[string]*Organisation{}, kids: map[string]trustedKey{}}
 	for i := range orgs {
 		o := orgs[i]
 		if err := o.validate(); err != nil {
 			return nil, err
 		}
 		if _, dup := t.orgs[o.ID]; dup {
-			return nil, fmt.Errorf("%w: organisation %q listed twice", ErrTrustList, o.ID)
+			return nil, fmt.Errorf("%w: organisation %q listed twice", ErrList, o.ID)
 		}
 		t.orgs[o.ID] = &o
 		for _, k := range o.Keys {
 			if _, dup := t.kids[k.KeyID]; dup {
-				return nil, fmt.Errorf("%w: key id %q used twice", ErrTrustList, k.KeyID)
+				return nil, fmt.Errorf("%w: key id %q used twice", ErrList, k.KeyID)
 			}
 			t.kids[k.KeyID] = trustedKey{org: &o, key: k}
 		}
@@ -207,28 +207,28 @@ type trustFile struct {
 	Organisations []Organisation `json:"organisations"`
 }
 
-// ParseTrustList reads a trust-list document strictly.
-func ParseTrustList(raw []byte) (*TrustList, error) {
+// ParseList reads a trust-list document strictly.
+func ParseList(raw []byte) (*List, error) {
 	var f trustFile
-	if err := decodeStrict(raw, &f); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTrustList, err)
+	if err := DecodeStrict(raw, &f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrList, err)
 	}
-	return NewTrustList(f.Organisations)
+	return NewList(f.Organisations)
 }
 
 // MarshalJSON writes the trust-list document, organisations in id order.
-func (t *TrustList) MarshalJSON() ([]byte, error) {
+func (t *List) MarshalJSON() ([]byte, error) {
 	return json.Marshal(trustFile{Organisations: t.Organisations()})
 }
 
 // Organisation returns the entry with this id.
-func (t *TrustList) Organisation(id string) (*Organisation, bool) {
+func (t *List) Organisation(id string) (*Organisation, bool) {
 	o, ok := t.orgs[id]
 	return o, ok
 }
 
 // Organisations lists the entries in id order.
-func (t *TrustList) Organisations() []Organisation {
+func (t *List) Organisations() []Organisation {
 	out := make([]Organisation, 0, len(t.orgs))
 	for _, o := range t.orgs {
 		out = append(out, *o)
@@ -238,7 +238,7 @@ func (t *TrustList) Organisations() []Organisation {
 }
 
 // Key resolves a kid to its key and organisation.
-func (t *TrustList) Key(kid string) (*Organisation, jose.JSONWebKey, bool) {
+func (t *List) Key(kid string) (*Organisation, jose.JSONWebKey, bool) {
 	k, ok := t.kids[kid]
 	return k.org, k.key, ok
 }
@@ -267,13 +267,13 @@ func Thumbprint(k jose.JSONWebKey) (string, error) {
 // resident deals with is itself personal, so it is sealed like the rest.
 const bucketTrust wallet.Bucket = "trust"
 
-// TrustStore keeps the trust list in the vault.
-type TrustStore struct {
+// Store keeps the trust list in the vault.
+type Store struct {
 	Vault *wallet.Vault
 }
 
 // Load reads the whole trust list.
-func (s TrustStore) Load(ctx context.Context) (*TrustList, error) {
+func (s Store) Load(ctx context.Context) (*List, error) {
 	var orgs []Organisation
 	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
 		return tx.ForEach(bucketTrust, func(_ []byte, open func(any) error) error {
@@ -288,12 +288,12 @@ func (s TrustStore) Load(ctx context.Context) (*TrustList, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewTrustList(orgs)
+	return NewList(orgs)
 }
 
 // Organisation reads one entry, without opening the whole list: the
 // consent check needs only the helper that presents.
-func (s TrustStore) Organisation(ctx context.Context, id string) (Organisation, bool, error) {
+func (s Store) Organisation(ctx context.Context, id string) (Organisation, bool, error) {
 	var o Organisation
 	var ok bool
 	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
@@ -306,7 +306,7 @@ func (s TrustStore) Organisation(ctx context.Context, id string) (Organisation, 
 
 // Add adds or replaces one organisation, refusing an entry that would make
 // the list inconsistent (a key id already used by another organisation).
-func (s TrustStore) Add(ctx context.Context, o Organisation) error {
+func (s Store) Add(ctx context.Context, o Organisation) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (s TrustStore) Add(ctx context.Context, o Organisation) error {
 		if err != nil {
 			return err
 		}
-		if _, err := NewTrustList(append(orgs, o)); err != nil {
+		if _, err := NewList(append(orgs, o)); err != nil {
 			return err
 		}
 		return tx.Put(bucketTrust, tx.Key("org", o.ID), o)
@@ -333,7 +333,7 @@ func (s TrustStore) Add(ctx context.Context, o Organisation) error {
 }
 
 // Remove deletes one organisation; removing an unknown id is an error.
-func (s TrustStore) Remove(ctx context.Context, id string) error {
+func (s Store) Remove(ctx context.Context, id string) error {
 	return s.Vault.Update(ctx, func(tx *wallet.Tx) error {
 		key := tx.Key("org", id)
 		var o Organisation

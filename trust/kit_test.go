@@ -1,0 +1,105 @@
+package trust
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/wallet"
+)
+
+var (
+	testKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+	testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+)
+
+const (
+	testPass = "correct horse battery"
+	ownerBSN = "123456782"
+)
+
+// testOrg is an organisation with its private key, for signing in tests.
+type testOrg struct {
+	Org Organisation
+	Key jose.JSONWebKey
+}
+
+func newTestOrg(t testing.TB, id string, kind Kind, endpoint string) testOrg {
+	t.Helper()
+	set, org, err := NewOrganisation(id, "Organisatie "+id, kind, endpoint, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testOrg{Org: org, Key: set.Keys[0]}
+}
+
+func newTestVault(t testing.TB, now func() time.Time, orgs ...testOrg) *wallet.Vault {
+	t.Helper()
+	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: testKDF, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	ctx := context.Background()
+	if err := v.Create(ctx, testPass, wallet.Profile{BSN: ownerBSN, Name: "Fatima de Vries"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orgs {
+		if err := (Store{Vault: v}).Add(ctx, o.Org); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v
+}
+
+func debtPayload(iss, jti, ref string, outstanding int64) map[string]any {
+	return map[string]any{
+		"iss": iss, "sub": ownerBSN, "jti": jti, "iat": testNow.Unix() - 3600, "type": "debt", "as_of": "2026-11-20",
+		"debt": map[string]any{"reference": ref, "creditor": "Schuldeiser " + iss, "category": "fine",
+			"original_cents": outstanding, "outstanding_cents": outstanding, "arrears_cents": outstanding / 2,
+			"months_in_arrears": 2, "status": "collection"},
+	}
+}
+
+func incomePayload(iss, jti string, net int64) map[string]any {
+	return map[string]any{
+		"iss": iss, "sub": ownerBSN, "jti": jti, "iat": testNow.Unix() - 3600, "type": "income", "as_of": "2026-11-01",
+		"income": map[string]any{"reference": "INK-" + jti, "payer": "Betaler " + iss, "kind": "benefit",
+			"net_cents": net, "period": "month"},
+	}
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (o testOrg) sign(t testing.TB, payload map[string]any) string {
+	t.Helper()
+	s, err := Sign(o.Key, StatementType, mustJSON(t, payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// rawJWS builds a compact JWS with any header at all, signed with an Ed25519
+// key, to play a hostile or careless organisation.
+func rawJWS(t testing.TB, header map[string]any, payload []byte, key ed25519.PrivateKey) string {
+	t.Helper()
+	h := base64.RawURLEncoding.EncodeToString(mustJSON(t, header))
+	p := base64.RawURLEncoding.EncodeToString(payload)
+	sig := ed25519.Sign(key, []byte(h+"."+p))
+	return fmt.Sprintf("%s.%s.%s", h, p, base64.RawURLEncoding.EncodeToString(sig))
+}

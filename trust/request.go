@@ -1,0 +1,47 @@
+package trust
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// RequestType is the typ of the JWT a wallet signs to pull statements.
+const RequestType = "regie-request+jwt"
+
+// Clock skews the organisation protocol tolerates.
+const (
+	RequestSkew  = 60 * time.Second
+	EnrolCodeTTL = 15 * time.Minute
+)
+
+// RequestClaims are the claims of a pull request JWT.
+type RequestClaims struct {
+	Issuer   string `json:"iss"` // the connection id
+	Audience string `json:"aud"` // the organisation id
+	Method   string `json:"htm"`
+	URL      string `json:"htu"`
+	IssuedAt int64  `json:"iat"`
+	ID       string `json:"jti"`
+}
+
+// RandomID returns n random bytes as base64url.
+func RandomID(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// SignRequest makes the request JWT for one pull.
+func SignRequest(key ed25519.PrivateKey, connection, orgID, method, url string, now time.Time) (string, error) {
+	claims, err := json.Marshal(RequestClaims{Issuer: connection, Audience: orgID, Method: method, URL: url,
+		IssuedAt: now.Unix(), ID: RandomID(16)})
+	if err != nil {
+		return "", err
+	}
+	return Sign(jose.JSONWebKey{Key: key}, RequestType, claims)
+}
