@@ -204,7 +204,7 @@ func (s *Server) routes() {
 	app := s.app
 	// A bug in one handler answers 500 and is logged; it never takes the
 	// wallet down with it.
-	app.Use(recover.New(), httpx.SecurityHeaders, s.accessLog)
+	app.Use(recover.New(), httpx.SecurityHeaders, s.accessLog, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		state := "locked"
 		if s.vault.Unlocked() {

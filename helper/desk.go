@@ -99,7 +99,7 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 		// The desk may use the camera to scan a QR code.
 		c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 		return err
-	})
+	}, httpx.RefuseEncodedBodies)
 	d.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
 	d.app.Get("/lang/:code", func(c *fiber.Ctx) error {
 		c.Cookie(&fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode})

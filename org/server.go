@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"regie/internal/httpx"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -89,7 +90,7 @@ func New(id string, key jose.JSONWebKey, dir string, opts Options) *Server {
 			return orgError(c, code, "error", "request failed")
 		},
 	})
-	s.app.Use(recover.New())
+	s.app.Use(recover.New(), httpx.RefuseEncodedBodies)
 	s.app.Post("/regie/v1/enrol", s.enrol)
 	s.app.Get("/regie/v1/statements", s.statements)
 	if opts.Portal {

@@ -57,3 +57,28 @@ func SecurityHeaders(c *fiber.Ctx) error {
 	}
 	return c.Next()
 }
+
+// RefuseEncodedBodies answers 415 to any request that declares a
+// Content-Encoding other than identity. fiber's Body() undoes every encoding
+// layer with no size limit while the body limit sees only the compressed
+// size, so a few kilobytes of nested gzip would expand to gigabytes before a
+// handler could look at them. No Regie client compresses what it sends.
+func RefuseEncodedBodies(c *fiber.Ctx) error {
+	encoded := false
+	c.Request().Header.VisitAll(func(key, value []byte) {
+		if !strings.EqualFold(string(key), fiber.HeaderContentEncoding) {
+			return
+		}
+		for _, e := range strings.Split(string(value), ",") {
+			if e = strings.TrimSpace(e); e != "" && !strings.EqualFold(e, "identity") {
+				encoded = true
+			}
+		}
+	})
+	if encoded {
+		c.Set(fiber.HeaderAcceptEncoding, "identity")
+		return JSONError(c, fiber.StatusUnsupportedMediaType, "encoding_unsupported",
+			"send the request body without Content-Encoding")
+	}
+	return c.Next()
+}
