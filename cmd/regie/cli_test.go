@@ -20,13 +20,14 @@ import (
 	"regie/api"
 	"regie/consent"
 	"regie/helper"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
 
 const (
-	testPass = "correct horse battery"
-	ownerBSN = "123456782"
+	testPass = testkit.Passphrase
+	ownerBSN = testkit.BSN
 )
 
 // syncBuffer is a buffer a running command may write to while a test reads it.
@@ -49,7 +50,7 @@ type cli struct {
 }
 
 func newCLI(t *testing.T, data string) *cli {
-	return &cli{t: t, env: map[string]string{"REGIE_DATA": data, "REGIE_PASSPHRASE": testPass, "REGIE_KDF": "fast"}}
+	return &cli{t: t, env: map[string]string{"REGIE_DATA": data, "REGIE_PASSPHRASE": testPass}}
 }
 
 func (c *cli) run(args ...string) (int, string, string) {
@@ -61,7 +62,7 @@ func (c *cli) runCtx(ctx context.Context, args ...string) (int, string, string) 
 	var out, errb syncBuffer
 	devnull, _ := os.Open(os.DevNull)
 	defer devnull.Close()
-	e := configure(&env{stdin: devnull, stdout: &out, stderr: &errb, getenv: func(k string) string { return c.env[k] }})
+	e := &env{stdin: devnull, stdout: &out, stderr: &errb, getenv: func(k string) string { return c.env[k] }, kdf: testkit.FastKDF}
 	code := run(ctx, e, args)
 	return code, out.String(), errb.String()
 }
@@ -260,7 +261,7 @@ func TestDossierEndToEnd(t *testing.T) {
 	os.WriteFile(trustPath, doc, 0o644)
 
 	// The wallet server, in-process on the CLI's vault.
-	v, err := wallet.Open(filepath.Join(data, wallet.FileName), &wallet.Options{KDF: wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}})
+	v, err := wallet.Open(filepath.Join(data, wallet.FileName), &wallet.Options{KDF: testkit.FastKDF})
 	if err != nil {
 		t.Fatal(err)
 	}

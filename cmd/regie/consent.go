@@ -9,36 +9,68 @@ import (
 )
 
 func cmdConsent(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("grant | list | revoke ID | receipt ID")
-	}
-	fs, data := e.flags("consent")
-	format := e.format(fs)
-	to := fs.String("to", "", "helper organisation id")
-	purpose := fs.String("purpose", string(consent.PurposeIntake), "debt-help-intake, debt-help-programme, early-detection or budget-management")
-	scope := fs.String("scope", "debts,income", "debts, income and/or source:ORG, comma-separated")
-	days := fs.Int("days", consent.DefaultDays, "how many days the consent holds (at most 90)")
-	uses := fs.Int("uses", 0, "how many times the helper may fetch (0: no limit)")
-	qr := fs.String("qr", "", "write the QR code PNG to this file")
-	export := fs.String("export", "", "also write the dossier, encrypted to the helper's key, to this file")
-	code := fs.Bool("code", false, "also make a short code to read aloud")
-	walletURL := fs.String("wallet-url", "", "the wallet's address as helpers reach it (default $REGIE_URL or http://127.0.0.1:8080)")
-	if err := parse(fs, args[1:]); err != nil {
+	sub, args, err := subcommand("consent", args, "grant", "list", "revoke", "receipt")
+	if err != nil {
 		return err
 	}
-	if *walletURL == "" {
-		*walletURL = e.getenv("REGIE_URL")
+	fs := flags(map[string]string{"grant": "consent grant [flags]", "list": "consent list [flags]",
+		"revoke": "consent revoke [flags] ID", "receipt": "consent receipt [flags] ID"}[sub])
+	data := dataFlag(fs)
+	format := new(string)
+	var (
+		to, purpose, scope, qr, export, walletURL *string
+		days, uses                                *int
+		code                                      *bool
+	)
+	switch sub {
+	case "list":
+		format = e.format(fs)
+	case "grant":
+		to = fs.String("to", "", "helper organisation id")
+		purpose = fs.String("purpose", string(consent.PurposeIntake), "debt-help-intake, debt-help-programme, early-detection or budget-management")
+		scope = fs.String("scope", "debts,income", "debts, income and/or source:ORG, comma-separated")
+		days = fs.Int("days", consent.DefaultDays, "how many days the consent holds (at most 90)")
+		uses = fs.Int("uses", 0, "how many times the helper may fetch (0: no limit)")
+		qr = fs.String("qr", "", "write the QR code PNG to this file")
+		export = fs.String("export", "", "also write the dossier, encrypted to the helper's key, to this file")
+		code = fs.Bool("code", false, "also make a short code to read aloud")
+		walletURL = fs.String("wallet-url", "", "the wallet's address as helpers reach it (default $REGIE_URL or http://127.0.0.1:8080)")
 	}
-	if *walletURL == "" {
-		*walletURL = "http://127.0.0.1:8080"
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch sub {
+	case "grant", "list":
+		if err := noOperands(fs); err != nil {
+			return err
+		}
+	default:
+		if fs.NArg() != 1 {
+			return usageError{msg: "name one consent id", usage: usageLine(fs)}
+		}
+	}
+	if sub == "list" {
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+	}
+	base := ""
+	if walletURL != nil {
+		base = *walletURL
+	}
+	if base == "" {
+		base = e.getenv("REGIE_URL")
+	}
+	if base == "" {
+		base = "http://127.0.0.1:8080"
 	}
 	v, err := e.unlocked(ctx, e.dataDir(*data))
 	if err != nil {
 		return err
 	}
 	defer v.Close()
-	svc := &consent.Service{Vault: v, Trust: trust.Store{Vault: v}, BaseURL: *walletURL}
-	switch args[0] {
+	svc := &consent.Service{Vault: v, Trust: trust.Store{Vault: v}, BaseURL: base}
+	switch sub {
 	case "grant":
 		if *to == "" {
 			return usagef("--to is required")
@@ -116,9 +148,6 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		}
 		return e.printRows(*format, []string{"ID", "TO", "PURPOSE", "SCOPE", "UNTIL", "USES", "STATUS"}, rows)
 	case "revoke":
-		if fs.NArg() != 1 {
-			return usagef("revoke ID")
-		}
 		g, err := svc.Revoke(ctx, fs.Arg(0))
 		if err != nil {
 			return err
@@ -126,9 +155,6 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Consent %s for %s is revoked.\n", g.ID, g.AudienceName)
 		return nil
 	case "receipt":
-		if fs.NArg() != 1 {
-			return usagef("receipt ID")
-		}
 		g, err := svc.Get(ctx, fs.Arg(0))
 		if err != nil {
 			return err
@@ -139,5 +165,5 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		}
 		return e.printJSON(r)
 	}
-	return usagef("unknown consent command %q", args[0])
+	return usageError{msg: "unknown subcommand " + sub, usage: usageLine(fs)}
 }

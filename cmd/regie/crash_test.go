@@ -19,6 +19,7 @@ import (
 	"regie/api"
 	"regie/consent"
 	"regie/helper"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -34,7 +35,11 @@ func TestCrashChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &args); err != nil {
 		t.Fatal(err)
 	}
-	os.Exit(run(context.Background(), newEnv(), args))
+	// The child is this test binary, not regie: it may make vaults cheaply
+	// without the production binary ever learning how.
+	e := newEnv()
+	e.kdf = testkit.FastKDF
+	os.Exit(run(context.Background(), e, args))
 }
 
 // TestKillDuringImportAndRelease runs `regie serve` as a child process while
@@ -78,7 +83,7 @@ func TestKillDuringImportAndRelease(t *testing.T) {
 		child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 		argv, _ := json.Marshal([]string{"serve", "--addr", addr})
 		child.Env = append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv), "REGIE_DATA="+data,
-			"REGIE_PASSPHRASE="+testPass, "REGIE_KDF=fast")
+			"REGIE_PASSPHRASE="+testPass)
 		var childErr bytes.Buffer
 		child.Stderr = &childErr
 		if err := child.Start(); err != nil {

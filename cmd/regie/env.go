@@ -24,47 +24,116 @@ type env struct {
 	stdin          *os.File
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	kdf            wallet.KDFParams
+	// kdf is zero in the binary, so every vault it creates or re-keys uses
+	// wallet.DefaultKDF. Only tests, which build env themselves, set it; no
+	// flag or environment variable reaches it.
+	kdf wallet.KDFParams
 }
 
 func newEnv() *env {
-	return configure(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	return &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 }
 
-// configure applies settings that come from the environment.
-func configure(e *env) *env {
-	// REGIE_KDF=fast is for the test suite, which makes hundreds of vaults.
-	if e.getenv("REGIE_KDF") == "fast" {
-		e.kdf = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
-	}
-	return e
-}
-
-type usageError struct{ msg string }
+// usageError is a wrong command line: exit 2, the message and the
+// command's usage line on stderr.
+type usageError struct{ msg, usage string }
 
 // Error is the usage message.
 func (u usageError) Error() string { return u.msg }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return usageError{msg: fmt.Sprintf(format, a...)} }
+
+// helpRequest is --help or -h: exit 0 with the command's usage on stdout.
+type helpRequest struct{ text string }
+
+// Error says what was asked; run prints text instead.
+func (h helpRequest) Error() string { return "help requested" }
 
 // oneLine keeps an error message to one line for stderr.
 func oneLine(err error) string {
 	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
 
-// flags makes a flag set that reports usage errors instead of exiting.
-func (e *env) flags(name string) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+// flags makes the flag set of one subcommand, so that a flag of another
+// subcommand is refused instead of silently accepted. The set's name is its
+// synopsis, e.g. "consent revoke [flags] ID", printed in usage lines.
+func flags(synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(synopsis, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	data := fs.String("data", "", "data folder (default $REGIE_DATA or ./regie-data)")
-	return fs, data
+	return fs
 }
 
+// dataFlag adds --data to a command that reads or writes the vault.
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", "", "data folder (default $REGIE_DATA or ./regie-data)")
+}
+
+func usageLine(fs *flag.FlagSet) string { return "usage: regie " + fs.Name() }
+
+// help renders a flag set's usage and flags for --help.
+func help(fs *flag.FlagSet) helpRequest {
+	var b strings.Builder
+	b.WriteString(usageLine(fs) + "\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return helpRequest{b.String()}
+}
+
+// parse reads a subcommand's flags. Flags go before the operands: a flag
+// after them (regie consent revoke ID --format json) is refused rather than
+// taken as an operand.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return help(fs)
+	}
+	if err != nil {
+		return usageError{msg: err.Error(), usage: usageLine(fs)}
+	}
+	for _, a := range fs.Args() {
+		if len(a) > 1 && strings.HasPrefix(a, "-") {
+			return usageError{msg: fmt.Sprintf("flag %s must come before the other arguments", a), usage: usageLine(fs)}
+		}
 	}
 	return nil
+}
+
+// parseNone reads the flags of a command that takes no other arguments.
+func parseNone(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return noOperands(fs)
+}
+
+// noOperands refuses arguments left after the flags of a command that takes
+// none.
+func noOperands(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0)), usage: usageLine(fs)}
+	}
+	return nil
+}
+
+// subcommand splits "regie CMD SUB args..." into SUB and its arguments.
+// Without SUB, or with an unknown one, it is a usage error; --help, -h or
+// help list the subcommands.
+func subcommand(cmd string, args []string, subs ...string) (string, []string, error) {
+	line := fmt.Sprintf("usage: regie %s %s [flags] ...", cmd, strings.Join(subs, "|"))
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help", "help":
+			return "", nil, helpRequest{fmt.Sprintf("%s\nregie %s SUBCOMMAND --help lists a subcommand's flags.\n", line, cmd)}
+		}
+		for _, s := range subs {
+			if args[0] == s {
+				return s, args[1:], nil
+			}
+		}
+		return "", nil, usageError{msg: fmt.Sprintf("unknown %s command %q", cmd, args[0]), usage: line}
+	}
+	return "", nil, usageError{msg: "name a subcommand", usage: line}
 }
 
 func (e *env) dataDir(flagValue string) string {
@@ -139,11 +208,15 @@ func checkFormat(f string) error {
 	return usagef("--format must be table, json or csv")
 }
 
-// parseAndUnlock parses a listing command's flags, checks its format and
-// opens the unlocked vault; the caller closes it.
-func (e *env) parseAndUnlock(ctx context.Context, fs *flag.FlagSet, data, format *string, args []string) (*wallet.Vault, error) {
+// parseAndUnlock parses a listing command's flags, checks that at most
+// maxArgs arguments follow them and its format, and opens the unlocked
+// vault; the caller closes it.
+func (e *env) parseAndUnlock(ctx context.Context, fs *flag.FlagSet, data, format *string, args []string, maxArgs int) (*wallet.Vault, error) {
 	if err := parse(fs, args); err != nil {
 		return nil, err
+	}
+	if fs.NArg() > maxArgs {
+		return nil, usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(maxArgs)), usage: usageLine(fs)}
 	}
 	if err := checkFormat(*format); err != nil {
 		return nil, err

@@ -17,18 +17,19 @@ import (
 )
 
 func cmdHelper(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("new | import | serve")
+	sub, args, err := subcommand("helper", args, "new", "import", "serve")
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "new":
-		return orgNew(e, args[1:], true)
+		return orgNew(e, args, true)
 	case "import":
-		return helperImport(ctx, e, args[1:])
+		return helperImport(ctx, e, args)
 	case "serve":
-		return helperServe(ctx, e, args[1:])
+		return helperServe(ctx, e, args)
 	}
-	return usagef("unknown helper command %q", args[0])
+	return usagef("unknown helper command %q", sub)
 }
 
 // readTrust reads a trust list document, or a single organisation entry.
@@ -68,7 +69,7 @@ func newHelperImporter(keyPath, id, trustPath string) (*helper.Importer, jose.JS
 }
 
 func helperImport(ctx context.Context, e *env, args []string) error {
-	fs, _ := e.flags("helper import")
+	fs := flags("helper import [flags] URL|FILE")
 	keyPath := fs.String("key", "", "the helper's key.jwk")
 	trustPath := fs.String("trust", "", "the trust list of organisations the helper believes")
 	id := fs.String("id", "", "the helper's organisation id (default: from trust.json beside the key)")
@@ -86,9 +87,11 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	}
 	if target == "" && fs.NArg() == 1 {
 		target = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return usageError{msg: "name one consent URL or dossier file", usage: usageLine(fs)}
 	}
 	if target == "" {
-		return usagef("name the consent URL or the dossier file")
+		return usageError{msg: "name the consent URL or the dossier file", usage: usageLine(fs)}
 	}
 	if *format != "json" && *format != "csv" {
 		return usagef("--format must be json or csv")
@@ -159,12 +162,12 @@ func explain(err error) error {
 }
 
 func helperServe(ctx context.Context, e *env, args []string) error {
-	fs, _ := e.flags("helper serve")
+	fs := flags("helper serve [flags]")
 	keyPath := fs.String("key", "", "the helper's key.jwk")
 	trustPath := fs.String("trust", "", "the trust list of organisations the helper believes")
 	id := fs.String("id", "", "the helper's organisation id (default: from trust.json beside the key)")
 	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	im, _, err := newHelperImporter(*keyPath, *id, *trustPath)

@@ -55,11 +55,19 @@ func run(ctx context.Context, e *env, args []string) int {
 		if c.name == args[0] {
 			err := c.run(ctx, e, args[1:])
 			var ue usageError
+			var hr helpRequest
 			switch {
 			case err == nil:
 				return 0
+			case errors.As(err, &hr):
+				fmt.Fprint(e.stdout, hr.text)
+				return 0
 			case errors.As(err, &ue):
 				fmt.Fprintf(e.stderr, "regie %s: %s\n", c.name, ue.msg)
+				if ue.usage == "" {
+					ue.usage = fmt.Sprintf("regie %s --help shows how to use it.", c.name)
+				}
+				fmt.Fprintln(e.stderr, ue.usage)
 				return 2
 			default:
 				fmt.Fprintf(e.stderr, "regie %s: %s\n", c.name, oneLine(err))

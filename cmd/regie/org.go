@@ -17,33 +17,36 @@ import (
 )
 
 func cmdOrg(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("new | sign | serve")
+	sub, args, err := subcommand("org", args, "new", "sign", "serve")
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "new":
-		return orgNew(e, args[1:], false)
+		return orgNew(e, args, false)
 	case "sign":
-		return orgSign(e, args[1:])
+		return orgSign(e, args)
 	case "serve":
-		return orgServe(ctx, e, args[1:])
+		return orgServe(ctx, e, args)
 	}
-	return usagef("unknown org command %q", args[0])
+	return usagef("unknown org command %q", sub)
 }
 
 // orgNew writes key.jwk and trust.json for an organisation or a helper.
 func orgNew(e *env, args []string, helper bool) error {
-	name := "org new"
+	fs := flags("org new [flags]")
 	if helper {
-		name = "helper new"
+		fs = flags("helper new [flags]")
 	}
-	fs, _ := e.flags(name)
 	id := fs.String("id", "", "organisation id, e.g. cjib")
 	title := fs.String("name", "", "organisation name")
-	kind := fs.String("kind", "creditor", "creditor or income_payer")
+	kind := new(string)
+	if !helper {
+		kind = fs.String("kind", "creditor", "creditor or income_payer")
+	}
 	endpoint := fs.String("endpoint", "", "base URL where the organisation serves statements")
 	out := fs.String("out", "", "folder to write key.jwk and trust.json into")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *id == "" || *title == "" || *out == "" {
@@ -71,10 +74,10 @@ func orgNew(e *env, args []string, helper bool) error {
 }
 
 func orgSign(e *env, args []string) error {
-	fs, _ := e.flags("org sign")
+	fs := flags("org sign [flags]")
 	keyPath := fs.String("key", "", "the organisation's key.jwk")
 	in := fs.String("in", "", "statement payload JSON")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *keyPath == "" || *in == "" {
@@ -97,13 +100,13 @@ func orgSign(e *env, args []string) error {
 }
 
 func orgServe(ctx context.Context, e *env, args []string) error {
-	fs, _ := e.flags("org serve")
+	fs := flags("org serve [flags]")
 	keyPath := fs.String("key", "", "the organisation's key.jwk")
 	dir := fs.String("statements", "", "folder of statement payloads (*.json) or signed statements (*.jws)")
 	addr := fs.String("addr", "127.0.0.1:9101", "address to listen on")
 	id := fs.String("id", "", "organisation id (default: from trust.json beside the key)")
 	portal := fs.Bool("portal", false, "offer POST /regie/v1/portal/codes, a stand-in for the portal login that hands a code to anyone who names a BSN (demos on 127.0.0.1 only)")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *keyPath == "" || *dir == "" {

@@ -18,11 +18,12 @@ import (
 const demoPassphrase = "regie-demo-2026"
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs, data := e.flags("serve")
+	fs := flags("serve [flags]")
+	data := dataFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	withDemo := fs.Bool("demo", false, "create a vault with demo data when there is none, and run demo organisations")
 	public := fs.String("public-url", "", "the address helpers and organisations use (default http://ADDR)")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	dir := e.dataDir(*data)

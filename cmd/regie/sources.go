@@ -15,7 +15,8 @@ import (
 )
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	fs, data := e.flags("import")
+	fs := flags("import [flags] FILE...")
+	data := dataFlag(fs)
 	format := fs.String("format", "table", "table (a summary) or json (the full report)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -97,21 +98,29 @@ func readLimited(path string, max int64) ([]byte, error) {
 }
 
 func cmdSources(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("connect ORG CODE | list | refresh")
+	sub, args, err := subcommand("sources", args, "connect", "list", "refresh")
+	if err != nil {
+		return err
 	}
-	fs, data := e.flags("sources")
-	format := e.format(fs)
-	v, err := e.parseAndUnlock(ctx, fs, data, format, args[1:])
+	fs := flags(map[string]string{"connect": "sources connect [flags] ORG CODE", "list": "sources list [flags]",
+		"refresh": "sources refresh [flags]"}[sub])
+	data := dataFlag(fs)
+	format := new(string)
+	if sub == "list" {
+		format = e.format(fs)
+	} else {
+		*format = "table"
+	}
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args, 2)
 	if err != nil {
 		return err
 	}
 	defer v.Close()
 	p := &connectors.Puller{Vault: v, Importer: &connectors.Importer{Vault: v}}
-	switch args[0] {
+	switch sub {
 	case "connect":
 		if fs.NArg() != 2 {
-			return usagef("connect ORG CODE")
+			return usageError{msg: "name the organisation and the code it gave you", usage: usageLine(fs)}
 		}
 		src, err := p.Connect(ctx, fs.Arg(0), fs.Arg(1))
 		if err != nil {
@@ -120,6 +129,9 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Connected to %s.\n", src.Org)
 		return nil
 	case "list":
+		if err := noOperands(fs); err != nil {
+			return err
+		}
 		list, err := p.Sources(ctx)
 		if err != nil {
 			return err
@@ -136,6 +148,9 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 		}
 		return e.printRows(*format, []string{"ORGANISATION", "CONNECTED", "LAST REFRESH", "STATEMENTS", "LAST ERROR"}, rows)
 	case "refresh":
+		if err := noOperands(fs); err != nil {
+			return err
+		}
 		failed := 0
 		_, err := p.Refresh(ctx, func(r connectors.SourceResult) {
 			if r.Err != nil {
@@ -154,25 +169,32 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
-	return usagef("unknown sources command %q", args[0])
+	return usageError{msg: "unknown subcommand " + sub, usage: usageLine(fs)}
 }
 
 func cmdTrust(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("add FILE | list | remove ID")
+	sub, args, err := subcommand("trust", args, "add", "list", "remove")
+	if err != nil {
+		return err
 	}
-	fs, data := e.flags("trust")
-	format := e.format(fs)
-	v, err := e.parseAndUnlock(ctx, fs, data, format, args[1:])
+	fs := flags(map[string]string{"add": "trust add [flags] FILE", "list": "trust list [flags]", "remove": "trust remove [flags] ID"}[sub])
+	data := dataFlag(fs)
+	format := new(string)
+	if sub == "list" {
+		format = e.format(fs)
+	} else {
+		*format = "table"
+	}
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args, 2)
 	if err != nil {
 		return err
 	}
 	defer v.Close()
 	ts := trust.Store{Vault: v}
-	switch args[0] {
+	switch sub {
 	case "add":
 		if fs.NArg() != 1 {
-			return usagef("add FILE (one organisation object)")
+			return usageError{msg: "name one file holding one organisation object", usage: usageLine(fs)}
 		}
 		raw, err := readLimited(fs.Arg(0), 1<<20)
 		if err != nil {
@@ -189,7 +211,7 @@ func cmdTrust(ctx context.Context, e *env, args []string) error {
 		return nil
 	case "remove":
 		if fs.NArg() != 1 {
-			return usagef("remove ID")
+			return usageError{msg: "name the organisation id to remove", usage: usageLine(fs)}
 		}
 		if err := ts.Remove(ctx, fs.Arg(0)); err != nil {
 			return err
@@ -197,6 +219,9 @@ func cmdTrust(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Removed %s.\n", fs.Arg(0))
 		return nil
 	case "list":
+		if err := noOperands(fs); err != nil {
+			return err
+		}
 		tl, err := ts.Load(ctx)
 		if err != nil {
 			return err
@@ -217,5 +242,5 @@ func cmdTrust(ctx context.Context, e *env, args []string) error {
 		}
 		return e.printRows(*format, []string{"ID", "NAME", "KIND", "MAY SIGN", "KEYS", "ENDPOINT"}, rows)
 	}
-	return usagef("unknown trust command %q", args[0])
+	return usageError{msg: "unknown subcommand " + sub, usage: usageLine(fs)}
 }

@@ -13,10 +13,11 @@ import (
 )
 
 func cmdInit(ctx context.Context, e *env, args []string) error {
-	fs, data := e.flags("init")
+	fs := flags("init [flags]")
+	data := dataFlag(fs)
 	bsn := fs.String("bsn", "", "your citizen service number (BSN)")
 	name := fs.String("name", "", "your name as it should appear")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	in := bufio.NewReader(e.stdin)
@@ -66,8 +67,9 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdPasswd(ctx context.Context, e *env, args []string) error {
-	fs, data := e.flags("passwd")
-	if err := parse(fs, args); err != nil {
+	fs := flags("passwd [flags]")
+	data := dataFlag(fs)
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	v, err := e.openVault(e.dataDir(*data))
@@ -91,9 +93,10 @@ func cmdPasswd(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdOverview(ctx context.Context, e *env, args []string) error {
-	fs, data := e.flags("overview")
+	fs := flags("overview [flags]")
+	data := dataFlag(fs)
 	format := e.format(fs)
-	v, err := e.parseAndUnlock(ctx, fs, data, format, args)
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args, 0)
 	if err != nil {
 		return err
 	}
@@ -151,9 +154,10 @@ func cmdOverview(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
-	fs, data := e.flags("audit")
+	fs := flags("audit [flags] [verify]")
+	data := dataFlag(fs)
 	format := e.format(fs)
-	v, err := e.parseAndUnlock(ctx, fs, data, format, args)
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args, 1)
 	if err != nil {
 		return err
 	}
