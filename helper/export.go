@@ -2,7 +2,6 @@ package helper
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -116,14 +115,10 @@ var schuldtype = map[wallet.Category]string{
 	wallet.CategoryConsumerCredit: "Consumptief krediet", wallet.CategoryTelecom: "Telecom", wallet.CategoryOther: "Overig",
 }
 
-// CSV writes one row per debt, amounts in euros with two decimals and a
+// CSV writes one row per debt, every cell neutralised against formulas, amounts in euros with two decimals and a
 // dot, dates in ISO 8601.
 func (e Export) CSV() ([]byte, error) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(CSVHeader); err != nil {
-		return nil, err
-	}
+	rows := make([][]string, 0, len(e.Debts))
 	for _, d := range e.Debts {
 		var regeling, perMaand, eind string
 		if d.Arrangement != nil {
@@ -132,10 +127,9 @@ func (e Export) CSV() ([]byte, error) {
 		row := []string{d.Creditor, d.Reference, schuldtype[d.Category], web.EuroDecimal(d.OriginalCents),
 			web.EuroDecimal(d.OutstandingCents), web.EuroDecimal(d.ArrearsCents), fmt.Sprint(d.MonthsInArrears), string(d.Status),
 			regeling, perMaand, eind, string(d.DueDate), d.Source.Organisation, string(d.AsOf), "ja", d.Source.Statement, d.Source.KeyID}
-		if err := w.Write(row); err != nil {
-			return nil, err
-		}
+		rows = append(rows, row)
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	var buf bytes.Buffer
+	err := web.WriteCSV(&buf, CSVHeader, rows)
+	return buf.Bytes(), err
 }

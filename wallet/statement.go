@@ -230,6 +230,14 @@ type Statement struct {
 	ImportedAt time.Time `json:"imported_at"`
 }
 
+// MaxAsOfAhead is how far past its signing time (iat) a statement's as_of
+// may lie: a day, for organisations that date a statement by tomorrow's
+// booking.
+const MaxAsOfAhead = 24 * time.Hour
+
+// maxUnixTime is 9999-12-31, the last time a date can name.
+const maxUnixTime = 253402300799
+
 // MaxStatementSize bounds a statement payload; organisations send a few hundred bytes.
 const MaxStatementSize = 16 << 10
 
@@ -280,7 +288,11 @@ type wireClaims struct {
 }
 
 var (
-	idPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	// jtiPattern keeps statement ids to characters that are safe in a file
+	// name, a URL and a spreadsheet cell: never a leading = + - @ or a
+	// control character a spreadsheet would read as a formula.
+	jtiPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._:~/-]{0,127}$`)
 	refPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._/:#&(),'+-]{0,99}$`)
 )
 
@@ -349,10 +361,10 @@ func (w *wireClaims) claims() (Claims, error) {
 		errors.As(err, &ve)
 		return c, &ValidationError{Field: "sub", Problem: ve.Problem}
 	}
-	if *w.ID == "" || len(*w.ID) > 128 {
-		return c, &ValidationError{Field: "jti", Problem: "must be 1 to 128 characters"}
+	if !jtiPattern.MatchString(*w.ID) {
+		return c, &ValidationError{Field: "jti", Problem: "must be 1 to 128 letters, digits, '.', '_', ':', '~', '/' or '-', starting with a letter, digit or '_'"}
 	}
-	if *w.IssuedAt <= 0 {
+	if *w.IssuedAt <= 0 || *w.IssuedAt > maxUnixTime {
 		return c, &ValidationError{Field: "iat", Problem: "must be a positive Unix time"}
 	}
 	if w.Expiry != nil && *w.Expiry <= *w.IssuedAt {
@@ -360,6 +372,11 @@ func (w *wireClaims) claims() (Claims, error) {
 	}
 	if err := checkDate("as_of", *w.AsOf); err != nil {
 		return c, err
+	}
+	// A statement speaks for the day it was signed, not for years ahead: an
+	// as_of far past iat would stay "current" over every later statement.
+	if w.AsOf.Time().After(time.Unix(*w.IssuedAt, 0).Add(MaxAsOfAhead)) {
+		return c, &ValidationError{Field: "as_of", Problem: "must not be more than a day after the signing time (iat)"}
 	}
 	c = Claims{Issuer: *w.Issuer, Subject: bsn, ID: *w.ID, IssuedAt: *w.IssuedAt, Type: *w.Type, AsOf: *w.AsOf}
 	if w.Expiry != nil {

@@ -48,12 +48,12 @@ func TestBSNIsMaskedWhenFormatted(t *testing.T) {
 	}
 }
 
-const goodDebt = `{"iss":"cjib","sub":"123456782","jti":"cjib-1","iat":1764000000,"exp":1771776000,"type":"debt","as_of":"2026-11-20",
+const goodDebt = `{"iss":"cjib","sub":"123456782","jti":"cjib-1","iat":1795140000,"exp":1803000000,"type":"debt","as_of":"2026-11-20",
 "debt":{"reference":"CJIB-8891-2231","creditor":"Centraal Justitieel Incassobureau","category":"fine","original_cents":45000,
 "outstanding_cents":52500,"arrears_cents":52500,"months_in_arrears":3,"status":"collection",
 "arrangement":{"monthly_cents":2500,"ends":"2027-06-30"},"due_date":"2026-12-01"}}`
 
-const goodIncome = `{"iss":"uwv","sub":"123456782","jti":"uwv-ww-2026-11","iat":1764000000,"type":"income","as_of":"2026-11-01",
+const goodIncome = `{"iss":"uwv","sub":"123456782","jti":"uwv-ww-2026-11","iat":1795140000,"type":"income","as_of":"2026-11-01",
 "income":{"reference":"UWV-WW-2026-11","payer":"UWV","kind":"benefit","net_cents":145000,"period":"month",
 "garnishment":{"amount_cents":20000,"protected_cents":120000}}}`
 
@@ -88,15 +88,29 @@ func TestParseClaimsRefusesBadPayloads(t *testing.T) {
 		{"unknown field", `"due_date"`, `"colour":"red","due_date"`, "payload"},
 		{"missing creditor", `"creditor":"Centraal Justitieel Incassobureau",`, ``, "debt.creditor"},
 		{"missing jti", `"jti":"cjib-1",`, ``, "jti"},
-		{"missing iat", `"iat":1764000000,`, ``, "iat"},
+		{"missing iat", `"iat":1795140000,`, ``, "iat"},
 		{"bad as_of", `"as_of":"2026-11-20"`, `"as_of":"20-11-2026"`, "as_of"},
 		{"impossible date", `"due_date":"2026-12-01"`, `"due_date":"2026-02-30"`, "debt.due_date"},
 		{"unknown type", `"type":"debt"`, `"type":"asset"`, "type"},
 		{"income object in a debt", `"as_of":"2026-11-20",`, `"as_of":"2026-11-20","income":{},`, "income"},
-		{"exp before iat", `"exp":1771776000`, `"exp":1000`, "exp"},
+		{"exp before iat", `"exp":1803000000`, `"exp":1000`, "exp"},
 		{"bad issuer id", `"iss":"cjib"`, `"iss":"CJIB BV"`, "iss"},
 		{"negative months", `"months_in_arrears":3`, `"months_in_arrears":-3`, "debt.months_in_arrears"},
 		{"arrangement without end", `,"ends":"2027-06-30"`, ``, "debt.arrangement.ends"},
+		{"as_of years past iat", `"as_of":"2026-11-20"`, `"as_of":"9999-12-31"`, "as_of"},
+		{"as_of two days past iat", `"as_of":"2026-11-20"`, `"as_of":"2026-11-22"`, "as_of"},
+		{"iat past year 9999", `"iat":1795140000`, `"iat":253402300800`, "iat"},
+		{"jti starting with =", `"jti":"cjib-1"`, `"jti":"=HYPERLINK(\"http://x\",\"Klik\")"`, "jti"},
+		{"jti starting with +", `"jti":"cjib-1"`, `"jti":"+31"`, "jti"},
+		{"jti starting with -", `"jti":"cjib-1"`, `"jti":"-2+3"`, "jti"},
+		{"jti starting with @", `"jti":"cjib-1"`, `"jti":"@SUM(1)"`, "jti"},
+		{"jti with a tab", `"jti":"cjib-1"`, `"jti":"\tcjib"`, "jti"},
+		{"jti with a carriage return", `"jti":"cjib-1"`, `"jti":"\rcjib"`, "jti"},
+		{"jti with a space", `"jti":"cjib-1"`, `"jti":"cjib 1"`, "jti"},
+		{"jti too long", `"jti":"cjib-1"`, `"jti":"` + strings.Repeat("a", 129) + `"`, "jti"},
+		{"reference starting with =", `"reference":"CJIB-8891-2231"`, `"reference":"=1+1"`, "debt.reference"},
+		{"reference starting with -", `"reference":"CJIB-8891-2231"`, `"reference":"-1+1"`, "debt.reference"},
+		{"creditor starting with @", `"creditor":"Centraal Justitieel Incassobureau"`, `"creditor":"@SUM(A1)"`, "debt.creditor"},
 		{"trailing data", `"2026-12-01"}}`, `"2026-12-01"}}{}`, "payload"},
 	}
 	for _, tt := range tests {
@@ -152,5 +166,19 @@ func TestPeriodMonthly(t *testing.T) {
 		if got := tt.p.Monthly(tt.in); got != tt.want {
 			t.Errorf("%s.Monthly(%d) = %d, want %d", tt.p, tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestParseClaimsAcceptsSafeIDs: the ids the demo, the tests and common
+// generators (UUIDs, base64url) make stay valid.
+func TestParseClaimsAcceptsSafeIDs(t *testing.T) {
+	for _, id := range []string{"cjib-1", "uwv-ww-2026-11", "c1", "belastingdienst-demo-3", "9b2f6c1e-3f1a-4c55-8d0e-0c2d2f4b9a11",
+		"_Zx9-Aq_0", "urn:cjib:2026/11.7", strings.Repeat("a", 128)} {
+		if _, err := ParseClaims([]byte(strings.Replace(goodDebt, `"jti":"cjib-1"`, `"jti":"`+id+`"`, 1))); err != nil {
+			t.Errorf("jti %q: %v", id, err)
+		}
+	}
+	if _, err := ParseClaims([]byte(strings.Replace(goodDebt, `"as_of":"2026-11-20"`, `"as_of":"2026-11-21"`, 1))); err != nil {
+		t.Errorf("as_of the day after iat: %v", err)
 	}
 }

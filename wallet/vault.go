@@ -111,17 +111,45 @@ func Open(path string, opts *Options) (*Vault, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if err := o.KDF.check(); err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open vault: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout})
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path, o.LockTimeout)
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("open vault: %w", ErrInUse)
 		}
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open vault: %w", err)
 	}
 	return &Vault{db: db, opts: o}, nil
+}
+
+// openBolt opens the file with bbolt, turning a panic over a damaged page
+// that checkFile did not catch into ErrDamaged.
+func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, damaged("%v", r)
+		}
+	}()
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+}
+
+// guard turns a bbolt panic over a damaged page inside a transaction into
+// ErrDamaged; bbolt rolls the transaction back on the way out.
+func guard(err *error) {
+	if r := recover(); r != nil {
+		*err = damaged("%v", r)
+	}
 }
 
 // Close locks the vault and closes the file.
@@ -248,16 +276,29 @@ func wrapKey(passphrase string, params KDFParams, dk []byte) (kdfRecord, []byte,
 }
 
 // unwrap derives the key-encryption key and opens the data key.
-func (v *Vault) unwrap(passphrase string) ([]byte, error) {
+func (v *Vault) unwrap(passphrase string) (_ []byte, err error) {
+	defer guard(&err)
 	var kdf kdfRecord
 	var wrapped []byte
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err = v.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil || meta.Get([]byte("dk")) == nil {
 			return ErrNoVault
 		}
 		wrapped = bytes.Clone(meta.Get([]byte("dk")))
-		return json.Unmarshal(meta.Get([]byte("kdf")), &kdf)
+		if json.Unmarshal(meta.Get([]byte("kdf")), &kdf) != nil {
+			return damaged("the key-derivation record does not read")
+		}
+		if err := kdf.Params.check(); err != nil {
+			return damaged("%v", err)
+		}
+		if len(kdf.Salt) < minSaltLen {
+			return damaged("the key-derivation salt is too short")
+		}
+		if len(wrapped) < chacha20poly1305.NonceSizeX+chacha20poly1305.Overhead {
+			return damaged("the wrapped data key is too short")
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -265,9 +306,6 @@ func (v *Vault) unwrap(passphrase string) ([]byte, error) {
 	aead, err := chacha20poly1305.NewX(deriveKEK(passphrase, kdf))
 	if err != nil {
 		return nil, err
-	}
-	if len(wrapped) < aead.NonceSize() {
-		return nil, ErrCorrupt
 	}
 	dk, err := aead.Open(nil, wrapped[:aead.NonceSize()], wrapped[aead.NonceSize():], wrapAD)
 	if err != nil {
@@ -278,11 +316,15 @@ func (v *Vault) unwrap(passphrase string) ([]byte, error) {
 
 // Unlock opens the vault with the passphrase. A wrong passphrase returns
 // ErrWrongPassphrase and changes nothing.
-func (v *Vault) Unlock(ctx context.Context, passphrase string) error {
+func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
+	defer guard(&err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	dk, err := v.unwrap(passphrase)
+	if errors.Is(err, ErrDamaged) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
@@ -386,7 +428,8 @@ func (v *Vault) current() (*keys, error) {
 }
 
 // View runs fn in a read-only transaction over sealed records.
-func (v *Vault) View(ctx context.Context, fn func(*Tx) error) error {
+func (v *Vault) View(ctx context.Context, fn func(*Tx) error) (err error) {
+	defer guard(&err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -401,7 +444,8 @@ func (v *Vault) View(ctx context.Context, fn func(*Tx) error) error {
 
 // Update runs fn in a read-write transaction: everything fn writes lands
 // together, durably, or not at all.
-func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) error {
+func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) (err error) {
+	defer guard(&err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

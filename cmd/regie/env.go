@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"regie/wallet"
+	"regie/web"
 )
 
 // env is what a command may touch: its streams and the environment.
@@ -233,10 +233,7 @@ func (e *env) printJSON(v any) error {
 // printRows writes a header and rows as an aligned table or as CSV.
 func (e *env) printRows(format string, header []string, rows [][]string) error {
 	if format == "csv" {
-		w := csv.NewWriter(e.stdout)
-		w.Write(header)
-		w.WriteAll(rows)
-		return w.Error()
+		return web.WriteCSV(e.stdout, header, rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"regie/wallet"
+)
+
+// TestDamagedVaultCLI: a vault file with t=0 or p=0 in its header, or cut
+// short to 20 KB, made the command panic. Now it says so in one line,
+// exits 1 and leaves the file alone.
+func TestDamagedVaultCLI(t *testing.T) {
+	kdf := func(name string) func(t *testing.T, path string) {
+		return func(t *testing.T, path string) {
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			err = db.Update(func(tx *bolt.Tx) error {
+				b := tx.Bucket([]byte("meta"))
+				var r struct {
+					Params map[string]any `json:"params"`
+					Salt   []byte         `json:"salt"`
+				}
+				if err := json.Unmarshal(b.Get([]byte("kdf")), &r); err != nil {
+					return err
+				}
+				r.Params[name] = 0
+				raw, _ := json.Marshal(r)
+				return b.Put([]byte("kdf"), raw)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cases := map[string]func(t *testing.T, path string){
+		"kdf-time-zero":    kdf("t"),
+		"kdf-threads-zero": kdf("p"),
+		"truncated-20KB": func(t *testing.T, path string) {
+			if err := os.Truncate(path, 20<<10); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for name, damage := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, org, _ := vaultWithOrg(t)
+			for _, jti := range []string{"a1", "a2", "a3", "a4", "a5", "a6"} {
+				c.must("import", signFile(t, c, org, jti, 1000))
+			}
+			path := filepath.Join(c.env["REGIE_DATA"], wallet.FileName)
+			if fi, _ := os.Stat(path); fi.Size() <= 20<<10 {
+				t.Fatalf("fixture too small: %d bytes", fi.Size())
+			}
+			damage(t, path)
+			before, _ := os.ReadFile(path)
+			for _, args := range [][]string{{"overview"}, {"audit", "verify"}, {"passwd"}} {
+				c.env["REGIE_NEW_PASSPHRASE"] = "another long passphrase"
+				code, out, errs := c.run(args...)
+				if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "vault file damaged: ") {
+					t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+				}
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+				t.Error("the damaged file was changed")
+			}
+		})
+	}
+}
+
+// TestListingCSVNeutralisesFormulas: an organisation name from a trust file
+// that a spreadsheet would read as a formula is written as text in every
+// CSV listing.
+func TestListingCSVNeutralisesFormulas(t *testing.T) {
+	c := newCLI(t, t.TempDir())
+	c.must("init", "--bsn", ownerBSN, "--name", "Sanne de Vries")
+	org := filepath.Join(t.TempDir(), "evil")
+	c.must("org", "new", "--id", "evil", "--name", "=cmd|' /C calc'!A0", "--kind", "creditor", "--out", org)
+	c.must("trust", "add", filepath.Join(org, "trust.json"))
+	out := c.must("trust", "list", "--format", "csv")
+	if !strings.Contains(out, "'=cmd") || strings.Contains(out, ",=cmd") {
+		t.Errorf("trust list csv:\n%s", out)
+	}
+}

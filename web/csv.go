@@ -1,0 +1,36 @@
+package web
+
+import (
+	"encoding/csv"
+	"io"
+	"strings"
+)
+
+// CSVCell neutralises a value for a spreadsheet (OWASP "CSV injection"): a
+// cell starting with = + - @, a tab or a carriage return would be read as a
+// formula, so it gets a leading single quote and is shown as text.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// WriteCSV writes a header and rows as CSV, every cell through CSVCell, so
+// that no CSV Regie writes can carry a formula from a statement, a trust
+// list or an organisation's error message into a spreadsheet.
+func WriteCSV(w io.Writer, header []string, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	cell := make([]string, 0, len(header))
+	for _, r := range append([][]string{header}, rows...) {
+		cell = cell[:0]
+		for _, c := range r {
+			cell = append(cell, CSVCell(c))
+		}
+		if err := cw.Write(cell); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
