@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -89,11 +90,27 @@ func (s *Server) pageRoutes() {
 func (s *Server) setLang(c *fiber.Ctx) error {
 	c.Cookie(&fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode,
 		MaxAge: 365 * 24 * 3600})
-	next := c.Query("next", "/")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		next = "/"
+	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// localPath returns next when it is a path on this server, else "/". Only a
+// path that starts with one "/" followed by neither "/" nor "\\", with no
+// spaces or control characters anywhere, is safe: browsers drop tabs and
+// newlines and read "\\" as "/", which would turn "/\t/evil.example" into a
+// link to another site.
+func localPath(next string) string {
+	if len(next) < 2 {
+		return "/"
 	}
-	return c.Redirect(next, fiber.StatusSeeOther)
+	if next[0] != '/' || next[1] == '/' || next[1] == '\\' {
+		return "/"
+	}
+	for _, r := range next {
+		if r <= ' ' || r == 0x7f || unicode.IsControl(r) || unicode.IsSpace(r) {
+			return "/"
+		}
+	}
+	return next
 }
 
 func (s *Server) unlockForm(c *fiber.Ctx, status int, msg string) error {

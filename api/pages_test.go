@@ -69,15 +69,31 @@ func TestPagesNeedUnlock(t *testing.T) {
 func TestLanguageSwitchIsNoOpenRedirect(t *testing.T) {
 	w := newWorld(t, Limits{})
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	for next, want := range map[string]string{"/consent": "/consent", "//evil.example/x": "/", "https://evil.example": "/", "/\\evil": "/"} {
-		resp, err := noRedirect.Get(w.base + "/lang/en?next=" + url.QueryEscape(next))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if got := resp.Header.Get("Location"); got != want {
-			t.Errorf("next=%q redirects to %q, want %q", next, got, want)
-		}
+	cases := []struct{ name, next, want string }{
+		{"own-page", "/consent", "/consent"},
+		{"own-page-with-query", "/consent?x=1", "/consent?x=1"},
+		{"protocol-relative", "//evil.example/x", "/"},
+		{"absolute", "https://evil.example", "/"},
+		{"backslash", "/\\evil", "/"},
+		{"tab-then-slash", "/\t/evil.example/", "/"},
+		{"newline-then-slash", "/\n/evil.example/", "/"},
+		{"space-then-slash", "/ /evil.example/", "/"},
+		{"control-char-later", "/consent\x7f", "/"},
+		{"space-later", "/consent x", "/"},
+		{"slash-only", "/", "/"},
+		{"empty", "", "/"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := noRedirect.Get(w.base + "/lang/en?next=" + url.QueryEscape(tc.next))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Location"); got != tc.want {
+				t.Errorf("next=%q redirects to %q, want %q", tc.next, got, tc.want)
+			}
+		})
 	}
 }
 
