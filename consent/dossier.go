@@ -86,6 +86,7 @@ var (
 	ErrStatementRefused  = &trust.Refusal{Code: "dossier_statement_refused", Message: "a statement in the dossier does not verify"}
 	ErrOverviewMismatch  = &trust.Refusal{Code: "dossier_overview_mismatch", Message: "the overview does not follow from the signed statements"}
 	ErrDossierFromFuture = &trust.Refusal{Code: "dossier_from_future", Message: "the dossier claims to be released in the future"}
+	ErrRepeatedStatement = &trust.Refusal{Code: "dossier_statement_repeated", Message: "the dossier holds one statement more than once"}
 )
 
 // VerifiedDossier is a dossier whose every figure was checked.
@@ -169,12 +170,20 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 		v.Subject = peekSubject(d.Statements[0])
 	}
 	bySeries := map[[2]string]int{}
+	seen := map[[2]string]bool{}
 	var series []wallet.Series
 	for i, s := range d.Statements {
 		st, err := v.Verify(s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: statement %d: %v", ErrStatementRefused, i+1, err)
 		}
+		// A wallet stores each (iss, jti) once; a repeat would count one
+		// debt several times in the counsellor's rows.
+		id := [2]string{st.Issuer, st.ID}
+		if seen[id] {
+			return nil, fmt.Errorf("%w: statement %d", ErrRepeatedStatement, i+1)
+		}
+		seen[id] = true
 		if !tc.Scope.Allows(&st) {
 			return nil, fmt.Errorf("%w: statement %d lies outside the consent", ErrOutOfScope, i+1)
 		}

@@ -322,12 +322,18 @@ func (s *Service) check(tx *wallet.Tx, g Grant, p Presentation, proof *jose.JSON
 	if pc.Purpose != g.Purpose {
 		return ErrWrongPurpose
 	}
-	// 4. The grant is still in force and the request lies inside it.
+	// 4. The grant is still in force and the request lies inside it. The
+	// token's leeway is for other parties' clocks; the wallet releases by
+	// its own clock and the grant's own period exactly.
 	switch g.Status(now) {
 	case StatusRevoked:
 		return ErrRevoked
 	case StatusUsedUp:
 		return ErrUsedUp
+	case StatusExpired:
+		return ErrExpired
+	case StatusNotYetValid:
+		return ErrNotYetValid
 	}
 	if len(p.Want) > 0 && !g.Scope.Covers(p.Want) {
 		return ErrOutOfScope

@@ -60,15 +60,16 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 	e := Export{Format: "regie-dossier-export-1", WalletID: vd.WalletID, Helper: vd.Audience, Purpose: vd.Purpose, Scope: vd.Scope,
 		ReleasedAt: vd.ReleasedAt, ValidUntil: vd.ValidUntil, Overview: vd.Overview, Grant: vd.Grant, Statements: vd.Statements,
 		Debts: []DebtExport{}, Incomes: []IncomeExport{}}
-	current := map[string]bool{}
+	// Statements are named by (issuer, jti): two organisations may use the same jti.
+	current := map[[2]string]bool{}
 	for _, d := range vd.Overview.Debts {
-		current[d.Statement] = true
+		current[[2]string{d.Issuer, d.Statement}] = true
 	}
 	for _, in := range vd.Overview.Incomes {
-		current[in.Statement] = true
+		current[[2]string{in.Issuer, in.Statement}] = true
 	}
 	for _, st := range vd.Verified {
-		if !current[st.ID] {
+		if !current[[2]string{st.Issuer, st.ID}] {
 			continue
 		}
 		p := Provenance{Organisation: st.Issuer, Statement: st.ID, KeyID: vd.SignedBy[st.ID], Verified: true}
