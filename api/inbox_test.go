@@ -96,25 +96,41 @@ func TestInboxRateLimit(t *testing.T) {
 
 func TestThrottleLocksOut(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	th := &throttle{maxFailures: 5, lockout: 5 * time.Minute, now: func() time.Time { return now }}
-	waits := []time.Duration{}
-	for i := 0; i < 5; i++ {
-		th.fail()
-		waits = append(waits, th.wait())
+	th := newThrottle(5, 5*time.Minute, func() time.Time { return now })
+	// try makes one try from client and returns how long it was told to
+	// wait (0: the try went ahead and ended with ok).
+	try := func(client string, ok bool) time.Duration {
+		end, err := th.begin(client)
+		var lo *lockedOut
+		if errors.As(err, &lo) {
+			return lo.wait
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		end(ok)
+		return 0
 	}
-	want := []time.Duration{0, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Minute}
-	for i := range want {
-		if waits[i] != want[i] {
-			t.Fatalf("waits = %v, want %v", waits, want)
+	// Tries 1 and 2 go ahead, then waits of 1 s, 2 s and 4 s, and after the
+	// fifth try the lockout.
+	steps := []struct{ advance, want time.Duration }{
+		{0, 0}, {0, 0}, {0, time.Second}, {time.Second, 0}, {0, 2 * time.Second}, {2 * time.Second, 0},
+		{0, 4 * time.Second}, {4 * time.Second, 0}, {0, 5 * time.Minute}, {4 * time.Minute, time.Minute},
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		if got := try("a", false); got != st.want {
+			t.Fatalf("step %d: wait %v, want %v", i, got, st.want)
 		}
 	}
-	now = now.Add(5 * time.Minute)
-	if th.wait() != 0 {
-		t.Error("lockout did not end")
+	now = now.Add(time.Minute)
+	if w := try("b", false); w != 0 {
+		t.Errorf("another client waits %v for a's failures", w)
 	}
-	th.succeed()
-	th.fail()
-	if th.wait() != 0 {
+	if w := try("a", true); w != 0 {
+		t.Errorf("lockout did not end: %v", w)
+	}
+	if try("a", false) != 0 || try("a", false) != 0 {
 		t.Error("success did not reset the count")
 	}
 }

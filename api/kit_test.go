@@ -61,8 +61,14 @@ type world struct {
 
 func newWorld(t testing.TB, limits Limits) *world {
 	t.Helper()
+	return newWorldKDF(t, limits, testKDF)
+}
+
+// newWorldKDF is newWorld with a vault whose key derivation costs kdf.
+func newWorldKDF(t testing.TB, limits Limits, kdf wallet.KDFParams) *world {
+	t.Helper()
 	ctx := context.Background()
-	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: testKDF})
+	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: kdf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,8 +142,10 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 	var lo *lockedOut
 	switch {
 	case errors.As(err, &lo):
-		minutes := int(lo.wait.Minutes()) + 1
-		return s.unlockForm(c, fiber.StatusTooManyRequests, web.T(lang, "unlock.slow", minutes))
+		return s.unlockForm(c, fiber.StatusTooManyRequests, web.T(lang, "unlock.slow", web.Wait(lang, lo.wait)))
+	case errors.Is(err, errBusy):
+		c.Set(fiber.HeaderRetryAfter, "1")
+		return s.unlockForm(c, fiber.StatusServiceUnavailable, web.T(lang, "unlock.busy"))
 	case errors.Is(err, wallet.ErrWrongPassphrase):
 		return s.unlockForm(c, fiber.StatusUnauthorized, web.T(lang, "unlock.wrong"))
 	case err != nil:

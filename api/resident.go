@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"mime"
+	"net/url"
 	"strings"
 	"time"
 
@@ -44,22 +46,24 @@ func (s *Server) requireSession(c *fiber.Ctx) error {
 // unlock checks a passphrase under the throttle and opens a session. It
 // unlocks the vault keys when they are not in memory yet.
 func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, error) {
-	if d := s.throttle.wait(); d > 0 {
-		return "", nil, &lockedOut{wait: d}
+	end, err := s.throttle.begin(c.IP())
+	if err != nil {
+		return "", nil, err
 	}
-	var err error
+	s.derivations.Add(1)
+	n := s.deriving.Add(1)
+	for m := s.maxDeriving.Load(); n > m && !s.maxDeriving.CompareAndSwap(m, n); m = s.maxDeriving.Load() {
+	}
 	if s.vault.Unlocked() {
 		err = s.vault.CheckPassphrase(passphrase)
 	} else {
 		err = s.vault.Unlock(c.UserContext(), passphrase)
 	}
+	s.deriving.Add(-1)
+	end(err == nil)
 	if err != nil {
-		if errors.Is(err, wallet.ErrWrongPassphrase) {
-			s.throttle.fail()
-		}
 		return "", nil, err
 	}
-	s.throttle.succeed()
 	token, ses := s.sessions.create()
 	s.setSessionCookie(c, token)
 	return token, ses, nil
@@ -72,7 +76,35 @@ func (l *lockedOut) Error() string {
 	return fmt.Sprintf("too many wrong passphrases; wait %s", l.wait.Round(time.Second))
 }
 
+// sameOrigin reports whether a request may come from the wallet's own pages:
+// a browser names the page's origin in Origin and says in Sec-Fetch-Site
+// whether it is the same; a script outside a browser sends neither.
+func (s *Server) sameOrigin(c *fiber.Ctx) bool {
+	if site := c.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	origin := c.Get(fiber.HeaderOrigin)
+	return origin == "" || strings.EqualFold(origin, s.origin(c))
+}
+
+// origin is the wallet's own scheme://host[:port].
+func (s *Server) origin(c *fiber.Ctx) string {
+	if u, err := url.Parse(s.cfg.BaseURL); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return c.BaseURL()
+}
+
+// apiUnlock takes the passphrase as JSON from the wallet's own origin only:
+// a page elsewhere could otherwise post text/plain here and spend the
+// resident's tries.
 func (s *Server) apiUnlock(c *fiber.Ctx) error {
+	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
+		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "json_required", "send application/json")
+	}
+	if !s.sameOrigin(c) {
+		return httpx.JSONError(c, fiber.StatusForbidden, "cross_origin", "the wallet opens only from its own pages")
+	}
 	var req struct {
 		Passphrase string `json:"passphrase"`
 	}
@@ -85,6 +117,9 @@ func (s *Server) apiUnlock(c *fiber.Ctx) error {
 	case errors.As(err, &lo):
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(lo.wait.Seconds()))))
 		return httpx.JSONError(c, fiber.StatusTooManyRequests, "unlock_throttled", lo.Error())
+	case errors.Is(err, errBusy):
+		c.Set(fiber.HeaderRetryAfter, "1")
+		return httpx.JSONError(c, fiber.StatusServiceUnavailable, "unlock_busy", "another passphrase is being checked; try again in a second")
 	case errors.Is(err, wallet.ErrWrongPassphrase):
 		return httpx.JSONError(c, fiber.StatusUnauthorized, "wrong_passphrase", "the passphrase does not open this wallet")
 	case err != nil:

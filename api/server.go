@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,7 +30,7 @@ import (
 type Limits struct {
 	InboxPerMinute   int           // per client address; default 120
 	DossierPerMinute int           // per client address; default 60
-	UnlockFailures   int           // failures before lockout; default 5
+	UnlockFailures   int           // failures per client address before lockout; default 5
 	UnlockLockout    time.Duration // default 5 minutes
 	InboxBody        int           // bytes; default 1 MiB
 	UploadBody       int           // bytes; default 8 MiB
@@ -89,6 +90,10 @@ type Server struct {
 	throttle *throttle
 	log      *slog.Logger
 	cfg      Config
+	// derivations counts passphrase key derivations started, and
+	// maxDeriving the most that ran at once, so that tests can prove the
+	// unlock limits hold without timing anything.
+	derivations, deriving, maxDeriving atomic.Int64
 }
 
 // New builds the wallet server.
@@ -115,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 		consent:  &consent.Service{Vault: v, Trust: ts, BaseURL: cfg.BaseURL},
 		puller:   &connectors.Puller{Vault: v, Importer: im, Client: cfg.OrgClient},
 		sessions: newSessions(cfg.SessionIdle, v.Now),
-		throttle: &throttle{maxFailures: cfg.Limits.UnlockFailures, lockout: cfg.Limits.UnlockLockout, now: time.Now},
+		throttle: newThrottle(cfg.Limits.UnlockFailures, cfg.Limits.UnlockLockout, time.Now),
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "regie",

@@ -3,9 +3,12 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regie/trust"
+	"errors"
+	"runtime"
 	"sync"
 	"time"
+
+	"regie/trust"
 )
 
 // sessions are the resident's logins. They live in memory only: a restart
@@ -80,44 +83,91 @@ func (s *sessions) end(token string) {
 	s.mu.Unlock()
 }
 
-// throttle slows down passphrase guessing: after a few failures each try
-// must wait longer, and after MaxFailures the vault refuses all tries for
-// Lockout. It counts failures from every client together, because there is
-// one vault and one resident.
+// throttle slows down passphrase guessing. Each client address has its own
+// count, so that a stranger spending tries from elsewhere cannot lock the
+// resident out: after a few failures each try must wait longer, and after
+// maxFailures that address is refused for lockout. A try is counted before
+// its key is derived, so parallel tries cannot slip past the count, and no
+// more key derivations run at once than there are cores, because each costs
+// tens of MiB of memory.
 type throttle struct {
 	mu          sync.Mutex
-	failures    int
-	next        time.Time
+	clients     map[string]*tries
 	maxFailures int
 	lockout     time.Duration
 	now         func() time.Time
+	slots       chan struct{} // one per key derivation allowed at once
 }
 
-// wait reports how long before another try is allowed.
-func (t *throttle) wait() time.Duration {
+// tries is one client address's count.
+type tries struct {
+	failures   int
+	next, last time.Time
+}
+
+// maxThrottled bounds how many client addresses the throttle remembers.
+const maxThrottled = 10000
+
+// errBusy says every core is already deriving a key.
+var errBusy = errors.New("every core is checking a passphrase")
+
+func newThrottle(maxFailures int, lockout time.Duration, now func() time.Time) *throttle {
+	return &throttle{clients: map[string]*tries{}, maxFailures: maxFailures, lockout: lockout, now: now,
+		slots: make(chan struct{}, runtime.NumCPU())}
+}
+
+// begin counts a try from client as failed before its key is derived. It
+// returns *lockedOut while that client must wait and errBusy while every
+// derivation slot is taken; otherwise the caller derives the key and then
+// calls end with whether the passphrase was right.
+func (t *throttle) begin(client string) (end func(ok bool), err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if d := t.next.Sub(t.now()); d > 0 {
-		return d
+	now := t.now()
+	a := t.clients[client]
+	if a == nil {
+		if len(t.clients) >= maxThrottled {
+			t.prune(now)
+		}
+		if len(t.clients) >= maxThrottled {
+			return nil, &lockedOut{wait: t.lockout}
+		}
+		a = &tries{}
+		t.clients[client] = a
 	}
-	return 0
-}
-
-func (t *throttle) fail() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.failures++
+	if d := a.next.Sub(now); d > 0 {
+		return nil, &lockedOut{wait: d}
+	}
+	select {
+	case t.slots <- struct{}{}:
+	default:
+		return nil, errBusy
+	}
+	a.failures++
+	a.last = now
 	switch {
-	case t.failures >= t.maxFailures:
-		t.next = t.now().Add(t.lockout)
-		t.failures = 0
-	case t.failures >= 2:
-		t.next = t.now().Add(time.Second << (t.failures - 2))
+	case a.failures >= t.maxFailures:
+		a.next = now.Add(t.lockout)
+		a.failures = 0
+	case a.failures >= 2:
+		a.next = now.Add(time.Second << (a.failures - 2))
 	}
+	return func(ok bool) {
+		if ok {
+			t.mu.Lock()
+			delete(t.clients, client)
+			t.mu.Unlock()
+		}
+		<-t.slots
+	}, nil
 }
 
-func (t *throttle) succeed() {
-	t.mu.Lock()
-	t.failures, t.next = 0, time.Time{}
-	t.mu.Unlock()
+// prune forgets clients whose last try is older than a lockout and who
+// need not wait any more.
+func (t *throttle) prune(now time.Time) {
+	for k, a := range t.clients {
+		if !now.Before(a.next) && now.Sub(a.last) > t.lockout {
+			delete(t.clients, k)
+		}
+	}
 }

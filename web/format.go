@@ -63,3 +63,27 @@ func LongDateTime(lang string, t time.Time) string {
 	t = t.Local()
 	return fmt.Sprintf("%s, %02d:%02d", LongDate(lang, t), t.Hour(), t.Minute())
 }
+
+// Wait says how long someone must wait, rounded up: "1 seconde",
+// "40 seconden", "5 minuten" (or in English). It exists so that no page says
+// "wacht 1 minuten" when the wait is 40 seconds.
+func Wait(lang string, d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	n, one, many := secs, "seconde", "seconden"
+	if lang == "en" {
+		one, many = "second", "seconds"
+	}
+	if secs >= 60 {
+		n, one, many = (secs+59)/60, "minuut", "minuten"
+		if lang == "en" {
+			one, many = "minute", "minutes"
+		}
+	}
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -38,3 +38,26 @@ func TestLongDate(t *testing.T) {
 		t.Errorf("en = %q", got)
 	}
 }
+
+func TestWait(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		d    time.Duration
+		want string
+	}{
+		{"nl", 300 * time.Millisecond, "1 seconde"},
+		{"nl", time.Second, "1 seconde"},
+		{"nl", 40 * time.Second, "40 seconden"},
+		{"nl", 59*time.Second + time.Millisecond, "1 minuut"},
+		{"nl", 61 * time.Second, "2 minuten"},
+		{"nl", 5 * time.Minute, "5 minuten"},
+		{"en", time.Second, "1 second"},
+		{"en", 2 * time.Second, "2 seconds"},
+		{"en", time.Minute, "1 minute"},
+		{"en", 5 * time.Minute, "5 minutes"},
+	} {
+		if got := Wait(tc.lang, tc.d); got != tc.want {
+			t.Errorf("Wait(%s, %v) = %q, want %q", tc.lang, tc.d, got, tc.want)
+		}
+	}
+}

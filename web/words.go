@@ -18,7 +18,8 @@ var words = map[string]map[string]string{
 		"unlock.label":   "Wachtwoordzin",
 		"unlock.button":  "Openen",
 		"unlock.wrong":   "Deze wachtwoordzin klopt niet. Probeer het opnieuw.",
-		"unlock.slow":    "Te vaak een verkeerde wachtwoordzin. Wacht %d minuten en probeer het dan opnieuw.",
+		"unlock.slow":    "Te vaak een verkeerde wachtwoordzin. Wacht %s en probeer het dan opnieuw.",
+		"unlock.busy":    "Het is nu erg druk. Wacht een paar seconden en probeer het dan opnieuw.",
 		"unlock.locked":  "U bent uitgelogd. Uw gegevens zijn weer afgesloten.",
 		"unlock.expired": "U was een tijd niet actief. Open uw kluis opnieuw.",
 
@@ -195,7 +196,8 @@ var words = map[string]map[string]string{
 		"unlock.label":   "Passphrase",
 		"unlock.button":  "Open",
 		"unlock.wrong":   "This passphrase is not right. Please try again.",
-		"unlock.slow":    "Too many wrong passphrases. Wait %d minutes and try again.",
+		"unlock.slow":    "Too many wrong passphrases. Wait %s and try again.",
+		"unlock.busy":    "It is very busy right now. Wait a few seconds and try again.",
 		"unlock.locked":  "You are logged out. Your data is locked again.",
 		"unlock.expired": "You were away for a while. Please open your vault again.",
 
