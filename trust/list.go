@@ -110,7 +110,7 @@ func (o *Organisation) validate() error {
 	switch o.Kind {
 	case KindCreditor, KindIncomePayer:
 		if len(o.MaySign) == 0 {
-			return bad("may_sign must name debt and/or income")
+			return bad("may_sign must name debt, income and/or expense")
 		}
 	case KindHelper:
 		if len(o.MaySign) != 0 {
@@ -120,7 +120,7 @@ func (o *Organisation) validate() error {
 		return bad("kind must be creditor, income_payer or helper")
 	}
 	for _, t := range o.MaySign {
-		if t != wallet.TypeDebt && t != wallet.TypeIncome {
+		if t != wallet.TypeDebt && t != wallet.TypeIncome && t != wallet.TypeExpense {
 			return bad("may_sign holds an unknown statement type")
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,8 +46,9 @@ type StatementType string
 
 // Statement types.
 const (
-	TypeDebt   StatementType = "debt"
-	TypeIncome StatementType = "income"
+	TypeDebt    StatementType = "debt"
+	TypeIncome  StatementType = "income"
+	TypeExpense StatementType = "expense" // a fixed cost (vaste last), signed by whoever charges it
 )
 
 // Category is a debt category. The priority categories (rent, energy, water,
@@ -126,27 +128,72 @@ const (
 	KindPension        IncomeKind = "pension"
 	KindStudentFinance IncomeKind = "student_finance"
 	KindOther          IncomeKind = "other"
+
+	// Second edition: the kinds a beslagvrije voet and a budget tell apart.
+	KindWage               IncomeKind = "wage"
+	KindSocialAssistance   IncomeKind = "social_assistance" // bijstand
+	KindUnemployment       IncomeKind = "unemployment"      // WW
+	KindSurvivor           IncomeKind = "survivor"          // ANW
+	KindStatePension       IncomeKind = "state_pension"     // AOW
+	KindDisability         IncomeKind = "disability"        // WIA, Wajong, WAO
+	KindChildBenefit       IncomeKind = "child_benefit"     // kinderbijslag
+	KindChildBudget        IncomeKind = "child_budget"      // kindgebonden budget
+	KindRentAllowance      IncomeKind = "rent_allowance"    // huurtoeslag
+	KindCareAllowance      IncomeKind = "care_allowance"    // zorgtoeslag
+	KindChildcareAllowance IncomeKind = "childcare_allowance"
+	KindAlimony            IncomeKind = "alimony"
 )
 
-// Period is how often an income is paid.
+// IncomeKinds lists every income kind a statement may carry.
+var IncomeKinds = []IncomeKind{KindSalary, KindBenefit, KindAllowance, KindPension, KindStudentFinance, KindOther,
+	KindWage, KindSocialAssistance, KindUnemployment, KindSurvivor, KindStatePension, KindDisability,
+	KindChildBenefit, KindChildBudget, KindRentAllowance, KindCareAllowance, KindChildcareAllowance, KindAlimony}
+
+// Earmarked reports whether the income is a benefit paid for a purpose
+// (toeslagen, child benefit, child budget) rather than income to live on.
+// The indicative beslagvrije voet leaves these out: they are not attachable
+// income, and the VTLB-rapport (§6.2, Bureau Wsnp, januari 2024) does not
+// count kindgebonden budget, zorgtoeslag or kinderbijslag as income.
+func (k IncomeKind) Earmarked() bool {
+	switch k {
+	case KindAllowance, KindChildBenefit, KindChildBudget, KindRentAllowance, KindCareAllowance, KindChildcareAllowance:
+		return true
+	}
+	return false
+}
+
+// Period is how often an income is paid or a cost charged.
 type Period string
 
-// Income periods.
+// Periods of incomes and expenses.
 const (
 	PeriodWeek      Period = "week"
 	PeriodFourWeeks Period = "four_weeks"
 	PeriodMonth     Period = "month"
+	PeriodQuarter   Period = "quarter"
 	PeriodYear      Period = "year"
 )
 
+// Valid reports whether p is a known period.
+func (p Period) Valid() bool {
+	switch p {
+	case PeriodWeek, PeriodFourWeeks, PeriodMonth, PeriodQuarter, PeriodYear:
+		return true
+	}
+	return false
+}
+
 // Monthly normalises an amount paid once per period to a monthly amount,
-// rounding half away from zero: a week is 52/12 of a month, four weeks 13/12.
+// rounding half away from zero: a week is 52/12 of a month, four weeks 13/12,
+// a quarter 1/3.
 func (p Period) Monthly(c Cents) Cents {
 	switch p {
 	case PeriodWeek:
 		return divRound(int64(c)*52, 12)
 	case PeriodFourWeeks:
 		return divRound(int64(c)*13, 12)
+	case PeriodQuarter:
+		return divRound(int64(c), 3)
 	case PeriodYear:
 		return divRound(int64(c), 12)
 	}
@@ -182,8 +229,10 @@ type Debt struct {
 
 // Garnishment is an attachment of income (loonbeslag) as the payer reports it.
 type Garnishment struct {
-	AmountCents    Cents `json:"amount_cents"`
-	ProtectedCents Cents `json:"protected_cents"`
+	AmountCents    Cents  `json:"amount_cents"`
+	ProtectedCents Cents  `json:"protected_cents"`
+	By             string `json:"by,omitempty"`        // who laid it (bailiff, CJIB, ...)
+	Reference      string `json:"reference,omitempty"` // their reference
 }
 
 // Income is what an organisation says it pays the resident.
@@ -195,6 +244,61 @@ type Income struct {
 	Period      Period       `json:"period"`
 	Garnishment *Garnishment `json:"garnishment,omitempty"`
 	Ends        Date         `json:"ends,omitempty"`
+	// GrossCents is the gross amount per period, when the payer gives it.
+	GrossCents Cents `json:"gross_cents,omitempty"`
+	// HolidayPayCents is the holiday pay (vakantietoeslag) built up per
+	// period, net, paid out once a year. The beslagvrije voet counts it.
+	HolidayPayCents Cents `json:"holiday_pay_cents,omitempty"`
+}
+
+// ExpenseKind says what a fixed cost is for.
+type ExpenseKind string
+
+// Expense kinds.
+const (
+	ExpenseRent            ExpenseKind = "rent"
+	ExpenseMortgage        ExpenseKind = "mortgage"
+	ExpenseServiceCosts    ExpenseKind = "service_costs"
+	ExpenseEnergy          ExpenseKind = "energy"
+	ExpenseHeat            ExpenseKind = "heat"
+	ExpenseWater           ExpenseKind = "water"
+	ExpenseHealthInsurance ExpenseKind = "health_insurance"
+	ExpenseMunicipalTax    ExpenseKind = "municipal_tax"
+	ExpenseWaterBoardTax   ExpenseKind = "water_board_tax"
+	ExpenseInsurance       ExpenseKind = "insurance"
+	ExpenseTelecom         ExpenseKind = "telecom"
+	ExpenseChildcare       ExpenseKind = "childcare"
+	ExpenseOther           ExpenseKind = "other"
+)
+
+// ExpenseKinds lists every expense kind in a fixed order (housing first).
+var ExpenseKinds = []ExpenseKind{ExpenseRent, ExpenseMortgage, ExpenseServiceCosts, ExpenseEnergy, ExpenseHeat,
+	ExpenseWater, ExpenseHealthInsurance, ExpenseMunicipalTax, ExpenseWaterBoardTax, ExpenseInsurance,
+	ExpenseTelecom, ExpenseChildcare, ExpenseOther}
+
+// Valid reports whether k is a known expense kind.
+func (k ExpenseKind) Valid() bool {
+	for _, x := range ExpenseKinds {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Housing reports whether the cost is the cost of the home itself.
+func (k ExpenseKind) Housing() bool { return k == ExpenseRent || k == ExpenseMortgage }
+
+// Expense is a fixed cost (vaste last) as the organisation that charges it
+// states it.
+type Expense struct {
+	Reference   string      `json:"reference"`
+	Payee       string      `json:"payee"`
+	Kind        ExpenseKind `json:"kind"`
+	AmountCents Cents       `json:"amount_cents"`
+	Period      Period      `json:"period"`
+	Since       Date        `json:"since,omitempty"`
+	Ends        Date        `json:"ends,omitempty"`
 }
 
 // Claims is the payload of a signed statement, as organisations send it.
@@ -208,6 +312,7 @@ type Claims struct {
 	AsOf     Date          `json:"as_of"`
 	Debt     *Debt         `json:"debt,omitempty"`
 	Income   *Income       `json:"income,omitempty"`
+	Expense  *Expense      `json:"expense,omitempty"`
 }
 
 // Reference is the organisation's own reference for the debt or income; with
@@ -218,6 +323,8 @@ func (c *Claims) Reference() string {
 		return c.Debt.Reference
 	case c.Income != nil:
 		return c.Income.Reference
+	case c.Expense != nil:
+		return c.Expense.Reference
 	}
 	return ""
 }
@@ -261,8 +368,10 @@ type wireDebt struct {
 }
 
 type wireGarnishment struct {
-	AmountCents    *Cents `json:"amount_cents"`
-	ProtectedCents *Cents `json:"protected_cents"`
+	AmountCents    *Cents  `json:"amount_cents"`
+	ProtectedCents *Cents  `json:"protected_cents"`
+	By             *string `json:"by"`
+	Reference      *string `json:"reference"`
 }
 
 type wireIncome struct {
@@ -273,6 +382,18 @@ type wireIncome struct {
 	Period      *Period          `json:"period"`
 	Garnishment *wireGarnishment `json:"garnishment"`
 	Ends        *Date            `json:"ends"`
+	GrossCents  *Cents           `json:"gross_cents"`
+	HolidayPay  *Cents           `json:"holiday_pay_cents"`
+}
+
+type wireExpense struct {
+	Reference   *string      `json:"reference"`
+	Payee       *string      `json:"payee"`
+	Kind        *ExpenseKind `json:"kind"`
+	AmountCents *Cents       `json:"amount_cents"`
+	Period      *Period      `json:"period"`
+	Since       *Date        `json:"since"`
+	Ends        *Date        `json:"ends"`
 }
 
 type wireClaims struct {
@@ -285,6 +406,7 @@ type wireClaims struct {
 	AsOf     *Date          `json:"as_of"`
 	Debt     *wireDebt      `json:"debt"`
 	Income   *wireIncome    `json:"income"`
+	Expense  *wireExpense   `json:"expense"`
 }
 
 var (
@@ -383,10 +505,15 @@ func (w *wireClaims) claims() (Claims, error) {
 		c.Expiry = *w.Expiry
 	}
 	switch *w.Type {
+	case TypeDebt, TypeIncome, TypeExpense:
+	default:
+		return c, &ValidationError{Field: "type", Problem: "must be debt, income or expense"}
+	}
+	if err := w.onlyBody(*w.Type); err != nil {
+		return c, err
+	}
+	switch *w.Type {
 	case TypeDebt:
-		if w.Income != nil {
-			return c, &ValidationError{Field: "income", Problem: "not allowed in a debt statement"}
-		}
 		if w.Debt == nil {
 			return c, missing("debt")
 		}
@@ -396,9 +523,6 @@ func (w *wireClaims) claims() (Claims, error) {
 		}
 		c.Debt = &d
 	case TypeIncome:
-		if w.Debt != nil {
-			return c, &ValidationError{Field: "debt", Problem: "not allowed in an income statement"}
-		}
 		if w.Income == nil {
 			return c, missing("income")
 		}
@@ -407,10 +531,32 @@ func (w *wireClaims) claims() (Claims, error) {
 			return c, err
 		}
 		c.Income = &in
-	default:
-		return c, &ValidationError{Field: "type", Problem: "must be debt or income"}
+	case TypeExpense:
+		if w.Expense == nil {
+			return c, missing("expense")
+		}
+		e, err := w.Expense.expense()
+		if err != nil {
+			return c, err
+		}
+		c.Expense = &e
 	}
 	return c, nil
+}
+
+// onlyBody refuses a body of another type than the statement says it is.
+func (w *wireClaims) onlyBody(t StatementType) error {
+	bodies := []struct {
+		field   string
+		t       StatementType
+		present bool
+	}{{"debt", TypeDebt, w.Debt != nil}, {"income", TypeIncome, w.Income != nil}, {"expense", TypeExpense, w.Expense != nil}}
+	for _, b := range bodies {
+		if b.present && b.t != t {
+			return &ValidationError{Field: b.field, Problem: fmt.Sprintf("not allowed in a statement of type %s", t)}
+		}
+	}
+	return nil
 }
 
 func checkDate(field string, d Date) error {
@@ -524,9 +670,7 @@ func (w *wireIncome) income() (Income, error) {
 	if w.Kind == nil {
 		return in, missing("income.kind")
 	}
-	switch *w.Kind {
-	case KindSalary, KindBenefit, KindAllowance, KindPension, KindStudentFinance, KindOther:
-	default:
+	if !slices.Contains(IncomeKinds, *w.Kind) {
 		return in, &ValidationError{Field: "income.kind", Problem: "unknown kind"}
 	}
 	if err := checkMoney("income.net_cents", w.NetCents); err != nil {
@@ -535,9 +679,7 @@ func (w *wireIncome) income() (Income, error) {
 	if w.Period == nil {
 		return in, missing("income.period")
 	}
-	switch *w.Period {
-	case PeriodWeek, PeriodFourWeeks, PeriodMonth, PeriodYear:
-	default:
+	if !w.Period.Valid() {
 		return in, &ValidationError{Field: "income.period", Problem: "unknown period"}
 	}
 	in = Income{Reference: *w.Reference, Payer: *w.Payer, Kind: *w.Kind, NetCents: *w.NetCents, Period: *w.Period}
@@ -549,12 +691,96 @@ func (w *wireIncome) income() (Income, error) {
 			return in, err
 		}
 		in.Garnishment = &Garnishment{AmountCents: *g.AmountCents, ProtectedCents: *g.ProtectedCents}
-	}
-	if w.Ends != nil {
-		if err := checkDate("income.ends", *w.Ends); err != nil {
+		if err := optText("income.garnishment.by", g.By, &in.Garnishment.By); err != nil {
 			return in, err
 		}
-		in.Ends = *w.Ends
+		if err := optText("income.garnishment.reference", g.Reference, &in.Garnishment.Reference); err != nil {
+			return in, err
+		}
+	}
+	if err := optDate("income.ends", w.Ends, &in.Ends); err != nil {
+		return in, err
+	}
+	if err := optMoney("income.gross_cents", w.GrossCents, &in.GrossCents); err != nil {
+		return in, err
+	}
+	if w.GrossCents != nil && *w.GrossCents < in.NetCents {
+		return in, &ValidationError{Field: "income.gross_cents", Problem: "must not be less than net_cents"}
+	}
+	if err := optMoney("income.holiday_pay_cents", w.HolidayPay, &in.HolidayPayCents); err != nil {
+		return in, err
 	}
 	return in, nil
+}
+
+func (w *wireExpense) expense() (Expense, error) {
+	var e Expense
+	if err := checkText("expense.reference", w.Reference); err != nil {
+		return e, err
+	}
+	if err := checkText("expense.payee", w.Payee); err != nil {
+		return e, err
+	}
+	if w.Kind == nil {
+		return e, missing("expense.kind")
+	}
+	if !w.Kind.Valid() {
+		return e, &ValidationError{Field: "expense.kind", Problem: "unknown kind"}
+	}
+	if err := checkMoney("expense.amount_cents", w.AmountCents); err != nil {
+		return e, err
+	}
+	if w.Period == nil {
+		return e, missing("expense.period")
+	}
+	if !w.Period.Valid() {
+		return e, &ValidationError{Field: "expense.period", Problem: "unknown period"}
+	}
+	e = Expense{Reference: *w.Reference, Payee: *w.Payee, Kind: *w.Kind, AmountCents: *w.AmountCents, Period: *w.Period}
+	if err := optDate("expense.since", w.Since, &e.Since); err != nil {
+		return e, err
+	}
+	if err := optDate("expense.ends", w.Ends, &e.Ends); err != nil {
+		return e, err
+	}
+	if e.Since != "" && e.Ends != "" && e.Ends < e.Since {
+		return e, &ValidationError{Field: "expense.ends", Problem: "must not be before since"}
+	}
+	return e, nil
+}
+
+// optDate checks an optional date and stores it in dst when present.
+func optDate(field string, d *Date, dst *Date) error {
+	if d == nil {
+		return nil
+	}
+	if err := checkDate(field, *d); err != nil {
+		return err
+	}
+	*dst = *d
+	return nil
+}
+
+// optMoney checks an optional amount and stores it in dst when present.
+func optMoney(field string, c *Cents, dst *Cents) error {
+	if c == nil {
+		return nil
+	}
+	if err := checkMoney(field, c); err != nil {
+		return err
+	}
+	*dst = *c
+	return nil
+}
+
+// optText checks an optional text and stores it in dst when present.
+func optText(field string, s *string, dst *string) error {
+	if s == nil {
+		return nil
+	}
+	if err := checkText(field, s); err != nil {
+		return err
+	}
+	*dst = *s
+	return nil
 }

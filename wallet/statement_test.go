@@ -161,6 +161,9 @@ func TestPeriodMonthly(t *testing.T) {
 		{PeriodFourWeeks, 100000, 108333}, // 108333.33 rounds down
 		{PeriodYear, 1200000, 100000},
 		{PeriodYear, 100, 8}, // 8.33
+		{PeriodQuarter, 30000, 10000},
+		{PeriodQuarter, 10000, 3333}, // 3333.33 rounds down
+		{PeriodQuarter, 20000, 6667}, // 6666.67 rounds up
 	}
 	for _, tt := range tests {
 		if got := tt.p.Monthly(tt.in); got != tt.want {
@@ -180,5 +183,118 @@ func TestParseClaimsAcceptsSafeIDs(t *testing.T) {
 	}
 	if _, err := ParseClaims([]byte(strings.Replace(goodDebt, `"as_of":"2026-11-20"`, `"as_of":"2026-11-21"`, 1))); err != nil {
 		t.Errorf("as_of the day after iat: %v", err)
+	}
+}
+
+// goodExpense is the DESIGN example of the second edition.
+const goodExpense = `{"iss":"woonstichting-de-haven","sub":"123456782","jti":"wdh-2026-11-huur","iat":1793500000,
+"type":"expense","as_of":"2026-11-01",
+"expense":{"reference":"HUUR-2026-0412","payee":"Woonstichting De Haven","kind":"rent",
+"amount_cents":84500,"period":"month","since":"2024-03-01"}}`
+
+// goodIncome2 uses every second-edition income addition.
+const goodIncome2 = `{"iss":"gemeente","sub":"123456782","jti":"g-1","iat":1793500000,"type":"income","as_of":"2026-11-01",
+"income":{"reference":"BIJST-1","payer":"Gemeente Utrecht","kind":"social_assistance","net_cents":390000,"period":"quarter",
+"gross_cents":420000,"holiday_pay_cents":6800,
+"garnishment":{"amount_cents":5000,"protected_cents":120000,"by":"Deurwaarders Noord","reference":"DN-77"}}}`
+
+func TestParseClaimsSecondEdition(t *testing.T) {
+	c, err := ParseClaims([]byte(goodExpense))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Expense{Reference: "HUUR-2026-0412", Payee: "Woonstichting De Haven", Kind: ExpenseRent, AmountCents: 84500,
+		Period: PeriodMonth, Since: "2024-03-01"}
+	if c.Type != TypeExpense || c.Expense == nil || *c.Expense != want || c.Reference() != "HUUR-2026-0412" {
+		t.Errorf("expense decoded wrong: %+v", c.Expense)
+	}
+	c, err = ParseClaims([]byte(goodIncome2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := c.Income
+	if in.Kind != KindSocialAssistance || in.Period != PeriodQuarter || in.GrossCents != 420000 || in.HolidayPayCents != 6800 ||
+		in.Garnishment.By != "Deurwaarders Noord" || in.Garnishment.Reference != "DN-77" {
+		t.Errorf("income decoded wrong: %+v", in)
+	}
+	for _, k := range IncomeKinds {
+		good := strings.Replace(goodIncome, `"kind":"benefit"`, `"kind":"`+string(k)+`"`, 1)
+		if _, err := ParseClaims([]byte(good)); err != nil {
+			t.Errorf("income kind %s refused: %v", k, err)
+		}
+	}
+	for _, k := range ExpenseKinds {
+		good := strings.Replace(goodExpense, `"kind":"rent"`, `"kind":"`+string(k)+`"`, 1)
+		if _, err := ParseClaims([]byte(good)); err != nil {
+			t.Errorf("expense kind %s refused: %v", k, err)
+		}
+	}
+}
+
+func TestParseClaimsRefusesBadExpense(t *testing.T) {
+	tests := []struct {
+		name, from, to, field string
+	}{
+		{"unknown kind", `"kind":"rent"`, `"kind":"holiday"`, "expense.kind"},
+		{"unknown period", `"period":"month"`, `"period":"fortnight"`, "expense.period"},
+		{"negative amount", `"amount_cents":84500`, `"amount_cents":-1`, "expense.amount_cents"},
+		{"fractional amount", `"amount_cents":84500`, `"amount_cents":845.5`, "payload"},
+		{"amount as string", `"amount_cents":84500`, `"amount_cents":"84500"`, "payload"},
+		{"missing amount", `"amount_cents":84500,`, ``, "expense.amount_cents"},
+		{"missing payee", `"payee":"Woonstichting De Haven",`, ``, "expense.payee"},
+		{"missing kind", `"kind":"rent",`, ``, "expense.kind"},
+		{"missing period", `,"period":"month"`, ``, "expense.period"},
+		{"bad since", `"since":"2024-03-01"`, `"since":"01-03-2024"`, "expense.since"},
+		{"ends before since", `"since":"2024-03-01"`, `"since":"2024-03-01","ends":"2024-02-01"`, "expense.ends"},
+		{"unknown field", `"since"`, `"vat_cents":10,"since"`, "payload"},
+		{"missing body", `"expense":{`, `"x":{`, "payload"},
+		{"debt body in an expense", `"as_of":"2026-11-01",`, `"as_of":"2026-11-01","debt":{},`, "debt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := strings.Replace(goodExpense, tt.from, tt.to, 1)
+			if bad == goodExpense {
+				t.Fatalf("fixture did not change")
+			}
+			_, err := ParseClaims([]byte(bad))
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %v, want a ValidationError", err)
+			}
+			if ve.Field != tt.field {
+				t.Errorf("field = %q (%v), want %q", ve.Field, err, tt.field)
+			}
+		})
+	}
+	noBody := strings.Replace(goodExpense, `"as_of":"2026-11-01",`, `"as_of":"2026-11-01"}`, 1)
+	noBody = noBody[:strings.Index(noBody, "}")+1]
+	if _, err := ParseClaims([]byte(noBody)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "expense") {
+		t.Errorf("expense statement without body: err = %v", err)
+	}
+}
+
+func TestParseClaimsRefusesBadIncomeSecondEdition(t *testing.T) {
+	tests := []struct {
+		name, from, to, field string
+	}{
+		{"negative gross", `"gross_cents":420000`, `"gross_cents":-1`, "income.gross_cents"},
+		{"gross below net", `"gross_cents":420000`, `"gross_cents":1000`, "income.gross_cents"},
+		{"negative holiday pay", `"holiday_pay_cents":6800`, `"holiday_pay_cents":-6800`, "income.holiday_pay_cents"},
+		{"empty garnisher", `"by":"Deurwaarders Noord"`, `"by":""`, "income.garnishment.by"},
+		{"garnisher as number", `"by":"Deurwaarders Noord"`, `"by":7`, "payload"},
+		{"bad garnishment reference", `"reference":"DN-77"`, `"reference":"<script>"`, "income.garnishment.reference"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := strings.Replace(goodIncome2, tt.from, tt.to, 1)
+			if bad == goodIncome2 {
+				t.Fatalf("fixture did not change")
+			}
+			_, err := ParseClaims([]byte(bad))
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != tt.field {
+				t.Fatalf("err = %v, want a ValidationError on %s", err, tt.field)
+			}
+		})
 	}
 }
