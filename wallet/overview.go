@@ -27,19 +27,25 @@ const (
 	FlagIncomeEnding    FlagCode = "income_ending"    // an income stops within 90 days
 	FlagStale           FlagCode = "stale"            // the facts are more than 60 days old
 	FlagConflict        FlagCode = "conflict"         // two statements of one debt disagree
+	// FlagBelowBVV: a garnishment leaves less than the lowest indicative
+	// beslagvrije voet Regie works out from the household and the norms.
+	FlagBelowBVV FlagCode = "below_bvv"
+	// FlagMaybeBelowBVV: it leaves less than the top of the indicative range.
+	FlagMaybeBelowBVV FlagCode = "maybe_below_bvv"
 )
 
 // Urgent reports whether the flag calls for action now rather than attention.
 func (c FlagCode) Urgent() bool {
 	switch c {
-	case FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount:
+	case FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount, FlagBelowBVV:
 		return true
 	}
 	return false
 }
 
 func (c FlagCode) rank() int {
-	for i, k := range []FlagCode{FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount, FlagIncomeEnding, FlagConflict, FlagStale} {
+	for i, k := range []FlagCode{FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount, FlagBelowBVV,
+		FlagIncomeEnding, FlagMaybeBelowBVV, FlagConflict, FlagStale} {
 		if c == k {
 			return i
 		}
@@ -75,7 +81,10 @@ type IncomeRow struct {
 	Income       Income     `json:"income"`
 	MonthlyCents Cents      `json:"monthly_cents"`
 	Ended        bool       `json:"ended"`
-	Flags        []FlagCode `json:"flags,omitempty"`
+	// EndsSoon: the income stops before the end of next month, so the
+	// budget shows it apart and does not count it.
+	EndsSoon bool       `json:"ends_soon,omitempty"`
+	Flags    []FlagCode `json:"flags,omitempty"`
 }
 
 // CreditorRow sums the open debts one creditor reports.
@@ -115,13 +124,24 @@ type Overview struct {
 	Categories              []CategoryTotal `json:"categories"`
 	Urgent                  []Flag          `json:"urgent"`
 	Attention               []Flag          `json:"attention"`
+	// Budget is what is left to live on, with fixed costs and the
+	// indicative beslagvrije voet.
+	Budget Budget `json:"budget"`
 }
 
-// Compile turns every stored series into an overview as of now. It is a
-// pure function: the same series and time always give the same overview,
-// whatever order the series come in.
+// Compile turns every stored series into an overview as of now, without
+// self-declared facts. It is a pure function: the same series and time
+// always give the same overview, whatever order the series come in.
 func Compile(series []Series, now time.Time) Overview {
+	return CompileAll(series, SelfDeclared{}, now)
+}
+
+// CompileAll is Compile with what the resident declared (household, costs
+// no organisation signs), which the budget needs. It is pure, like Compile.
+func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview {
 	today := DateOf(now)
+	endNext := endOfNextMonth(today)
+	signedCosts := []CostRow{}
 	o := Overview{Date: today, Creditors: []CreditorRow{}, Debts: []DebtRow{}, Incomes: []IncomeRow{},
 		Categories: []CategoryTotal{}, Urgent: []Flag{}, Attention: []Flag{}}
 	byCategory := map[Category]Cents{}
@@ -197,6 +217,7 @@ func Compile(series []Series, now time.Time) Overview {
 					codes = append(codes, FlagIncomeEnding)
 				}
 			}
+			row.EndsSoon = !row.Ended && in.Ends != "" && in.Ends <= endNext
 			if g := in.Garnishment; g != nil && !row.Ended && in.NetCents-g.AmountCents < g.ProtectedCents {
 				codes = append(codes, FlagProtectedAmount)
 			}
@@ -212,6 +233,17 @@ func Compile(series []Series, now time.Time) Overview {
 			if g := in.Garnishment; g != nil {
 				o.MonthlyGarnishedCents += in.Period.Monthly(g.AmountCents)
 			}
+		case cur.Expense != nil:
+			e := *cur.Expense
+			for _, c := range sortCodes(codes) {
+				flags = append(flags, Flag{Code: c, Issuer: cur.Issuer, Reference: e.Reference, Name: e.Payee})
+			}
+			if e.Ends != "" && e.Ends < today {
+				continue // a cost that stopped takes nothing off
+			}
+			signedCosts = append(signedCosts, CostRow{Source: CostSigned, Issuer: cur.Issuer, Statement: cur.ID,
+				Name: e.Payee, Kind: e.Kind, AmountCents: e.AmountCents, Period: e.Period,
+				MonthlyCents: e.Period.Monthly(e.AmountCents), Ends: e.Ends})
 		}
 	}
 	o.LeftPerMonthCents = o.MonthlyIncomeCents - o.MonthlyGarnishedCents - o.MonthlyArrangementCents
@@ -264,6 +296,18 @@ func Compile(series []Series, now time.Time) Overview {
 		}
 		return a.Income.Reference < b.Income.Reference
 	})
+	o.Budget = compileBudget(&o, signedCosts, declared, NormsTable())
+	if w := o.Budget.BVV.Warning; w != "" {
+		code := FlagBelowBVV
+		if w == WarnMaybeBelow {
+			code = FlagMaybeBelowBVV
+		}
+		for _, row := range o.Incomes {
+			if g := row.Income.Garnishment; g != nil && !row.Ended {
+				flags = append(flags, Flag{Code: code, Issuer: row.Issuer, Reference: row.Income.Reference, Name: row.Income.Payer})
+			}
+		}
+	}
 	sort.Slice(flags, func(i, j int) bool {
 		a, b := flags[i], flags[j]
 		if a.Code.rank() != b.Code.rank() {
@@ -324,6 +368,9 @@ func sameFigures(a, b Claims) bool {
 	case a.Income != nil && b.Income != nil:
 		x, y := a.Income, b.Income
 		return x.NetCents == y.NetCents && x.Period == y.Period
+	case a.Expense != nil && b.Expense != nil:
+		x, y := a.Expense, b.Expense
+		return x.AmountCents == y.AmountCents && x.Period == y.Period && x.Kind == y.Kind
 	}
 	return false
 }

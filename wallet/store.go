@@ -151,13 +151,23 @@ func (v *Vault) Series(ctx context.Context) ([]Series, error) {
 	return out, err
 }
 
-// Overview compiles the overview of everything in the vault as of now.
+// Overview compiles the overview of everything in the vault as of now,
+// with what the resident declared.
 func (v *Vault) Overview(ctx context.Context) (Overview, error) {
-	series, err := v.Series(ctx)
+	var series []Series
+	var declared SelfDeclared
+	err := v.View(ctx, func(tx *Tx) error {
+		var err error
+		if series, err = tx.AllSeries(); err != nil {
+			return err
+		}
+		declared, err = tx.Declared()
+		return err
+	})
 	if err != nil {
 		return Overview{}, err
 	}
-	return Compile(series, v.opts.Now()), nil
+	return CompileAll(series, declared, v.opts.Now()), nil
 }
 
 // SortVersions orders statements of one series newest first, the order in
