@@ -37,7 +37,7 @@ func (s *Server) requireSession(c *fiber.Ctx) error {
 	if _, ok := s.sessions.get(c.Cookies(sessionCookie)); !ok {
 		return httpx.JSONError(c, fiber.StatusUnauthorized, "not_unlocked", "unlock the wallet first")
 	}
-	if c.Method() == fiber.MethodPost && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+	if (c.Method() == fiber.MethodPost || c.Method() == fiber.MethodPut) && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "json_required", "send application/json")
 	}
 	return c.Next()

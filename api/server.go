@@ -245,6 +245,12 @@ func (s *Server) routes() {
 	api.Get("/consents/:id/receipt", s.apiReceipt)
 	api.Post("/consents/:id/code", s.apiShortCode)
 	api.Get("/audit", s.apiAudit)
+	api.Get("/expenses", s.apiExpenses)
+	api.Post("/expenses", s.apiAddExpense)
+	api.Delete("/expenses/:id", s.apiDeleteExpense)
+	api.Get("/household", s.apiHousehold)
+	api.Put("/household", s.apiPutHousehold)
+	api.Delete("/household", s.apiDeleteHousehold)
 
 	s.pageRoutes()
 }

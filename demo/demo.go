@@ -28,7 +28,21 @@ const (
 type demoOrg struct {
 	id, name string
 	kind     trust.Kind
-	facts    []map[string]any // debt or income objects
+	facts    []map[string]any // debt, income or expense objects
+}
+
+// maySign lists the statement types among the organisation's facts.
+func (o demoOrg) maySign() []wallet.StatementType {
+	var out []wallet.StatementType
+	for _, t := range []wallet.StatementType{wallet.TypeDebt, wallet.TypeIncome, wallet.TypeExpense} {
+		for _, f := range o.facts {
+			if _, ok := f[string(t)]; ok {
+				out = append(out, t)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func demoCatalogue() []demoOrg {
@@ -43,18 +57,26 @@ func demoCatalogue() []demoOrg {
 	}
 	uwv := income("UWV-WW-2026-11", "UWV", "benefit", 145000, "month")
 	uwv["income"].(map[string]any)["garnishment"] = map[string]any{"amount_cents": 20000, "protected_cents": 120000}
+	expense := func(ref, payee, kind string, amount int64, period string) map[string]any {
+		return map[string]any{"expense": map[string]any{"reference": ref, "payee": payee, "kind": kind, "amount_cents": amount,
+			"period": period, "since": "2024-03-01"}}
+	}
 	salary := income("LOON-2026-11", "Supermarkt De Hoek", "salary", 62000, "four_weeks")
 	salary["income"].(map[string]any)["ends"] = "+67d"
 	return []demoOrg{
 		{"woonstichting-de-haven", "Woonstichting De Haven", trust.KindCreditor, []map[string]any{
-			debt("HUUR-2026-0412", "Woonstichting De Haven", "rent", 185000, 185000, 185000, 2, "collection")}},
+			debt("HUUR-2026-0412", "Woonstichting De Haven", "rent", 185000, 185000, 185000, 2, "collection"),
+			expense("HUUR-CONTRACT-0412", "Woonstichting De Haven", "rent", 84500, "month")}},
 		{"energie-samen", "Energie Samen", trust.KindCreditor, []map[string]any{
 			with(debt("ES-778120", "Energie Samen", "energy", 42000, 42000, 21000, 1, "arrangement"),
-				"arrangement", map[string]any{"monthly_cents": 3500, "ends": "2027-10-31"})}},
+				"arrangement", map[string]any{"monthly_cents": 3500, "ends": "2027-10-31"}),
+			expense("ES-VOORSCHOT-778120", "Energie Samen", "energy", 13500, "month")}},
 		{"waterbedrijf-zuid", "Waterbedrijf Zuid", trust.KindCreditor, []map[string]any{
-			debt("WZ-55120", "Waterbedrijf Zuid", "water", 9500, 9500, 9500, 1, "open")}},
+			debt("WZ-55120", "Waterbedrijf Zuid", "water", 9500, 9500, 9500, 1, "open"),
+			expense("WZ-VOORSCHOT-55120", "Waterbedrijf Zuid", "water", 5700, "quarter")}},
 		{"nz-zorg", "NZ Zorgverzekeringen", trust.KindCreditor, []map[string]any{
-			debt("NZ-2026-88123", "NZ Zorgverzekeringen", "health_insurance", 64000, 64000, 64000, 4, "garnishment")}},
+			debt("NZ-2026-88123", "NZ Zorgverzekeringen", "health_insurance", 64000, 64000, 64000, 4, "garnishment"),
+			expense("NZ-PREMIE-2026", "NZ Zorgverzekeringen", "health_insurance", 15450, "month")}},
 		{"belastingdienst", "Belastingdienst", trust.KindCreditor, []map[string]any{
 			with(debt("IB-2024-0000123", "Belastingdienst", "tax", 125000, 110000, 0, 0, "arrangement"),
 				"arrangement", map[string]any{"monthly_cents": 5000, "ends": "2028-09-30"})}},
@@ -116,6 +138,7 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 		if err != nil {
 			return orgs, err
 		}
+		entry.MaySign = o.maySign()
 		key, _ := trust.SigningKeyOf(set)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -172,6 +195,13 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 			return orgs, fmt.Errorf("%d demo statements refused", rep.Refused)
 		}
 		orgs.Imported = rep.Added
+		// What the demo resident declared: she lives alone.
+		err = v.Update(ctx, func(tx *wallet.Tx) error {
+			return tx.PutHousehold(wallet.Household{Situation: wallet.SituationSingle, ChildrenBirthYears: []int{}})
+		})
+		if err != nil {
+			return orgs, err
+		}
 	}
 	return orgs, nil
 }
@@ -200,8 +230,10 @@ func demoPayloads(o demoOrg, now time.Time) ([][]byte, error) {
 	var out [][]byte
 	for i, f := range o.facts {
 		typ := "debt"
-		if _, ok := f["income"]; ok {
-			typ = "income"
+		for _, t := range []string{"income", "expense"} {
+			if _, ok := f[t]; ok {
+				typ = t
+			}
 		}
 		obj := f[typ].(map[string]any)
 		for _, k := range []string{"ends", "due_date"} {

@@ -75,12 +75,12 @@ type DebtRow struct {
 
 // IncomeRow is one income as it stands now, normalised to a month.
 type IncomeRow struct {
-	Issuer       string     `json:"issuer"`
-	Statement    string     `json:"statement"`
-	AsOf         Date       `json:"as_of"`
-	Income       Income     `json:"income"`
-	MonthlyCents Cents      `json:"monthly_cents"`
-	Ended        bool       `json:"ended"`
+	Issuer       string `json:"issuer"`
+	Statement    string `json:"statement"`
+	AsOf         Date   `json:"as_of"`
+	Income       Income `json:"income"`
+	MonthlyCents Cents  `json:"monthly_cents"`
+	Ended        bool   `json:"ended"`
 	// EndsSoon: the income stops before the end of next month, so the
 	// budget shows it apart and does not count it.
 	EndsSoon bool       `json:"ends_soon,omitempty"`
