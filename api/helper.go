@@ -44,6 +44,7 @@ func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
 	p.Proof = c.Get("Regie-Proof")
 	p.Method = c.Method()
 	p.URL = s.publicURL(c)
+	p.Client = c.IP()
 	if q := c.Query("scope"); q != "" {
 		want, err := consent.ParseScope(q)
 		if err != nil {

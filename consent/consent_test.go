@@ -442,6 +442,13 @@ func TestShortCode(t *testing.T) {
 	if !errors.Is(last, ErrTooManyCodes) {
 		t.Fatalf("after many guesses: %v", last)
 	}
+	// ... but only for the address that guessed.
+	code, _, _ = f.svc.ShortCode(ctx, g.ID)
+	_, err = f.svc.Present(ctx, Presentation{ShortCode: code, Proof: f.proof(t, f.a, PurposeIntake, url), Method: "GET", URL: url,
+		Client: "192.0.2.7"}, nil)
+	if err != nil {
+		t.Fatalf("another address after a guesser was stopped: %v", err)
+	}
 }
 
 func TestReceiptUsesKantaraFields(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +75,12 @@ type Presentation struct {
 	Method string
 	URL    string
 	// Want narrows the request to part of the scope; empty means all of it.
+	// The release then gets the grant with only that part; a Want the
+	// grant does not cover is refused.
 	Want Scope
+	// Client is the requester's network address; unknown short codes are
+	// counted per address.
+	Client string
 }
 
 // Release is called inside the transaction that accepts a presentation, so
@@ -137,13 +143,19 @@ func (s *Service) present(ctx context.Context, p Presentation, release Release) 
 		if err := tx.Put(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), pc.IssuedAt); err != nil {
 			return err
 		}
+		// What is released is what was asked for: the grant's scope, or the
+		// narrower part the helper named. The stored grant keeps its scope.
+		released := g
+		if len(p.Want) > 0 {
+			released.Scope = slices.Clone(p.Want)
+		}
 		err = tx.AppendEvent(wallet.Event{Kind: wallet.EventPresentationOK, Actor: g.Audience, Purpose: string(g.Purpose),
-			Categories: g.Scope, Grant: g.ID})
+			Categories: released.Scope, Grant: g.ID})
 		if err != nil {
 			return err
 		}
 		if release != nil {
-			return release(tx, g)
+			return release(tx, released)
 		}
 		return nil
 	})
@@ -196,7 +208,7 @@ func (s *Service) findGrant(tx *wallet.Tx, p Presentation, now time.Time) (Grant
 		}
 	case p.ShortCode != "":
 		code := NormaliseShortCode(p.ShortCode)
-		if !s.shortCodesOpen(now) {
+		if !s.shortCodesOpen(p.Client, now) {
 			return Grant{}, ErrTooManyCodes
 		}
 		ok, err := tx.Get(bucketGrants, tx.Key("short", code), &id)
@@ -204,7 +216,7 @@ func (s *Service) findGrant(tx *wallet.Tx, p Presentation, now time.Time) (Grant
 			return Grant{}, err
 		}
 		if !ok || code == "" {
-			if !s.shortCodeGuess(now) {
+			if !s.shortCodeGuess(p.Client, now) {
 				return Grant{}, ErrTooManyCodes
 			}
 			return Grant{}, ErrShortCode

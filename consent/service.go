@@ -34,9 +34,14 @@ const Leeway = 60 * time.Second
 const (
 	ShortCodeTTL      = 10 * time.Minute
 	ShortCodeMaxFails = 3
-	// shortCodeGuesses is how many unknown short codes the wallet answers in
-	// a ShortCodeTTL window before it stops accepting short codes at all.
+	// shortCodeGuesses is how many unknown short codes the wallet answers
+	// one client address in a ShortCodeTTL window before it stops taking
+	// short codes from that address. Counting per address (and, through
+	// ShortCodeMaxFails, per code) means a stranger's guesses never close
+	// the door for the helper the resident reads the real code to.
 	shortCodeGuesses = 10
+	// maxGuessers bounds how many client addresses the count remembers.
+	maxGuessers = 10000
 )
 
 // Service issues, lists, revokes and checks grants.
@@ -50,9 +55,8 @@ type Service struct {
 	qrMu sync.Mutex
 	qr   map[string][]byte
 
-	guessMu     sync.Mutex
-	guessWindow time.Time
-	guesses     int
+	guessMu sync.Mutex
+	guesses map[string]*guessCount // by client address
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time
@@ -365,22 +369,45 @@ func (s *Service) Receipt(g Grant) (Receipt, error) {
 	}, nil
 }
 
-// shortCodeGuess counts an unknown short code; it reports false once too
-// many were tried in the current window.
-func (s *Service) shortCodeGuess(now time.Time) bool {
-	s.guessMu.Lock()
-	defer s.guessMu.Unlock()
-	if now.Sub(s.guessWindow) > ShortCodeTTL {
-		s.guessWindow, s.guesses = now, 0
-	}
-	s.guesses++
-	return s.guesses <= shortCodeGuesses
+// guessCount is one client address's unknown short codes in a window.
+type guessCount struct {
+	window time.Time
+	n      int
 }
 
-func (s *Service) shortCodesOpen(now time.Time) bool {
+// shortCodeGuess counts an unknown short code from client; it reports false
+// once that client tried too many in the current window.
+func (s *Service) shortCodeGuess(client string, now time.Time) bool {
 	s.guessMu.Lock()
 	defer s.guessMu.Unlock()
-	return now.Sub(s.guessWindow) > ShortCodeTTL || s.guesses < shortCodeGuesses
+	g := s.guesses[client]
+	if g == nil || now.Sub(g.window) > ShortCodeTTL {
+		if g == nil && len(s.guesses) >= maxGuessers {
+			for k, old := range s.guesses {
+				if now.Sub(old.window) > ShortCodeTTL {
+					delete(s.guesses, k)
+				}
+			}
+			if len(s.guesses) >= maxGuessers {
+				return false
+			}
+		}
+		if s.guesses == nil {
+			s.guesses = map[string]*guessCount{}
+		}
+		g = &guessCount{window: now}
+		s.guesses[client] = g
+	}
+	g.n++
+	return g.n <= shortCodeGuesses
+}
+
+// shortCodesOpen reports whether client may still try a short code.
+func (s *Service) shortCodesOpen(client string, now time.Time) bool {
+	s.guessMu.Lock()
+	defer s.guessMu.Unlock()
+	g := s.guesses[client]
+	return g == nil || now.Sub(g.window) > ShortCodeTTL || g.n < shortCodeGuesses
 }
 
 func ed25519Public(priv []byte) ed25519.PublicKey {
