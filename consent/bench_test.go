@@ -21,7 +21,7 @@ func BenchmarkVerifyTokenAndProof(b *testing.B) {
 		if _, _, err := VerifyToken(g.Token, pub, f.a.org.ID, now); err != nil {
 			b.Fatal(err)
 		}
-		obj, _, _, err := parseProof(proof)
+		obj, _, err := parseProof(proof)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -57,7 +57,7 @@ func FuzzParseProof(f *testing.F) {
 	f.Add(p[:len(p)-5])
 	f.Add("..")
 	f.Fuzz(func(t *testing.T, s string) {
-		obj, pc, _, err := parseProof(s)
+		obj, pc, err := parseProof(s)
 		if err == nil && (obj == nil || pc.ID == "") {
 			t.Fatal("accepted a proof without an id")
 		}

@@ -89,7 +89,11 @@ type Release func(tx *wallet.Tx, g Grant) error
 
 // Present checks a helper's request against its grant. Only when everything
 // holds does it count a use, log the acceptance and call release, all in one
-// transaction; any refusal is logged with its reason and returned.
+// transaction; any refusal is logged with its reason and returned. A refusal
+// names the helper only when its proof's signature verified with that
+// helper's trust-listed key (anyone can write any name in an unsigned
+// claim), and repeats fold into one counted entry, so strangers can neither
+// speak for a helper in the log nor grow it without bound.
 func (s *Service) Present(ctx context.Context, p Presentation, release Release) (Grant, error) {
 	g, actor, err := s.present(ctx, p, release)
 	if err != nil && ctx.Err() == nil {
@@ -97,7 +101,7 @@ func (s *Service) Present(ctx context.Context, p Presentation, release Release) 
 		if errors.As(err, &r) {
 			ev := wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: r.Code, Grant: g.ID,
 				Purpose: string(g.Purpose), Categories: g.Scope}
-			if lerr := s.Vault.Update(ctx, func(tx *wallet.Tx) error { return tx.AppendEvent(ev) }); lerr != nil {
+			if lerr := s.Vault.Update(ctx, func(tx *wallet.Tx) error { return tx.AppendCounted(ev) }); lerr != nil {
 				return g, errors.Join(err, lerr)
 			}
 		}
@@ -105,20 +109,26 @@ func (s *Service) Present(ctx context.Context, p Presentation, release Release) 
 	return g, err
 }
 
+// present returns, besides the grant, the helper the refusal may be logged
+// under: empty (an unknown party) unless the proof verified.
 func (s *Service) present(ctx context.Context, p Presentation, release Release) (Grant, string, error) {
 	now := s.Vault.Now()
-	proof, pc, actor, err := parseProof(p.Proof)
+	proof, pc, err := parseProof(p.Proof)
 	if err != nil {
-		return Grant{}, actor, err
+		return Grant{}, "", err
 	}
 	key, err := s.Vault.SigningKey()
 	if err != nil {
-		return Grant{}, actor, err
+		return Grant{}, "", err
 	}
 	// Only the organisation the proof claims to come from is needed.
 	helper, known, err := s.Trust.Organisation(ctx, pc.Issuer)
 	if err != nil {
-		return Grant{}, actor, err
+		return Grant{}, "", err
+	}
+	actor := ""
+	if known && signedByOneOf(proof, helper.SigningKeys()) {
+		actor = pc.Issuer
 	}
 	s.pruneProofs(ctx, now)
 
@@ -170,29 +180,39 @@ func isRefusal(err error) bool {
 	return errors.As(err, &r)
 }
 
-func parseProof(proof string) (*jose.JSONWebSignature, ProofClaims, string, error) {
+// signedByOneOf reports whether the proof's signature verifies with one of keys.
+func signedByOneOf(proof *jose.JSONWebSignature, keys []jose.JSONWebKey) bool {
+	for _, k := range keys {
+		if _, err := proof.Verify(k); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func parseProof(proof string) (*jose.JSONWebSignature, ProofClaims, error) {
 	var pc ProofClaims
 	if proof == "" {
-		return nil, pc, "", ErrNoProof
+		return nil, pc, ErrNoProof
 	}
 	if len(proof) > 4096 {
-		return nil, pc, "", ErrInvalidProof
+		return nil, pc, ErrInvalidProof
 	}
 	if _, err := trust.ParseHeader(proof, ProofType, false); err != nil {
-		return nil, pc, "", fmt.Errorf("%w: %v", ErrInvalidProof, err)
+		return nil, pc, fmt.Errorf("%w: %v", ErrInvalidProof, err)
 	}
 	obj, err := jose.ParseSignedCompact(proof, trust.Algorithms)
 	if err != nil {
-		return nil, pc, "", ErrInvalidProof
+		return nil, pc, ErrInvalidProof
 	}
 	// The claims are read before the signature is checked only to know which
 	// grant and key to check against; nothing is trusted until Verify.
 	dec := json.NewDecoder(strings.NewReader(string(obj.UnsafePayloadWithoutVerification())))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pc); err != nil || pc.ID == "" || pc.Issuer == "" || !wallet.ValidOrgID(pc.Issuer) {
-		return nil, pc, "", ErrInvalidProof
+		return nil, pc, ErrInvalidProof
 	}
-	return obj, pc, pc.Issuer, nil
+	return obj, pc, nil
 }
 
 func (s *Service) findGrant(tx *wallet.Tx, p Presentation, now time.Time) (Grant, error) {

@@ -1,12 +1,16 @@
 package consent
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"regie/trust"
+	"regie/wallet"
 )
 
 // TestGrantEndsExactlyAtItsExpiry: the token's clock-skew leeway is for
@@ -73,5 +77,56 @@ func TestDossierWithARepeatedStatementIsRefused(t *testing.T) {
 	}
 	if _, err := VerifyDossier(good, f.helperCheck(t)); err != nil {
 		t.Fatalf("the untouched dossier: %v", err)
+	}
+}
+
+// TestRefusalsFromStrangersNameNoOneAndFold: a proof that names a helper
+// but is not signed by it once logged "<helper> … refused", 60 a minute,
+// without limit. Now such refusals name no one, and repeats fold into one
+// counted entry; a refusal whose proof did verify still names the helper.
+func TestRefusalsFromStrangersNameNoOneAndFold(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	g := f.grant(t, Request{})
+	url := base + "/c/" + g.Handle
+	thief, _ := trust.NewSigningKey(f.a.key.KeyID)
+	before, _ := f.vault.Events(ctx)
+	for i := 0; i < 60; i++ {
+		forged, _ := SignProof(thief, f.a.org.ID, g.Purpose, "GET", url, f.clock.Now())
+		// Two reasons, alternating: a forged proof, and an unknown handle.
+		p := Presentation{Handle: g.Handle, Proof: forged, Method: "GET", URL: url}
+		if i%2 == 1 {
+			p.Handle = "AAAAAAAAAAAAAAAAAAAAAA"
+		}
+		if _, err := f.svc.Present(ctx, p, nil); err == nil {
+			t.Fatal("a forged proof was accepted")
+		}
+	}
+	events, _ := f.vault.Events(ctx)
+	added := events[len(before):]
+	if len(added) != 2 {
+		t.Fatalf("60 refusals added %d log entries, want 2 counted ones: %+v", len(added), added)
+	}
+	total := 0
+	for _, e := range added {
+		if e.Kind != wallet.EventPresentationNotOK || e.Actor != "" {
+			t.Errorf("entry %+v names %q", e, e.Actor)
+		}
+		total += e.Count
+	}
+	if total != 60 {
+		t.Errorf("counted %d refusals, want 60", total)
+	}
+	if n, err := f.vault.VerifyEvents(ctx); err != nil || n != len(events) {
+		t.Fatalf("log verify: %d %v", n, err)
+	}
+	// The real helper with a wrong purpose is named: its proof verified.
+	p := Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, PurposeBudgetManagment, url), Method: "GET", URL: url}
+	if _, err := f.svc.Present(ctx, p, nil); !errors.Is(err, ErrWrongPurpose) {
+		t.Fatalf("wrong purpose: %v", err)
+	}
+	events, _ = f.vault.Events(ctx)
+	if last := events[len(events)-1]; last.Actor != f.a.org.ID || last.Reason != Code(ErrWrongPurpose) {
+		t.Errorf("verified refusal logged as %+v", last)
 	}
 }

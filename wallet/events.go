@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -37,7 +39,10 @@ type Event struct {
 	Grant      string    `json:"grant,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
 	Count      int       `json:"count,omitempty"`
-	Prev       string    `json:"prev"`
+	// Last is when the latest of a folded run of repeats happened (see
+	// AppendCounted); zero for an entry that happened once.
+	Last time.Time `json:"last,omitzero"`
+	Prev string    `json:"prev"`
 }
 
 type eventHead struct {
@@ -45,7 +50,49 @@ type eventHead struct {
 	Hash string `json:"hash"`
 }
 
-var headKey = []byte("events-head")
+// The log's head (how many entries, and the hash of the last) is kept in
+// the vault header, sealed under the data key, written when the vault is
+// created. Deleting the events together with the head therefore leaves a
+// vault whose header says entries are missing, or no head at all: both are
+// reported broken, never "intact: 0 entries".
+var (
+	headKey       = []byte("log")
+	bucketLogHead = Bucket(bucketMeta)
+	// legacyHeadKey is where vaults made before the head moved to the
+	// header kept it, in the profile bucket; Unlock moves it.
+	legacyHeadKey = []byte("events-head")
+)
+
+// errNoHead is the broken chain of a vault whose header holds no log head.
+var errNoHead = fmt.Errorf("%w: the vault header holds no log head", ErrAuditBroken)
+
+func (t *Tx) logHead() (eventHead, error) {
+	var head eventHead
+	ok, err := t.Get(bucketLogHead, headKey, &head)
+	if err != nil {
+		return head, err
+	}
+	if !ok {
+		return head, errNoHead
+	}
+	return head, nil
+}
+
+// migrateLogHead moves a head kept by an older version into the header. It
+// runs at unlock, once; afterwards a missing head is a broken chain.
+func (t *Tx) migrateLogHead() error {
+	if ok, err := t.Get(bucketLogHead, headKey, &eventHead{}); err != nil || ok {
+		return err
+	}
+	var head eventHead
+	if _, err := t.Get(BucketProfile, legacyHeadKey, &head); err != nil {
+		return err
+	}
+	if err := t.Put(bucketLogHead, headKey, head); err != nil {
+		return err
+	}
+	return t.Delete(BucketProfile, legacyHeadKey)
+}
 
 func eventHash(e Event) (string, error) {
 	raw, err := json.Marshal(e)
@@ -58,8 +105,8 @@ func eventHash(e Event) (string, error) {
 
 // AppendEvent adds e to the log in this transaction, chained to the last entry.
 func (t *Tx) AppendEvent(e Event) error {
-	var head eventHead
-	if _, err := t.Get(BucketProfile, headKey, &head); err != nil {
+	head, err := t.logHead()
+	if err != nil {
 		return err
 	}
 	e.Seq = head.Seq + 1
@@ -74,7 +121,62 @@ func (t *Tx) AppendEvent(e Event) error {
 	if err := t.Put(BucketEvents, Seq(e.Seq), e); err != nil {
 		return err
 	}
-	return t.Put(BucketProfile, headKey, eventHead{Seq: e.Seq, Hash: h})
+	return t.Put(bucketLogHead, headKey, eventHead{Seq: e.Seq, Hash: h})
+}
+
+// maxFold is how far back AppendCounted looks for an entry to fold into.
+const maxFold = 64
+
+// sameEntry reports whether b repeats a: everything but time and count.
+func sameEntry(a, b Event) bool {
+	return a.Kind == b.Kind && a.Actor == b.Actor && a.Reason == b.Reason && a.Grant == b.Grant &&
+		a.Purpose == b.Purpose && slices.Equal(a.Categories, b.Categories)
+}
+
+// AppendCounted adds e like AppendEvent, unless the trailing entries of the
+// log that share e's kind already hold the same entry: then that entry
+// counts one more, says when the latest happened, and it and the entries
+// after it are chained again. Repeats a stranger can cause (refused
+// presentations) so take room bounded by the kinds of repeat, not by their
+// number.
+func (t *Tx) AppendCounted(e Event) error {
+	head, err := t.logHead()
+	if err != nil {
+		return err
+	}
+	var tail []Event // trailing entries of e's kind, oldest first
+	for seq := head.Seq; seq > 0 && head.Seq-seq < maxFold; seq-- {
+		var x Event
+		ok, err := t.Get(BucketEvents, Seq(seq), &x)
+		if err != nil {
+			return err
+		}
+		if !ok || x.Seq != seq {
+			return fmt.Errorf("%w: entry %d is missing", ErrAuditBroken, seq)
+		}
+		if x.Kind != e.Kind {
+			break
+		}
+		tail = append([]Event{x}, tail...)
+	}
+	at := slices.IndexFunc(tail, func(x Event) bool { return sameEntry(x, e) })
+	if at < 0 {
+		e.Count = 1
+		return t.AppendEvent(e)
+	}
+	tail[at].Count = max(tail[at].Count, 1) + 1
+	tail[at].Last = t.now().UTC()
+	prev := tail[at].Prev
+	for i := at; i < len(tail); i++ {
+		tail[i].Prev = prev
+		if prev, err = eventHash(tail[i]); err != nil {
+			return err
+		}
+		if err := t.Put(BucketEvents, Seq(tail[i].Seq), tail[i]); err != nil {
+			return err
+		}
+	}
+	return t.Put(bucketLogHead, headKey, eventHead{Seq: head.Seq, Hash: prev})
 }
 
 // Events returns the log, oldest first.
@@ -100,13 +202,16 @@ func (v *Vault) Events(ctx context.Context) ([]Event, error) {
 func (v *Vault) VerifyEvents(ctx context.Context) (int, error) {
 	n := 0
 	err := v.View(ctx, func(tx *Tx) error {
-		var head eventHead
-		if _, err := tx.Get(BucketProfile, headKey, &head); err != nil {
+		head, err := tx.logHead()
+		if errors.Is(err, ErrAuditBroken) {
+			return err
+		}
+		if err != nil {
 			return fmt.Errorf("%w: head: %v", ErrAuditBroken, err)
 		}
 		prev := ""
 		want := uint64(1)
-		err := tx.ForEach(BucketEvents, func(key []byte, open func(any) error) error {
+		err = tx.ForEach(BucketEvents, func(key []byte, open func(any) error) error {
 			var e Event
 			if err := open(&e); err != nil {
 				return fmt.Errorf("%w: entry at position %d does not open", ErrAuditBroken, want)

@@ -231,6 +231,9 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 		if err := t.Put(BucketProfile, []byte("owner"), p); err != nil {
 			return err
 		}
+		if err := t.Put(bucketLogHead, headKey, eventHead{}); err != nil {
+			return err
+		}
 		return t.Put(BucketProfile, []byte("signing"), signing.Seed())
 	})
 	if err != nil {
@@ -253,7 +256,15 @@ func putMeta(meta *bolt.Bucket, kdf kdfRecord, wrapped []byte) error {
 	return meta.Put([]byte("dk"), wrapped)
 }
 
-var wrapAD = []byte("regie/v1/data-key")
+// The wrapped data key's associated data names the header version, so that
+// the version is bound to what only the passphrase opens: a version-2
+// header keeps the access log's head (see AppendEvent), and no one without
+// the passphrase can pass a version-2 vault off as a version-1 vault that
+// never had one.
+var (
+	wrapAD       = []byte("regie/v2/data-key")
+	legacyWrapAD = []byte("regie/v1/data-key")
+)
 
 func deriveKEK(passphrase string, kdf kdfRecord) []byte {
 	return argon2.IDKey([]byte(passphrase), kdf.Salt, kdf.Params.Time, kdf.Params.Memory, kdf.Params.Threads, chacha20poly1305.KeySize)
@@ -276,7 +287,9 @@ func wrapKey(passphrase string, params KDFParams, dk []byte) (kdfRecord, []byte,
 }
 
 // unwrap derives the key-encryption key and opens the data key.
-func (v *Vault) unwrap(passphrase string) (_ []byte, err error) {
+// legacy reports a version-1 header, which Unlock and ChangePassphrase
+// upgrade.
+func (v *Vault) unwrap(passphrase string) (_ []byte, legacy bool, err error) {
 	defer guard(&err)
 	var kdf kdfRecord
 	var wrapped []byte
@@ -301,17 +314,21 @@ func (v *Vault) unwrap(passphrase string) (_ []byte, err error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	aead, err := chacha20poly1305.NewX(deriveKEK(passphrase, kdf))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	dk, err := aead.Open(nil, wrapped[:aead.NonceSize()], wrapped[aead.NonceSize():], wrapAD)
+	nonce, sealed := wrapped[:aead.NonceSize()], wrapped[aead.NonceSize():]
+	dk, err := aead.Open(nil, nonce, sealed, wrapAD)
 	if err != nil {
-		return nil, ErrWrongPassphrase
+		if dk, err = aead.Open(nil, nonce, sealed, legacyWrapAD); err == nil {
+			return dk, true, nil
+		}
+		return nil, false, ErrWrongPassphrase
 	}
-	return dk, nil
+	return dk, false, nil
 }
 
 // Unlock opens the vault with the passphrase. A wrong passphrase returns
@@ -321,7 +338,7 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dk, err := v.unwrap(passphrase)
+	dk, legacy, err := v.unwrap(passphrase)
 	if errors.Is(err, ErrDamaged) {
 		return err
 	}
@@ -350,6 +367,11 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
+	if legacy {
+		if err := v.upgrade(passphrase, dk, k); err != nil {
+			return fmt.Errorf("unlock: %w", err)
+		}
+	}
 	v.mu.Lock()
 	v.keys = k
 	v.mu.Unlock()
@@ -359,7 +381,7 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 // CheckPassphrase reports whether passphrase opens the vault, without
 // changing whether it is unlocked.
 func (v *Vault) CheckPassphrase(passphrase string) error {
-	_, err := v.unwrap(passphrase)
+	_, _, err := v.unwrap(passphrase)
 	return err
 }
 
@@ -386,15 +408,41 @@ func (v *Vault) ChangePassphrase(ctx context.Context, oldPass, newPass string) e
 	if len(newPass) < 8 {
 		return &ValidationError{Field: "passphrase", Problem: "must be at least 8 characters"}
 	}
-	dk, err := v.unwrap(oldPass)
+	dk, legacy, err := v.unwrap(oldPass)
 	if err != nil {
 		return fmt.Errorf("change passphrase: %w", err)
+	}
+	if legacy {
+		return v.upgrade(newPass, dk, nil)
 	}
 	kdf, wrapped, err := wrapKey(newPass, v.opts.KDF, dk)
 	if err != nil {
 		return err
 	}
 	return v.db.Update(func(tx *bolt.Tx) error {
+		return putMeta(tx.Bucket(bucketMeta), kdf, wrapped)
+	})
+}
+
+// upgrade turns a version-1 header into version 2 in one transaction: the
+// log head moves into the header and the data key is wrapped again, under
+// passphrase, naming version 2.
+func (v *Vault) upgrade(passphrase string, dk []byte, k *keys) error {
+	if k == nil {
+		var err error
+		if k, err = newKeys(dk); err != nil {
+			return err
+		}
+	}
+	params := v.opts.KDF
+	kdf, wrapped, err := wrapKey(passphrase, params, dk)
+	if err != nil {
+		return err
+	}
+	return v.db.Update(func(tx *bolt.Tx) error {
+		if err := (&Tx{tx: tx, k: k, now: v.opts.Now}).migrateLogHead(); err != nil {
+			return err
+		}
 		return putMeta(tx.Bucket(bucketMeta), kdf, wrapped)
 	})
 }

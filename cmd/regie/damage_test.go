@@ -91,3 +91,34 @@ func TestListingCSVNeutralisesFormulas(t *testing.T) {
 		t.Errorf("trust list csv:\n%s", out)
 	}
 }
+
+// TestAuditVerifyCatchesAWipedLog: deleting the events bucket and the log
+// head from the file made `regie audit verify` say "intact: 0 entries".
+func TestAuditVerifyCatchesAWipedLog(t *testing.T) {
+	c, _, _ := vaultWithOrg(t)
+	c.must("consent", "grant", "--to", "schuldhulp-a")
+	if out := c.must("audit", "verify"); !strings.Contains(out, "intact: 1 entries") {
+		t.Fatalf("before: %s", out)
+	}
+	db, err := bolt.Open(filepath.Join(c.env["REGIE_DATA"], wallet.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte(wallet.BucketEvents)); err != nil {
+			return err
+		}
+		if err := tx.Bucket([]byte(wallet.BucketProfile)).Delete([]byte("events-head")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Delete([]byte("log"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := c.run("audit", "verify")
+	if code != 1 || !strings.Contains(errs, "chain broken") {
+		t.Fatalf("audit verify after the wipe: %d %s %s", code, out, errs)
+	}
+}
