@@ -542,7 +542,11 @@ func describeEvent(lang string, e wallet.Event, tl *trust.List) logRow {
 	case wallet.EventPresentationNotOK:
 		what = web.T(lang, "ev.presentation_refused", e.Reason)
 		if who == "" {
-			who = "?"
+			// Only a refusal whose proof verified names a helper.
+			who = web.T(lang, "ev.unknown_party")
+		}
+		if e.Count > 1 {
+			what += " — " + web.T(lang, "ev.times", e.Count, web.LongDateTime(lang, e.Last))
 		}
 	case wallet.EventDossierReleased:
 		what = web.T(lang, "ev.dossier_released", list)

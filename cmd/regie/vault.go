@@ -184,6 +184,9 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	rows := [][]string{}
 	for _, ev := range events {
 		who := ev.Actor
+		if who == "" && ev.Kind == wallet.EventPresentationNotOK {
+			who = "unknown party"
+		}
 		if tl != nil {
 			if o, ok := tl.Organisation(ev.Actor); ok {
 				who = o.Name
@@ -205,6 +208,9 @@ func describe(ev wallet.Event) string {
 	case wallet.EventPresentationOK:
 		return fmt.Sprintf("asked for data for %s: allowed", ev.Purpose)
 	case wallet.EventPresentationNotOK:
+		if ev.Count > 1 {
+			return fmt.Sprintf("asked for data: refused (%s), %d times, last %s", ev.Reason, ev.Count, day(ev.Last))
+		}
 		return fmt.Sprintf("asked for data: refused (%s)", ev.Reason)
 	case wallet.EventDossierReleased:
 		return fmt.Sprintf("dossier released: %d statements (%s)", ev.Count, cats)
