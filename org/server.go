@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"regie/internal/httpx"
@@ -37,10 +38,11 @@ type Server struct {
 	app  *fiber.App
 	logf func(format string, a ...any)
 
-	mu    sync.Mutex
-	codes map[string]enrolCode
-	conns map[string]connection
-	seen  map[string]time.Time
+	mu        sync.Mutex
+	publicURL string // without a trailing slash; set by New or Serve
+	codes     map[string]enrolCode
+	conns     map[string]connection
+	seen      map[string]time.Time
 }
 
 type enrolCode struct {
@@ -62,12 +64,19 @@ type Options struct {
 	Portal bool
 	// Logf receives one line per request outcome; nil discards them.
 	Logf func(format string, a ...any)
+	// PublicURL is where wallets reach the server, e.g.
+	// https://statements.cjib.example. A request token's htu must name it
+	// (never the client's own Host header). Empty means http://<listener>.
+	PublicURL string
+	// EnrolPerMinute bounds enrolment attempts per client address; zero
+	// means 10, negative turns the limit off.
+	EnrolPerMinute int
 }
 
 // New builds the server for organisation id with its private
 // signing key and statements folder.
 func New(id string, key jose.JSONWebKey, dir string, opts Options) *Server {
-	s := &Server{id: id, key: key, dir: dir, now: opts.Now, logf: opts.Logf,
+	s := &Server{id: id, key: key, dir: dir, now: opts.Now, logf: opts.Logf, publicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		codes: map[string]enrolCode{}, conns: map[string]connection{}, seen: map[string]time.Time{}}
 	if s.now == nil {
 		s.now = time.Now
@@ -91,12 +100,39 @@ func New(id string, key jose.JSONWebKey, dir string, opts Options) *Server {
 		},
 	})
 	s.app.Use(recover.New(), httpx.RefuseEncodedBodies)
-	s.app.Post("/regie/v1/enrol", s.enrol)
+	s.app.Post("/regie/v1/enrol", enrolLimit(opts.EnrolPerMinute), s.enrol)
 	s.app.Get("/regie/v1/statements", s.statements)
 	if opts.Portal {
 		s.app.Post("/regie/v1/portal/codes", s.portalCode)
 	}
 	return s
+}
+
+// enrolLimit bounds enrolment attempts per client address, so that codes
+// cannot be guessed at thousands a second.
+func enrolLimit(perMinute int) fiber.Handler {
+	if perMinute < 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	if perMinute == 0 {
+		perMinute = 10
+	}
+	return limiter.New(limiter.Config{
+		Max:          perMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
+		LimitReached: func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderRetryAfter, "60")
+			return orgError(c, fiber.StatusTooManyRequests, "rate_limited", "too many enrolment attempts; try again in a minute")
+		},
+	})
+}
+
+// PublicURL is the address a request token's htu must name.
+func (s *Server) PublicURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.publicURL
 }
 
 func orgError(c *fiber.Ctx, status int, code, msg string) error {
@@ -199,7 +235,7 @@ func (s *Server) checkRequest(c *fiber.Ctx) (connection, error) {
 	}
 	now := s.now()
 	iat := time.Unix(rc.IssuedAt, 0)
-	if rc.Audience != s.id || rc.Method != c.Method() || rc.URL != c.BaseURL()+c.Path() ||
+	if rc.Audience != s.id || rc.Method != c.Method() || rc.URL != s.PublicURL()+c.Path() ||
 		iat.Before(now.Add(-trust.RequestSkew)) || iat.After(now.Add(trust.RequestSkew)) || rc.ID == "" {
 		return connection{}, errRequestToken
 	}
@@ -278,8 +314,16 @@ func (s *Server) Statements(subject wallet.BSN) ([]string, error) {
 	return out, nil
 }
 
-// Serve answers requests on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve answers requests on ln until Shutdown. Without a configured public
+// URL, request tokens must name http://<ln's address>.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.publicURL == "" {
+		s.publicURL = "http://" + ln.Addr().String()
+	}
+	s.mu.Unlock()
+	return s.app.Listener(ln)
+}
 
 // Shutdown stops the server, waiting for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -105,12 +106,20 @@ func orgServe(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("statements", "", "folder of statement payloads (*.json) or signed statements (*.jws)")
 	addr := fs.String("addr", "127.0.0.1:9101", "address to listen on")
 	id := fs.String("id", "", "organisation id (default: from trust.json beside the key)")
+	publicURL := fs.String("public-url", "", "the URL wallets reach this server at, e.g. https://statements.example.org; request tokens must name it (default http://<addr>)")
 	portal := fs.Bool("portal", false, "offer POST /regie/v1/portal/codes, a stand-in for the portal login that hands a code to anyone who names a BSN (demos on 127.0.0.1 only)")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *keyPath == "" || *dir == "" {
 		return usagef("--key and --statements are required")
+	}
+	if *publicURL != "" {
+		u, err := url.Parse(*publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return usagef("--public-url must be an http(s) address without a path, e.g. https://statements.example.org")
+		}
 	}
 	_, key, err := trust.ReadSigningKey(*keyPath)
 	if err != nil {
@@ -122,13 +131,17 @@ func orgServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv := org.New(*id, key, *dir, org.Options{Portal: *portal,
+	srv := org.New(*id, key, *dir, org.Options{Portal: *portal, PublicURL: *publicURL,
 		Logf: func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...), "org", *id) }})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Organisation %s serves statements from %s at http://%s\n", *id, *dir, ln.Addr())
+	public := strings.TrimSuffix(*publicURL, "/")
+	if public == "" {
+		public = "http://" + ln.Addr().String()
+	}
+	fmt.Fprintf(e.stdout, "Organisation %s serves statements from %s at %s\n", *id, *dir, public)
 	for _, c := range enrolCodes(srv, *dir) {
 		fmt.Fprintln(e.stdout, c)
 	}

@@ -1,0 +1,144 @@
+package org
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"regie/trust"
+)
+
+// running is an organisation server on 127.0.0.1.
+type running struct {
+	srv  *Server
+	base string // where the test reaches it
+}
+
+func start(t *testing.T, opts Options) running {
+	t.Helper()
+	key, err := trust.NewSigningKey("cjib-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New("cjib", key, t.TempDir(), opts)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return running{srv: srv, base: "http://" + ln.Addr().String()}
+}
+
+// clientFrom is an HTTP client whose connections leave from the loopback
+// address ip, so that the server sees another client address.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// enrol posts an enrolment with code and a fresh wallet key; it returns the
+// status, the connection id and the wallet's private key.
+func (r running) enrol(t *testing.T, c *http.Client, code string) (int, string, ed25519.PrivateKey) {
+	t.Helper()
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	jwk, _ := json.Marshal(jose.JSONWebKey{Key: pub})
+	body := fmt.Sprintf(`{"code":%q,"wallet_key":%s}`, code, jwk)
+	resp, err := c.Post(r.base+"/regie/v1/enrol", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Connection string `json:"connection"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(raw, &out)
+	return resp.StatusCode, out.Connection, priv
+}
+
+func TestEnrolmentIsRateLimitedPerClient(t *testing.T) {
+	r := start(t, Options{})
+	guesser := clientFrom("127.0.0.4")
+	statuses := map[int]int{}
+	for i := 0; i < 30; i++ {
+		status, _, _ := r.enrol(t, guesser, fmt.Sprintf("AAAAA-%05d", i))
+		statuses[status]++
+	}
+	t.Run("guesser-is-limited", func(t *testing.T) {
+		if statuses[http.StatusTooManyRequests] < 15 || statuses[http.StatusUnauthorized] > 15 {
+			t.Errorf("30 wrong codes from one address answered %v; want most refused with 429", statuses)
+		}
+	})
+	t.Run("resident-elsewhere-enrols", func(t *testing.T) {
+		if status, conn, _ := r.enrol(t, clientFrom("127.0.0.5"), r.srv.IssueCode("123456782")); status != 201 || conn == "" {
+			t.Errorf("a real code from another address: %d", status)
+		}
+	})
+}
+
+func TestRequestTokenNamesThePublicURL(t *testing.T) {
+	r := start(t, Options{PublicURL: "https://statements.cjib.example"})
+	_, conn, key := r.enrol(t, http.DefaultClient, r.srv.IssueCode("123456782"))
+	if conn == "" {
+		t.Fatal("enrolment failed")
+	}
+	pull := func(htu, host string) int {
+		tok, err := trust.SignRequest(key, conn, "cjib", "GET", htu, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", r.base+"/regie/v1/statements", nil)
+		req.Header.Set("Authorization", "Regie "+tok)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		name, htu, host string
+		want            int
+	}{
+		{"public-url", "https://statements.cjib.example/regie/v1/statements", "", 200},
+		{"other-host-named-in-host-header", "http://other.example/regie/v1/statements", "other.example", 401},
+		{"listener-address", r.base + "/regie/v1/statements", "", 401},
+		{"public-url-other-path", "https://statements.cjib.example/regie/v1/enrol", "", 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := pull(tc.htu, tc.host); got != tc.want {
+				t.Errorf("status %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPublicURLDefaultsToTheListener(t *testing.T) {
+	r := start(t, Options{})
+	_, conn, key := r.enrol(t, http.DefaultClient, r.srv.IssueCode("123456782"))
+	tok, _ := trust.SignRequest(key, conn, "cjib", "GET", r.base+"/regie/v1/statements", time.Now())
+	req, _ := http.NewRequest("GET", r.base+"/regie/v1/statements", nil)
+	req.Header.Set("Authorization", "Regie "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("token naming http://<listener>: %d", resp.StatusCode)
+	}
+}
