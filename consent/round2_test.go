@@ -130,3 +130,50 @@ func TestRefusalsFromStrangersNameNoOneAndFold(t *testing.T) {
 		t.Errorf("verified refusal logged as %+v", last)
 	}
 }
+
+// TestRestoredGrantRecordStaysRevoked: putting back a grant's sealed record
+// from before its revocation (an offline edit) once re-activated it. The
+// revocation in the chained log wins, and VerifyGrants reports the edit.
+func TestRestoredGrantRecordStaysRevoked(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	g := f.grant(t, Request{})
+	if _, err := f.svc.Revoke(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The old record, sealed validly, back in its place.
+	if err := f.vault.Update(ctx, func(tx *wallet.Tx) error { return tx.Put(bucketGrants, tx.Key("grant", g.ID), g) }); err != nil {
+		t.Fatal(err)
+	}
+	// A wallet started after the edit, and the one that was running.
+	fresh := &Service{Vault: f.vault, Trust: f.svc.Trust, BaseURL: base}
+	for name, svc := range map[string]*Service{"fresh service": fresh, "running service": f.svc} {
+		t.Run(name, func(t *testing.T) {
+			url := base + "/c/" + g.Handle
+			p := Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url}
+			if _, err := svc.Present(ctx, p, nil); !errors.Is(err, ErrRevoked) {
+				t.Fatalf("present: %v, want ErrRevoked", err)
+			}
+			got, err := svc.Get(ctx, g.ID)
+			if err != nil || got.Status(f.clock.Now()) != StatusRevoked {
+				t.Errorf("get: %v %v", got.Status(f.clock.Now()), err)
+			}
+			list, err := svc.List(ctx)
+			if err != nil || len(list) != 1 || !list[0].Revoked {
+				t.Errorf("list: %+v %v", list, err)
+			}
+			if err := svc.VerifyGrants(ctx); !errors.Is(err, wallet.ErrAuditBroken) {
+				t.Errorf("verify grants: %v, want ErrAuditBroken", err)
+			}
+		})
+	}
+	// Without the edit, the records agree with the log.
+	f = newFixture(t)
+	f.grant(t, Request{})
+	if _, err := f.svc.Revoke(ctx, f.grant(t, Request{}).ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.VerifyGrants(ctx); err != nil {
+		t.Errorf("untouched vault: %v", err)
+	}
+}

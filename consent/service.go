@@ -148,16 +148,8 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 func (s *Service) List(ctx context.Context) ([]Grant, error) {
 	var out []Grant
 	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
-		return tx.ForEach(bucketGrants, func(_ []byte, open func(any) error) error {
-			var raw json.RawMessage
-			if err := open(&raw); err != nil {
-				return err
-			}
-			if len(raw) == 0 || raw[0] != '{' {
-				return nil // a handle or short-code index entry
-			}
-			var g Grant
-			if err := json.Unmarshal(raw, &g); err != nil {
+		return forEachGrant(tx, func(g Grant) error {
+			if err := revokedByLog(tx, &g); err != nil {
 				return err
 			}
 			out = append(out, g)
@@ -184,6 +176,8 @@ func (s *Service) Get(ctx context.Context, id string) (Grant, error) {
 	return g, err
 }
 
+// getGrant reads a grant; a revocation in the chained log wins over a
+// record that says otherwise (one put back from an older copy of the file).
 func getGrant(tx *wallet.Tx, id string) (Grant, error) {
 	var g Grant
 	ok, err := tx.Get(bucketGrants, tx.Key("grant", id), &g)
@@ -193,7 +187,62 @@ func getGrant(tx *wallet.Tx, id string) (Grant, error) {
 	if !ok {
 		return g, fmt.Errorf("grant: %w", wallet.ErrNotFound)
 	}
-	return g, nil
+	return g, revokedByLog(tx, &g)
+}
+
+func revokedByLog(tx *wallet.Tx, g *Grant) error {
+	if g.Revoked {
+		return nil
+	}
+	revoked, err := tx.RevokedInLog(g.ID)
+	if revoked {
+		g.Revoked, g.ShortCode = true, ""
+	}
+	return err
+}
+
+// ErrGrantRollback is returned by VerifyGrants when a grant's record says
+// it is in force while the chained log says it was revoked.
+var ErrGrantRollback = fmt.Errorf("%w: a grant record was put back after its revocation", wallet.ErrAuditBroken)
+
+// VerifyGrants checks every grant record against the chained log, for
+// `audit verify`: a record that is active while the log holds its
+// revocation was restored from an older copy of the file.
+func (s *Service) VerifyGrants(ctx context.Context) error {
+	return s.Vault.View(ctx, func(tx *wallet.Tx) error {
+		return forEachGrant(tx, func(g Grant) error {
+			if g.Revoked {
+				return nil
+			}
+			revoked, err := tx.RevokedInLog(g.ID)
+			if err != nil {
+				return err
+			}
+			if revoked {
+				return fmt.Errorf("%w (%s)", ErrGrantRollback, g.ID)
+			}
+			return nil
+		})
+	})
+}
+
+// forEachGrant calls fn with every grant record as stored, skipping the
+// handle and short-code index entries that share the bucket.
+func forEachGrant(tx *wallet.Tx, fn func(Grant) error) error {
+	return tx.ForEach(bucketGrants, func(_ []byte, open func(any) error) error {
+		var raw json.RawMessage
+		if err := open(&raw); err != nil {
+			return err
+		}
+		if len(raw) == 0 || raw[0] != '{' {
+			return nil
+		}
+		var g Grant
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return err
+		}
+		return fn(g)
+	})
 }
 
 // Revoke ends a grant at once: once Revoke returns, no presentation of it

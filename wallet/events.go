@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -240,4 +241,57 @@ func (v *Vault) VerifyEvents(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// revocations is what the chained log says about grants: the ids of those
+// revoked, read incrementally so that each entry is opened once.
+type revocations struct {
+	mu  sync.Mutex
+	seq uint64 // entries read so far
+	ids map[string]bool
+}
+
+// RevokedInLog reports whether the chained log records a revocation of
+// grant. A grant's own record can be put back from an older copy of the
+// file; the chain cannot be without `audit verify` seeing it, so the
+// revocation in the chain wins over the record.
+func (t *Tx) RevokedInLog(grant string) (bool, error) {
+	rv := t.k.revoked
+	rv.mu.Lock()
+	from, known := rv.seq, rv.ids[grant]
+	rv.mu.Unlock()
+	if known {
+		return true, nil
+	}
+	var found []string
+	last := from
+	if bk := t.tx.Bucket([]byte(BucketEvents)); bk != nil {
+		c := bk.Cursor()
+		for k, sealed := c.Seek(Seq(from + 1)); k != nil; k, sealed = c.Next() {
+			var e Event
+			if err := t.open(BucketEvents, k, sealed, &e); err != nil {
+				return false, fmt.Errorf("%w: an entry does not open", ErrAuditBroken)
+			}
+			if e.Kind == EventGrantRevoked {
+				found = append(found, e.Grant)
+			}
+			last = max(last, e.Seq)
+		}
+	}
+	learn := func() {
+		rv.mu.Lock()
+		defer rv.mu.Unlock()
+		for _, id := range found {
+			rv.ids[id] = true
+		}
+		rv.seq = max(rv.seq, last)
+	}
+	// What a write transaction read is learnt only once it is committed:
+	// a rolled-back entry's number is used again.
+	if t.tx.Writable() {
+		t.tx.OnCommit(learn)
+	} else {
+		learn()
+	}
+	return slices.Contains(found, grant), nil
 }

@@ -25,7 +25,7 @@ func newKeys(dk []byte) (*keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &keys{aead: aeadSealer{aead: aead}, index: m.Sum(nil)}, nil
+	return &keys{aead: aeadSealer{aead: aead}, index: m.Sum(nil), revoked: &revocations{ids: map[string]bool{}}}, nil
 }
 
 func associated(b Bucket, key []byte) []byte {

@@ -93,6 +93,9 @@ type keys struct {
 	index   []byte
 	signing ed25519.PrivateKey
 	profile Profile
+	// revoked caches what the chained log says about grants; it lives as
+	// long as this unlock.
+	revoked *revocations
 }
 
 // Open opens (or creates an empty) vault file. A second process opening the

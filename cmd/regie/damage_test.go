@@ -122,3 +122,54 @@ func TestAuditVerifyCatchesAWipedLog(t *testing.T) {
 		t.Fatalf("audit verify after the wipe: %d %s %s", code, out, errs)
 	}
 }
+
+// TestAuditVerifyCatchesARestoredGrant: copying a revoked grant's sealed
+// record back from an older copy of the file re-activated it, and
+// `audit verify` still said intact. The revocation in the chain wins.
+func TestAuditVerifyCatchesARestoredGrant(t *testing.T) {
+	c, _, _ := vaultWithOrg(t)
+	c.must("consent", "grant", "--to", "schuldhulp-a")
+	path := filepath.Join(c.env["REGIE_DATA"], wallet.FileName)
+	grants := func(db *bolt.DB) map[string][]byte {
+		out := map[string][]byte{}
+		db.View(func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("grants")).ForEach(func(k, v []byte) error {
+				out[string(k)] = bytes.Clone(v)
+				return nil
+			})
+		})
+		return out
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := grants(db)
+	db.Close()
+	list := c.must("consent", "list", "--format", "csv")
+	id := strings.Split(strings.Split(list, "\n")[1], ",")[0]
+	c.must("consent", "revoke", id)
+	db, err = bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for k, v := range old {
+			if err := tx.Bucket([]byte("grants")).Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list := c.must("consent", "list", "--format", "csv"); !strings.Contains(list, "revoked") {
+		t.Errorf("the restored grant shows as active:\n%s", list)
+	}
+	code, out, errs := c.run("audit", "verify")
+	if code != 1 || !strings.Contains(errs, "chain broken") {
+		t.Fatalf("audit verify after the restore: %d %s %s", code, out, errs)
+	}
+}

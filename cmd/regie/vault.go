@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"regie/consent"
 	"regie/trust"
 	"regie/wallet"
 	"regie/web"
@@ -165,6 +166,11 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	if fs.Arg(0) == "verify" {
 		n, err := v.VerifyEvents(ctx)
 		if err != nil {
+			return err
+		}
+		// Grant records must agree with the chain: a revoked grant's
+		// record put back from an older copy of the file is caught here.
+		if err := (&consent.Service{Vault: v}).VerifyGrants(ctx); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "The access log is intact: %d entries, each chained to the one before.\n", n)
