@@ -37,20 +37,28 @@ func associated(b Bucket, key []byte) []byte {
 }
 
 func (s aeadSealer) seal(plain []byte, b Bucket, key []byte) []byte {
+	return s.sealAD(plain, associated(b, key))
+}
+
+func (s aeadSealer) sealAD(plain, ad []byte) []byte {
 	n := s.aead.NonceSize()
 	out := make([]byte, n, n+len(plain)+s.aead.Overhead())
 	if _, err := rand.Read(out); err != nil {
 		panic("regie: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
 	}
-	return s.aead.Seal(out, out, plain, associated(b, key))
+	return s.aead.Seal(out, out, plain, ad)
 }
 
 var errShort = errors.New("sealed value too short")
 
 func (s aeadSealer) open(sealed []byte, b Bucket, key []byte) ([]byte, error) {
+	return s.openAD(sealed, associated(b, key))
+}
+
+func (s aeadSealer) openAD(sealed, ad []byte) ([]byte, error) {
 	n := s.aead.NonceSize()
 	if len(sealed) < n+s.aead.Overhead() {
 		return nil, errShort
 	}
-	return s.aead.Open(nil, sealed[:n], sealed[n:], associated(b, key))
+	return s.aead.Open(nil, sealed[:n], sealed[n:], ad)
 }

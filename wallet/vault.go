@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
@@ -92,6 +93,7 @@ type keys struct {
 	aead    aeadSealer
 	index   []byte
 	signing ed25519.PrivateKey
+	decrypt *ecdsa.PrivateKey // nil only inside Unlock of a vault made before encryption keys
 	profile Profile
 	// revoked caches what the chained log says about grants; it lives as
 	// long as this unlock.
@@ -212,6 +214,9 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 	}
 	k.signing = signing
 	k.profile = p
+	if k.decrypt, err = newEncryptionKey(); err != nil {
+		return err
+	}
 	kdf, wrapped, err := wrapKey(passphrase, v.opts.KDF, dk)
 	if err != nil {
 		return err
@@ -235,6 +240,9 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 			return err
 		}
 		if err := t.Put(bucketLogHead, headKey, eventHead{}); err != nil {
+			return err
+		}
+		if err := putEncryptionKey(t, k.decrypt); err != nil {
 			return err
 		}
 		return t.Put(BucketProfile, []byte("signing"), signing.Seed())
@@ -365,8 +373,12 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 		if ok, err := t.Get(BucketProfile, []byte("owner"), &k.profile); err != nil || !ok {
 			return errors.Join(ErrCorrupt, err)
 		}
-		return nil
+		k.decrypt, err = loadEncryptionKey(t)
+		return err
 	})
+	if err == nil {
+		err = v.ensureEncryptionKey(k)
+	}
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}

@@ -1,0 +1,449 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Box keeps, for one vault, what must work while nobody holds the vault's
+// key: pushed statements and access events, each a JWE to the vault's public
+// encryption key and waiting for the next unlock; the sealed redemption
+// records of the vault's grants, each under a key only the grant's handle
+// gives; and the proof ids helpers used, against replay. Nothing in a box
+// can be read without the resident's passphrase or a grant's handle.
+//
+// `regie serve` keeps the box inside the vault file; a host keeps one per
+// vault in its index, so a vault file stays closed while its resident is away.
+type Box struct {
+	db   *bolt.DB
+	path [][]byte
+}
+
+// NewBox is the box at the nested bucket path in db.
+func NewBox(db *bolt.DB, path ...string) *Box {
+	b := &Box{db: db}
+	for _, p := range path {
+		b.path = append(b.path, []byte(p))
+	}
+	return b
+}
+
+// Box is the vault's own box, inside its file.
+func (v *Vault) Box() *Box { return NewBox(v.db, "box") }
+
+var (
+	boxPublic  = []byte("public")
+	boxHead    = []byte("events-head")
+	boxPending = []byte("pending")
+	boxEvents  = []byte("events")
+	boxRecords = []byte("records")
+	boxProofs  = []byte("proofs")
+)
+
+// BoxTx is one transaction over a box.
+type BoxTx struct {
+	tx   *bolt.Tx
+	box  *Box
+	root *bolt.Bucket // nil in a read transaction when the box is empty
+}
+
+// View runs fn in a read transaction over the box.
+func (b *Box) View(ctx context.Context, fn func(*BoxTx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.View(func(tx *bolt.Tx) error {
+		t := &BoxTx{tx: tx, box: b}
+		bk := tx.Bucket(b.path[0])
+		for _, p := range b.path[1:] {
+			if bk == nil {
+				break
+			}
+			bk = bk.Bucket(p)
+		}
+		t.root = bk
+		return fn(t)
+	})
+}
+
+// Update runs fn in a write transaction over the box: all or nothing.
+func (b *Box) Update(ctx context.Context, fn func(*BoxTx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.Update(func(tx *bolt.Tx) error {
+		bk, err := tx.CreateBucketIfNotExists(b.path[0])
+		if err != nil {
+			return err
+		}
+		for _, p := range b.path[1:] {
+			if bk, err = bk.CreateBucketIfNotExists(p); err != nil {
+				return err
+			}
+		}
+		return fn(&BoxTx{tx: tx, box: b, root: bk})
+	})
+}
+
+// Drop deletes the box and everything in it.
+func (b *Box) Drop(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.Update(func(tx *bolt.Tx) error {
+		if len(b.path) == 1 {
+			return ignoreMissing(tx.DeleteBucket(b.path[0]))
+		}
+		bk := tx.Bucket(b.path[0])
+		for _, p := range b.path[1 : len(b.path)-1] {
+			if bk == nil {
+				return nil
+			}
+			bk = bk.Bucket(p)
+		}
+		if bk == nil {
+			return nil
+		}
+		return ignoreMissing(bk.DeleteBucket(b.path[len(b.path)-1]))
+	})
+}
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, bolt.ErrBucketNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (t *BoxTx) sub(name []byte) (*bolt.Bucket, error) {
+	if t.root == nil {
+		return nil, nil
+	}
+	if !t.tx.Writable() {
+		return t.root.Bucket(name), nil
+	}
+	return t.root.CreateBucketIfNotExists(name)
+}
+
+func (t *BoxTx) get(name, key []byte) ([]byte, error) {
+	bk, err := t.sub(name)
+	if err != nil || bk == nil {
+		return nil, err
+	}
+	return bytes.Clone(bk.Get(key)), nil
+}
+
+func (t *BoxTx) put(name, key, val []byte) error {
+	bk, err := t.sub(name)
+	if err != nil {
+		return err
+	}
+	return bk.Put(key, val)
+}
+
+func (t *BoxTx) del(name, key []byte) error {
+	bk, err := t.sub(name)
+	if err != nil || bk == nil {
+		return err
+	}
+	return bk.Delete(key)
+}
+
+// SetPublicKey stores the vault's public encryption key in the box, so that
+// whoever writes to the box can encrypt to the vault.
+func (t *BoxTx) SetPublicKey(raw []byte) error {
+	if _, err := ParsePublicEncryptionKey(raw); err != nil {
+		return err
+	}
+	return t.root.Put(boxPublic, bytes.Clone(raw))
+}
+
+// PublicKey returns the key SetPublicKey stored, or ErrNoEncryptionKey.
+func (t *BoxTx) PublicKey() ([]byte, error) {
+	if t.root == nil || t.root.Get(boxPublic) == nil {
+		return nil, ErrNoEncryptionKey
+	}
+	return bytes.Clone(t.root.Get(boxPublic)), nil
+}
+
+// Pending is one pushed statement waiting for the vault's next unlock.
+type Pending struct {
+	Seq uint64
+	JWE string
+}
+
+// AddPending queues plain (one pushed statement) encrypted to the vault.
+func (t *BoxTx) AddPending(plain []byte) error {
+	pub, err := t.publicKey()
+	if err != nil {
+		return err
+	}
+	jwe, err := EncryptTo(pub, PendingType, plain)
+	if err != nil {
+		return err
+	}
+	bk, err := t.sub(boxPending)
+	if err != nil {
+		return err
+	}
+	n, err := bk.NextSequence()
+	if err != nil {
+		return err
+	}
+	return bk.Put(Seq(n), []byte(jwe))
+}
+
+func (t *BoxTx) publicKey() (*ecdsa.PublicKey, error) {
+	raw, err := t.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	return ParsePublicEncryptionKey(raw)
+}
+
+// Pending lists the queued pushes, oldest first.
+func (t *BoxTx) Pending() ([]Pending, error) {
+	bk, err := t.sub(boxPending)
+	if err != nil || bk == nil {
+		return nil, err
+	}
+	var out []Pending
+	err = bk.ForEach(func(k, v []byte) error {
+		if len(k) != 8 {
+			return fmt.Errorf("box pending: %w", ErrCorrupt)
+		}
+		out = append(out, Pending{Seq: binary.BigEndian.Uint64(k), JWE: string(v)})
+		return nil
+	})
+	return out, err
+}
+
+// DeletePending removes a queued push once it was imported or refused.
+func (t *BoxTx) DeletePending(seq uint64) error { return t.del(boxPending, Seq(seq)) }
+
+// LockedEvent is one access event written while the vault was locked: the
+// event encrypted to the vault, chained to the one before by hash so that
+// the resident's log notices a removed or reordered entry when it joins them.
+type LockedEvent struct {
+	Seq  uint64 `json:"seq"`
+	Prev string `json:"prev"`
+	JWE  string `json:"jwe"`
+}
+
+// lockedPayload is what a locked event's JWE holds: the event and its place
+// in the chain, so that the place cannot be changed outside the encryption.
+type lockedPayload struct {
+	Seq   uint64 `json:"seq"`
+	Prev  string `json:"prev"`
+	Event Event  `json:"event"`
+}
+
+func (e LockedEvent) hash() string {
+	h := sha256.New()
+	h.Write([]byte(e.Prev))
+	h.Write([]byte{0})
+	h.Write([]byte(e.JWE))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AddEvent encrypts e to the vault and appends it to the box's chain. Its
+// time is set now when not given.
+func (t *BoxTx) AddEvent(e Event, now time.Time) error {
+	pub, err := t.publicKey()
+	if err != nil {
+		return err
+	}
+	var head eventHead
+	if raw := t.root.Get(boxHead); raw != nil {
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return fmt.Errorf("box head: %w", ErrCorrupt)
+		}
+	}
+	if e.Time.IsZero() {
+		e.Time = now.UTC()
+	}
+	e.Seq, e.Prev = 0, ""
+	le := LockedEvent{Seq: head.Seq + 1, Prev: head.Hash}
+	plain, err := json.Marshal(lockedPayload{Seq: le.Seq, Prev: le.Prev, Event: e})
+	if err != nil {
+		return err
+	}
+	if le.JWE, err = EncryptTo(pub, EventType, plain); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(le)
+	if err != nil {
+		return err
+	}
+	if err := t.put(boxEvents, Seq(le.Seq), raw); err != nil {
+		return err
+	}
+	head = eventHead{Seq: le.Seq, Hash: le.hash()}
+	hraw, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	return t.root.Put(boxHead, hraw)
+}
+
+// LockedEvents lists the events waiting to join the resident's log, oldest first.
+func (t *BoxTx) LockedEvents() ([]LockedEvent, error) {
+	bk, err := t.sub(boxEvents)
+	if err != nil || bk == nil {
+		return nil, err
+	}
+	var out []LockedEvent
+	err = bk.ForEach(func(_, v []byte) error {
+		var e LockedEvent
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("box event: %w", ErrCorrupt)
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteEventsThrough removes the locked events up to and including seq,
+// once they joined the resident's log. The chain head stays, so that the
+// next event still follows the last one joined.
+func (t *BoxTx) DeleteEventsThrough(seq uint64) error {
+	bk, err := t.sub(boxEvents)
+	if err != nil || bk == nil {
+		return err
+	}
+	c := bk.Cursor()
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.First() {
+		if err := bk.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Record returns the sealed record stored under id, or nil.
+func (t *BoxTx) Record(id []byte) ([]byte, error) { return t.get(boxRecords, id) }
+
+// PutRecord stores a sealed record under id.
+func (t *BoxTx) PutRecord(id, sealed []byte) error { return t.put(boxRecords, id, sealed) }
+
+// DeleteRecord removes the record under id, if any.
+func (t *BoxTx) DeleteRecord(id []byte) error { return t.del(boxRecords, id) }
+
+// ProofSeen reports whether a proof id (a hash, never the proof) was used.
+func (t *BoxTx) ProofSeen(id []byte) (bool, error) {
+	v, err := t.get(boxProofs, id)
+	return v != nil, err
+}
+
+// MarkProof records a proof id as used at the proof's time.
+func (t *BoxTx) MarkProof(id []byte, at time.Time) error {
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], uint64(at.Unix()))
+	return t.put(boxProofs, id, v[:])
+}
+
+// PruneProofs forgets proof ids older than before: their proofs are stale
+// and refused anyway.
+func (t *BoxTx) PruneProofs(before time.Time) error {
+	bk, err := t.sub(boxProofs)
+	if err != nil || bk == nil {
+		return err
+	}
+	var old [][]byte
+	err = bk.ForEach(func(k, v []byte) error {
+		if len(v) != 8 || int64(binary.BigEndian.Uint64(v)) < before.Unix() {
+			old = append(old, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range old {
+		if err := bk.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lockedHeadKey is where the vault remembers the last locked event it joined.
+var lockedHeadKey = []byte("locked-events-head")
+
+// JoinEvents adds the events that the box holds for this vault to the
+// resident's chained log, in order, and then removes them from the box. The
+// box's chain must continue exactly where the last join ended; otherwise
+// nothing is joined and the error matches ErrAuditBroken. A join cut short
+// by a crash is finished by the next one without doubling any event.
+func (v *Vault) JoinEvents(ctx context.Context, box *Box) (int, error) {
+	var list []LockedEvent
+	if err := box.View(ctx, func(t *BoxTx) error {
+		var err error
+		list, err = t.LockedEvents()
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	if len(list) == 0 {
+		return 0, nil
+	}
+	joined := 0
+	var last uint64
+	err := v.Update(ctx, func(tx *Tx) error {
+		var head eventHead
+		if _, err := tx.Get(BucketProfile, lockedHeadKey, &head); err != nil {
+			return err
+		}
+		if list[len(list)-1].Seq < head.Seq {
+			return fmt.Errorf("%w: events recorded while locked end before entry %d", ErrAuditBroken, head.Seq)
+		}
+		for i, le := range list {
+			if i > 0 && (le.Seq != list[i-1].Seq+1 || le.Prev != list[i-1].hash()) {
+				return fmt.Errorf("%w: event %d recorded while locked does not follow the one before", ErrAuditBroken, le.Seq)
+			}
+			if le.Seq < head.Seq {
+				continue // joined before a crash kept it from being removed
+			}
+			if le.Seq == head.Seq {
+				if le.hash() != head.Hash {
+					return fmt.Errorf("%w: event %d recorded while locked is not the one joined", ErrAuditBroken, le.Seq)
+				}
+				continue
+			}
+			if le.Seq != head.Seq+1 || le.Prev != head.Hash {
+				return fmt.Errorf("%w: events recorded while locked do not follow entry %d", ErrAuditBroken, head.Seq)
+			}
+			plain, err := decryptWith(tx.k.decrypt, EventType, le.JWE)
+			if err != nil {
+				return fmt.Errorf("%w: event %d recorded while locked: %v", ErrAuditBroken, le.Seq, err)
+			}
+			var p lockedPayload
+			if err := json.Unmarshal(plain, &p); err != nil || p.Seq != le.Seq || p.Prev != le.Prev {
+				return fmt.Errorf("%w: event %d recorded while locked is not what its place says", ErrAuditBroken, le.Seq)
+			}
+			if err := tx.AppendEvent(p.Event); err != nil {
+				return err
+			}
+			head = eventHead{Seq: le.Seq, Hash: le.hash()}
+			joined++
+		}
+		last = head.Seq
+		return tx.Put(BucketProfile, lockedHeadKey, head)
+	})
+	if err != nil {
+		return 0, err
+	}
+	err = box.Update(ctx, func(t *BoxTx) error { return t.DeleteEventsThrough(last) })
+	return joined, err
+}
