@@ -34,11 +34,13 @@ type ItemResult struct {
 
 // Report sums up an import.
 type Report struct {
-	Added      int          `json:"added"`
-	History    int          `json:"history"`
-	Duplicates int          `json:"duplicates"`
-	Refused    int          `json:"refused"`
-	Items      []ItemResult `json:"items"`
+	Added      int `json:"added"`
+	History    int `json:"history"`
+	Duplicates int `json:"duplicates"`
+	Refused    int `json:"refused"`
+	// Queued counts pushes to a locked vault that wait for its next unlock.
+	Queued int          `json:"queued,omitempty"`
+	Items  []ItemResult `json:"items"`
 }
 
 // Accepted counts statements that are now in the vault (new or as history).

@@ -62,6 +62,8 @@ type fixture struct {
 	a, b    helper
 	cjib    trust.Organisation
 	cjibKey jose.JSONWebKey
+	// sealed makes f.redeem use the redemption records instead of the vault.
+	sealed bool
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -136,6 +138,17 @@ func (f *fixture) proof(t testing.TB, h helper, purpose Purpose, url string) str
 	return p
 }
 
+// redeem makes a presentation the way the test under way does: through
+// the vault unless a test sets f.sealed.
+func (f *fixture) redeem(p Presentation) error {
+	if f.sealed {
+		_, _, err := f.svc.RedeemSealed(context.Background(), p)
+		return err
+	}
+	_, err := f.svc.Present(context.Background(), p, nil)
+	return err
+}
+
 func (f *fixture) present(g Grant, proof string) (Grant, error) {
 	return f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: proof, Method: "GET", URL: base + "/c/" + g.Handle}, nil)
 }
@@ -201,15 +214,18 @@ func TestPresentAcceptsTheRightHelper(t *testing.T) {
 	}
 }
 
-// TestPresentRefusals: every way a presentation can be wrong is refused with
-// its own reason and leaves a log entry naming that reason.
-func TestPresentRefusals(t *testing.T) {
-	type tc struct {
-		name    string
-		grant   Request
-		prepare func(f *fixture, g *Grant) Presentation
-		want    error
-	}
+type refusalCase struct {
+	name    string
+	grant   Request
+	prepare func(f *fixture, g *Grant) Presentation
+	want    error
+}
+
+// refusalCases are every way a presentation can be wrong. f.redeem is the
+// way a presentation is made, so that the same cases run against the
+// unlocked vault and against the sealed records of a locked one.
+func refusalCases(t *testing.T) []refusalCase {
+	type tc = refusalCase
 	handleURL := func(g *Grant) string { return base + "/c/" + g.Handle }
 	good := func(f *fixture, g *Grant) Presentation {
 		return Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, handleURL(g)), Method: "GET", URL: handleURL(g)}
@@ -252,7 +268,7 @@ func TestPresentRefusals(t *testing.T) {
 		}, ErrWrongKey},
 		{"replayed proof", Request{}, func(f *fixture, g *Grant) Presentation {
 			p := good(f, g)
-			if _, err := f.svc.Present(context.Background(), p, nil); err != nil {
+			if err := f.redeem(p); err != nil {
 				t.Fatal(err)
 			}
 			return p
@@ -282,7 +298,7 @@ func TestPresentRefusals(t *testing.T) {
 			return Presentation{Token: h + "." + parts[1] + ".", Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url}
 		}, ErrInvalidToken},
 		{"used up", Request{MaxUses: 1}, func(f *fixture, g *Grant) Presentation {
-			if _, err := f.svc.Present(context.Background(), good(f, g), nil); err != nil {
+			if err := f.redeem(good(f, g)); err != nil {
 				t.Fatal(err)
 			}
 			return good(f, g)
@@ -293,7 +309,13 @@ func TestPresentRefusals(t *testing.T) {
 			return p
 		}, ErrUnknownGrant},
 	}
-	for _, tt := range tests {
+	return tests
+}
+
+// TestPresentRefusals: every way a presentation can be wrong is refused with
+// its own reason and leaves a log entry naming that reason.
+func TestPresentRefusals(t *testing.T) {
+	for _, tt := range refusalCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			g := f.grant(t, tt.grant)

@@ -32,9 +32,21 @@ type Dossier struct {
 // statements inside the grant's scope go in; the overview is compiled from
 // exactly those.
 func BuildDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, error) {
-	all, err := tx.AllSeries()
+	out, n, err := signDossier(tx, g, key)
 	if err != nil {
 		return "", err
+	}
+	err = tx.AppendEvent(wallet.Event{Kind: wallet.EventDossierReleased, Actor: g.Audience, Purpose: string(g.Purpose),
+		Categories: g.Scope, Grant: g.ID, Count: n})
+	return out, err
+}
+
+// signDossier compiles and signs the dossier of a grant as the vault holds
+// it now, and says how many statements it carries.
+func signDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, int, error) {
+	all, err := tx.AllSeries()
+	if err != nil {
+		return "", 0, err
 	}
 	var series []wallet.Series
 	var jws []string
@@ -57,24 +69,19 @@ func BuildDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, error
 	d := Dossier{Grant: g.Token, ReleasedAt: now, Overview: wallet.Compile(series, now), Statements: jws}
 	payload, err := json.Marshal(d)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key},
 		(&jose.SignerOptions{EmbedJWK: true}).WithType(DossierType))
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	obj, err := signer.Sign(payload)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	out, err := obj.CompactSerialize()
-	if err != nil {
-		return "", err
-	}
-	err = tx.AppendEvent(wallet.Event{Kind: wallet.EventDossierReleased, Actor: g.Audience, Purpose: string(g.Purpose),
-		Categories: g.Scope, Grant: g.ID, Count: len(jws)})
-	return out, err
+	return out, len(jws), err
 }
 
 // Reasons a helper refuses a dossier.

@@ -163,6 +163,9 @@ type Grant struct {
 	CreatedAt    time.Time `json:"created_at"`
 	JKT          string    `json:"jkt"`
 	Token        string    `json:"token"`
+	// Sealed says the grant has a redemption record in the box, so that
+	// helpers are served while the vault is locked.
+	Sealed bool `json:"sealed,omitempty"`
 
 	ShortCode       string    `json:"short_code,omitempty"`
 	ShortCodeExpiry time.Time `json:"short_code_expiry,omitzero"`

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -143,7 +144,17 @@ func (s *Service) present(ctx context.Context, p Presentation, release Release) 
 		if err != nil {
 			return err
 		}
-		if err := s.check(tx, g, p, proof, pc, helper, known, key, now); err != nil {
+		helperKey := func(jkt string) (jose.JSONWebKey, bool) {
+			if !known {
+				return jose.JSONWebKey{}, false
+			}
+			return helper.KeyByThumbprint(jkt)
+		}
+		seen := func() (bool, error) {
+			var iat int64
+			return tx.Get(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), &iat)
+		}
+		if err := checkPresentation(g, p, proof, pc, helperKey, ed25519Public(key), now, seen); err != nil {
 			return err
 		}
 		g.Uses++
@@ -319,10 +330,14 @@ func VerifyToken(token string, walletKey any, audience string, now time.Time) (j
 	return std, tc, nil
 }
 
-func (s *Service) check(tx *wallet.Tx, g Grant, p Presentation, proof *jose.JSONWebSignature, pc ProofClaims,
-	helper trust.Organisation, known bool, walletKey []byte, now time.Time) error {
+// checkPresentation checks a presentation against its grant: the grant's
+// token, the proof's key (helperKey finds the helper's key by thumbprint),
+// request, time, freshness (seen reports a replayed proof id) and purpose,
+// and the grant's status and scope.
+func checkPresentation(g Grant, p Presentation, proof *jose.JSONWebSignature, pc ProofClaims,
+	helperKey func(jkt string) (jose.JSONWebKey, bool), walletPub ed25519.PublicKey, now time.Time, seen func() (bool, error)) error {
 	// 1. The grant's own token, as issued and stored, still verifies.
-	_, tc, err := VerifyToken(g.Token, ed25519Public(walletKey), pc.Issuer, now)
+	_, tc, err := VerifyToken(g.Token, walletPub, pc.Issuer, now)
 	if err != nil {
 		return err
 	}
@@ -330,8 +345,8 @@ func (s *Service) check(tx *wallet.Tx, g Grant, p Presentation, proof *jose.JSON
 		return ErrWrongAudience
 	}
 	// 2. The proof is signed by the key the consent names.
-	hkey, ok := helper.KeyByThumbprint(tc.Cnf.JKT)
-	if !known || !ok {
+	hkey, ok := helperKey(tc.Cnf.JKT)
+	if !ok {
 		return ErrWrongKey
 	}
 	if _, err := proof.Verify(hkey); err != nil {
@@ -345,8 +360,7 @@ func (s *Service) check(tx *wallet.Tx, g Grant, p Presentation, proof *jose.JSON
 	if iat.Before(now.Add(-Leeway)) || iat.After(now.Add(Leeway)) {
 		return ErrStaleProof
 	}
-	var seen int64
-	if found, err := tx.Get(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), &seen); err != nil {
+	if found, err := seen(); err != nil {
 		return err
 	} else if found {
 		return ErrReplay

@@ -51,6 +51,15 @@ type Service struct {
 	// BaseURL is the wallet's address as helpers reach it, e.g.
 	// http://127.0.0.1:8080. QR codes point there.
 	BaseURL string
+	// Box holds the grants' redemption records, the proofs helpers used and
+	// the events of redemptions while the vault was locked; nil means the
+	// box inside the vault file (regie serve). A host passes the vault's box
+	// in its index.
+	Box *wallet.Box
+
+	// recMu keeps a refresh from writing back a record that a revocation
+	// has just deleted.
+	recMu sync.Mutex
 
 	qrMu sync.Mutex
 	qr   map[string][]byte
@@ -69,6 +78,9 @@ type TokenClaims struct {
 	Cnf     struct {
 		JKT string `json:"jkt"`
 	} `json:"cnf"`
+	// Record lets the wallet find and open the grant's redemption record
+	// for later fetches with this token, without the vault's key.
+	Record *RecordRef `json:"rdm,omitempty"`
 }
 
 // WalletID is the wallet's identifier in tokens: the RFC 7638 thumbprint of
@@ -121,13 +133,16 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 		ID: "g-" + trust.RandomID(12), Handle: trust.RandomID(16),
 		Audience: org.ID, AudienceName: org.Name, Purpose: r.Purpose, Scope: append(Scope(nil), r.Scope...),
 		NotBefore: nbf, Expiry: nbf.Add(time.Duration(r.Days) * 24 * time.Hour), MaxUses: r.MaxUses,
-		CreatedAt: now, JKT: jkt,
+		CreatedAt: now, JKT: jkt, Sealed: true,
 	}
 	sort.Strings(g.Scope)
 	std := jwt.Claims{Issuer: WalletID(key), Audience: jwt.Audience{org.ID}, ID: g.ID,
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(g.NotBefore), Expiry: jwt.NewNumericDate(g.Expiry)}
 	tc := TokenClaims{Purpose: g.Purpose, Scope: g.Scope}
 	tc.Cnf.JKT = jkt
+	if tc.Record, err = newRecordRef(g.Handle); err != nil {
+		return Grant{}, err
+	}
 	if g.Token, err = signJWT(key, ConsentType, std, tc); err != nil {
 		return Grant{}, err
 	}
@@ -141,7 +156,17 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 		return tx.AppendEvent(wallet.Event{Kind: wallet.EventGrantMade, Actor: g.Audience, Purpose: string(g.Purpose),
 			Categories: g.Scope, Grant: g.ID})
 	})
-	return g, err
+	if err != nil {
+		return Grant{}, err
+	}
+	// The record lets helpers be served while the resident is away. Should
+	// this fail, the grant stands and the next refresh writes the record.
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	if err := s.sealRecords(ctx, []Grant{g}); err != nil {
+		return g, fmt.Errorf("grant %s made, but its redemption record was not stored: %w", g.ID, err)
+	}
+	return g, nil
 }
 
 // List returns every grant, newest first.
@@ -248,8 +273,24 @@ func forEachGrant(tx *wallet.Tx, fn func(Grant) error) error {
 // Revoke ends a grant at once: once Revoke returns, no presentation of it
 // succeeds.
 func (s *Service) Revoke(ctx context.Context, id string) (Grant, error) {
-	var g Grant
-	err := s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	g, err := s.Get(ctx, id)
+	if err != nil {
+		return g, err
+	}
+	// The record goes first: once it is gone nobody is served while the
+	// vault is locked, whatever happens to the rest.
+	if g.Sealed {
+		rid, _, err := recordRefOf(g.Handle)
+		if err != nil {
+			return g, err
+		}
+		if err := s.box().Update(ctx, func(tx *wallet.BoxTx) error { return tx.DeleteRecord(rid) }); err != nil {
+			return g, err
+		}
+	}
+	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
 		var err error
 		if g, err = getGrant(tx, id); err != nil {
 			return err

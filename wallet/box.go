@@ -27,6 +27,9 @@ import (
 type Box struct {
 	db   *bolt.DB
 	path [][]byte
+	// vaultFile says the box lies in its vault's own file, whose meta
+	// bucket holds the public encryption key.
+	vaultFile bool
 }
 
 // NewBox is the box at the nested bucket path in db.
@@ -39,7 +42,11 @@ func NewBox(db *bolt.DB, path ...string) *Box {
 }
 
 // Box is the vault's own box, inside its file.
-func (v *Vault) Box() *Box { return NewBox(v.db, "box") }
+func (v *Vault) Box() *Box {
+	b := NewBox(v.db, "box")
+	b.vaultFile = true
+	return b
+}
 
 var (
 	boxPublic  = []byte("public")
@@ -170,6 +177,11 @@ func (t *BoxTx) SetPublicKey(raw []byte) error {
 
 // PublicKey returns the key SetPublicKey stored, or ErrNoEncryptionKey.
 func (t *BoxTx) PublicKey() ([]byte, error) {
+	if t.box.vaultFile {
+		if meta := t.tx.Bucket(bucketMeta); meta != nil && meta.Get(metaEncPublic) != nil {
+			return bytes.Clone(meta.Get(metaEncPublic)), nil
+		}
+	}
 	if t.root == nil || t.root.Get(boxPublic) == nil {
 		return nil, ErrNoEncryptionKey
 	}
@@ -192,6 +204,11 @@ func (t *BoxTx) AddPending(plain []byte) error {
 	if err != nil {
 		return err
 	}
+	return t.AddPendingJWE(jwe)
+}
+
+// AddPendingJWE queues a push that is already encrypted to the vault.
+func (t *BoxTx) AddPendingJWE(jwe string) error {
 	bk, err := t.sub(boxPending)
 	if err != nil {
 		return err
@@ -432,7 +449,13 @@ func (v *Vault) JoinEvents(ctx context.Context, box *Box) (int, error) {
 			if err := json.Unmarshal(plain, &p); err != nil || p.Seq != le.Seq || p.Prev != le.Prev {
 				return fmt.Errorf("%w: event %d recorded while locked is not what its place says", ErrAuditBroken, le.Seq)
 			}
-			if err := tx.AppendEvent(p.Event); err != nil {
+			// Refusals fold into counted entries here as they do when
+			// the vault is unlocked.
+			add := tx.AppendEvent
+			if p.Event.Kind == EventPresentationNotOK {
+				add = tx.AppendCounted
+			}
+			if err := add(p.Event); err != nil {
 				return err
 			}
 			head = eventHead{Seq: le.Seq, Hash: le.hash()}

@@ -1,0 +1,103 @@
+package connectors
+
+import (
+	"context"
+
+	"regie/trust"
+	"regie/wallet"
+)
+
+// OutcomeQueued is the outcome of a push to a locked vault that passed the
+// host's check and waits, encrypted to the vault, for the next unlock.
+const OutcomeQueued = "queued"
+
+// Queue takes pushed statements for a locked vault. Each is checked against
+// v (the host's trust list, any subject) so that junk is refused at once,
+// and the ones that pass are stored in the box encrypted to the vault, all
+// in one transaction. The vault verifies them in full when it imports them.
+func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, items []Item) (Report, error) {
+	rep := Report{Items: make([]ItemResult, len(items))}
+	ok := make([]bool, len(items))
+	for i, it := range items {
+		rep.Items[i] = ItemResult{Index: i, Name: it.Name}
+		st, err := v.Verify(it.JWS)
+		if err != nil {
+			rep.Items[i].Outcome = OutcomeRefused
+			rep.Items[i].Reason = trust.ReasonCode(err)
+			rep.Items[i].Message = err.Error()
+			rep.Refused++
+			continue
+		}
+		rep.Items[i].Issuer, rep.Items[i].ID = st.Issuer, st.ID
+		ok[i] = true
+	}
+	if rep.Refused == len(items) {
+		return rep, nil
+	}
+	err := box.Update(ctx, func(tx *wallet.BoxTx) error {
+		for i, it := range items {
+			if !ok[i] {
+				continue
+			}
+			if err := tx.AddPending([]byte(it.JWS)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	for i := range items {
+		if ok[i] {
+			rep.Items[i].Outcome = OutcomeQueued
+			rep.Queued++
+		}
+	}
+	return rep, nil
+}
+
+// ImportPending imports what was pushed while the vault was locked: each
+// queued statement is decrypted, verified in full against the vault's own
+// trust list and stored like any push, and then removed from the box. One
+// that does not decrypt is refused and removed too. The report tells the
+// resident what arrived while they were away.
+func (im *Importer) ImportPending(ctx context.Context, box *wallet.Box) (Report, error) {
+	var list []wallet.Pending
+	if err := box.View(ctx, func(tx *wallet.BoxTx) error {
+		var err error
+		list, err = tx.Pending()
+		return err
+	}); err != nil || len(list) == 0 {
+		return Report{}, err
+	}
+	items := make([]Item, 0, len(list))
+	var unreadable []int
+	for i, p := range list {
+		plain, err := im.Vault.Decrypt(ctx, wallet.PendingType, p.JWE)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Report{}, err
+			}
+			unreadable = append(unreadable, i)
+			continue
+		}
+		items = append(items, Item{JWS: string(plain)})
+	}
+	rep, err := im.Import(ctx, "push", items, nil)
+	if err != nil {
+		return rep, err
+	}
+	for range unreadable {
+		rep.AddUnreadable("", "unreadable", wallet.ErrCorrupt)
+	}
+	err = box.Update(ctx, func(tx *wallet.BoxTx) error {
+		for _, p := range list {
+			if err := tx.DeletePending(p.Seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return rep, err
+}

@@ -1,0 +1,428 @@
+package consent
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"regie/trust"
+	"regie/wallet"
+)
+
+// A grant's redemption record lets a helper be served while the resident is
+// away: the dossier the wallet signed while unlocked, with everything needed
+// to check a presentation (the grant, the helper's key, the wallet's public
+// key), sealed under a key derived from the grant's handle and stored by the
+// hash of the handle. Whoever holds the disk holds neither; the helper brings
+// the handle in its URL, or the key in its consent token.
+
+// RecordRef is the consent token's "rdm" claim: where the grant's record
+// lies and the key that opens it, so that a later fetch with the token finds
+// the same record without the handle.
+type RecordRef struct {
+	ID  string `json:"id"`
+	Key string `json:"k"`
+}
+
+const recordInfo = "regie/v1/redemption-record"
+
+// recordRefOf derives a grant's record id (SHA-256 of the handle) and key
+// (HKDF-SHA256 of the handle).
+func recordRefOf(handle string) (id, key []byte, err error) {
+	sum := sha256.Sum256([]byte(handle))
+	key, err = hkdf.Key(sha256.New, []byte(handle), nil, recordInfo, 32)
+	return sum[:], key, err
+}
+
+func (r RecordRef) decode() (id, key []byte, ok bool) {
+	id, err1 := base64.RawURLEncoding.DecodeString(r.ID)
+	key, err2 := base64.RawURLEncoding.DecodeString(r.Key)
+	return id, key, err1 == nil && err2 == nil && len(id) == sha256.Size && len(key) == 32
+}
+
+func newRecordRef(handle string) (*RecordRef, error) {
+	id, key, err := recordRefOf(handle)
+	if err != nil {
+		return nil, err
+	}
+	return &RecordRef{ID: base64.RawURLEncoding.EncodeToString(id), Key: base64.RawURLEncoding.EncodeToString(key)}, nil
+}
+
+// record is what a redemption record holds once opened.
+type record struct {
+	Grant     Grant           `json:"grant"`
+	HelperKey jose.JSONWebKey `json:"helper_key"`
+	WalletKey []byte          `json:"wallet_key"`
+	Dossier   string          `json:"dossier"`
+	Count     int             `json:"count"`
+}
+
+func sealRecord(id, key []byte, r record) ([]byte, error) {
+	plain, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return wallet.SealWithSecret(key, id, plain)
+}
+
+func openRecord(id, key, sealed []byte) (record, error) {
+	var r record
+	plain, err := wallet.OpenWithSecret(key, id, sealed)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return r, fmt.Errorf("redemption record: %w", wallet.ErrCorrupt)
+	}
+	return r, nil
+}
+
+func (s *Service) box() *wallet.Box {
+	if s.Box != nil {
+		return s.Box
+	}
+	return s.Vault.Box()
+}
+
+func (s *Service) now() time.Time {
+	if s.Vault != nil {
+		return s.Vault.Now()
+	}
+	return time.Now()
+}
+
+// sealRecords signs a fresh dossier for each grant and stores its record,
+// keeping the uses already counted in an existing one. Only the resident's
+// unlocked vault can do this.
+func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
+	if len(grants) == 0 {
+		return nil
+	}
+	key, err := s.Vault.SigningKey()
+	if err != nil {
+		return err
+	}
+	recs := make([]record, len(grants))
+	for i, g := range grants {
+		org, ok, err := s.Trust.Organisation(ctx, g.Audience)
+		if err != nil {
+			return err
+		}
+		hk, found := org.KeyByThumbprint(g.JKT)
+		if !ok || !found {
+			return fmt.Errorf("%q: %w", g.Audience, ErrNotHelper)
+		}
+		g.Handle, g.ShortCode, g.ShortCodeExpiry, g.ShortCodeFails = "", "", time.Time{}, 0
+		recs[i] = record{Grant: g, HelperKey: hk, WalletKey: ed25519Public(key)}
+	}
+	err = s.Vault.View(ctx, func(tx *wallet.Tx) error {
+		for i := range recs {
+			var err error
+			if recs[i].Dossier, recs[i].Count, err = signDossier(tx, recs[i].Grant, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.box().Update(ctx, func(tx *wallet.BoxTx) error {
+		for i, g := range grants {
+			id, k, err := recordRefOf(g.Handle)
+			if err != nil {
+				return err
+			}
+			old, err := tx.Record(id)
+			if err != nil {
+				return err
+			}
+			if old != nil {
+				if prev, err := openRecord(id, k, old); err == nil && prev.Grant.Uses > recs[i].Grant.Uses {
+					recs[i].Grant.Uses = prev.Grant.Uses
+				}
+			}
+			sealed, err := sealRecord(id, k, recs[i])
+			if err != nil {
+				return err
+			}
+			if err := tx.PutRecord(id, sealed); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Refresh re-signs the dossier of every grant in force and stores it in the
+// grant's record, and deletes the records of grants no longer in force. The
+// wallet calls it whenever statements were imported while unlocked, so that
+// what a helper gets while the resident is away is as new as the vault.
+func (s *Service) Refresh(ctx context.Context) error {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	grants, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var live []Grant
+	var gone [][]byte
+	for _, g := range grants {
+		if !g.Sealed {
+			continue
+		}
+		switch g.Status(now) {
+		case StatusActive, StatusNotYetValid:
+			live = append(live, g)
+		default:
+			id, _, err := recordRefOf(g.Handle)
+			if err != nil {
+				return err
+			}
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		err := s.box().Update(ctx, func(tx *wallet.BoxTx) error {
+			for _, id := range gone {
+				if err := tx.DeleteRecord(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.sealRecords(ctx, live)
+}
+
+// CatchUp brings the vault up to date at unlock with what happened while it
+// was locked: access events join the log, the uses helpers made of each
+// grant are counted in the vault, and the records are refreshed. Pushed
+// statements are imported before this (connectors.Importer.ImportPending),
+// so that the refreshed dossiers hold them.
+func (s *Service) CatchUp(ctx context.Context) error {
+	if _, err := s.Vault.JoinEvents(ctx, s.box()); err != nil {
+		return err
+	}
+	if err := s.syncUses(ctx); err != nil {
+		return err
+	}
+	return s.Refresh(ctx)
+}
+
+func (s *Service) syncUses(ctx context.Context) error {
+	grants, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	uses := map[string]int{}
+	err = s.box().View(ctx, func(tx *wallet.BoxTx) error {
+		for _, g := range grants {
+			if !g.Sealed {
+				continue
+			}
+			id, k, err := recordRefOf(g.Handle)
+			if err != nil {
+				return err
+			}
+			sealed, err := tx.Record(id)
+			if err != nil || sealed == nil {
+				continue
+			}
+			if r, err := openRecord(id, k, sealed); err == nil && r.Grant.Uses > g.Uses {
+				uses[g.ID] = r.Grant.Uses
+			}
+		}
+		return nil
+	})
+	if err != nil || len(uses) == 0 {
+		return err
+	}
+	return s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		for id, n := range uses {
+			g, err := getGrant(tx, id)
+			if err != nil {
+				return err
+			}
+			g.Uses = n
+			if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ErrNoRecord is returned by RedeemSealed when the presentation names a
+// grant that has no redemption record (a grant made before records existed,
+// or a short code), or asks for part of the grant's scope: only the unlocked
+// vault can serve it.
+var ErrNoRecord = errors.New("no redemption record for this presentation")
+
+// errNarrower: a presentation asked for part of the grant's scope; the
+// stored dossier holds all of it, so only the unlocked vault can answer.
+var errNarrower = errors.New("narrower scope asked")
+
+// RedeemSealed serves a helper from the grant's redemption record, with no
+// key of the vault: it opens the record with the handle (or the key the
+// consent token carries), checks the proof of possession, the grant's time,
+// uses and purpose, counts the use and answers the stored dossier. The
+// acceptance, or a refusal of a known grant, is logged in the box, encrypted
+// to the vault, to join the resident's log at the next unlock. A revoked
+// grant has no record and is refused as unknown.
+func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Grant, error) {
+	var g Grant
+	id, key, err := presentedRef(p)
+	if err != nil {
+		return "", g, err
+	}
+	now := s.now()
+	// The refusal names the helper only once its proof verified.
+	actor := ""
+	var dossier string
+	box := s.box()
+	err = box.Update(ctx, func(tx *wallet.BoxTx) error {
+		sealed, err := tx.Record(id)
+		if err != nil {
+			return err
+		}
+		if sealed == nil {
+			return ErrUnknownGrant
+		}
+		rec, err := openRecord(id, key, sealed)
+		if err != nil {
+			return ErrUnknownGrant
+		}
+		g = rec.Grant
+		proof, pc, err := parseProof(p.Proof)
+		if err != nil {
+			return err
+		}
+		if signedByOneOf(proof, []jose.JSONWebKey{rec.HelperKey}) {
+			actor = pc.Issuer
+		}
+		if p.Token != "" && p.Token != g.Token {
+			return ErrInvalidToken
+		}
+		proofID := sha256.Sum256([]byte(pc.Issuer + "\x00" + pc.ID))
+		helperKey := func(jkt string) (jose.JSONWebKey, bool) {
+			tp, err := trust.Thumbprint(rec.HelperKey)
+			return rec.HelperKey, err == nil && tp == jkt
+		}
+		seen := func() (bool, error) { return tx.ProofSeen(proofID[:]) }
+		if err := checkPresentation(g, p, proof, pc, helperKey, ed25519.PublicKey(rec.WalletKey), now, seen); err != nil {
+			return err
+		}
+		if len(p.Want) > 0 && !p.Want.Covers(g.Scope) {
+			return errNarrower // the stored dossier holds the whole scope
+		}
+		g.Uses++
+		rec.Grant.Uses = g.Uses
+		if sealed, err = sealRecord(id, key, rec); err != nil {
+			return err
+		}
+		if err := tx.PutRecord(id, sealed); err != nil {
+			return err
+		}
+		if err := tx.MarkProof(proofID[:], time.Unix(pc.IssuedAt, 0)); err != nil {
+			return err
+		}
+		if err := tx.PruneProofs(now.Add(-3 * Leeway)); err != nil {
+			return err
+		}
+		ev := wallet.Event{Actor: g.Audience, Purpose: string(g.Purpose), Categories: g.Scope, Grant: g.ID}
+		ev.Kind = wallet.EventPresentationOK
+		if err := tx.AddEvent(ev, now); err != nil {
+			return err
+		}
+		ev.Kind, ev.Count = wallet.EventDossierReleased, rec.Count
+		if err := tx.AddEvent(ev, now); err != nil {
+			return err
+		}
+		dossier = rec.Dossier
+		return nil
+	})
+	if errors.Is(err, errNarrower) {
+		return "", g, ErrNoRecord
+	}
+	if err != nil {
+		if errors.Is(err, ErrUnknownGrant) && g.ID == "" {
+			return "", g, err // nothing known to log it against
+		}
+		return "", g, s.logRefusal(ctx, g, actor, err, now)
+	}
+	return dossier, g, nil
+}
+
+// logRefusal writes a refused presentation of a known grant to the box.
+func (s *Service) logRefusal(ctx context.Context, g Grant, actor string, err error, now time.Time) error {
+	var r *trust.Refusal
+	if !errors.As(err, &r) || ctx.Err() != nil {
+		return err
+	}
+	ev := wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: r.Code, Grant: g.ID,
+		Purpose: string(g.Purpose), Categories: g.Scope}
+	if lerr := s.box().Update(ctx, func(tx *wallet.BoxTx) error { return tx.AddEvent(ev, now) }); lerr != nil {
+		return errors.Join(err, lerr)
+	}
+	return err
+}
+
+// presentedRef finds the record a presentation points at: by the handle
+// from the QR URL, or by the reference the consent token carries.
+func presentedRef(p Presentation) (id, key []byte, err error) {
+	switch {
+	case p.Handle != "":
+		if len(p.Handle) > 128 {
+			return nil, nil, ErrUnknownGrant
+		}
+		return recordRefOf(p.Handle)
+	case p.Token != "":
+		ref, err := tokenRef(p.Token)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ref == nil {
+			return nil, nil, ErrNoRecord
+		}
+		id, key, ok := ref.decode()
+		if !ok {
+			return nil, nil, ErrInvalidToken
+		}
+		return id, key, nil
+	}
+	return nil, nil, ErrNoRecord
+}
+
+// tokenRef reads the rdm claim of a consent token after checking its
+// header; the token is compared with the one in the record once it is open.
+func tokenRef(token string) (*RecordRef, error) {
+	if len(token) > 8192 {
+		return nil, ErrInvalidToken
+	}
+	if _, err := trust.ParseHeader(token, ConsentType, false); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return nil, ErrInvalidToken
+	}
+	var tc TokenClaims
+	if err := tok.UnsafeClaimsWithoutVerification(&tc); err != nil {
+		return nil, ErrInvalidToken
+	}
+	return tc.Record, nil
+}
