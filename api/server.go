@@ -253,4 +253,5 @@ func (s *Server) routes() {
 	api.Delete("/household", s.apiDeleteHousehold)
 
 	s.pageRoutes()
+	s.budgetRoutes()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -25,6 +26,10 @@ type Dossier struct {
 	ReleasedAt time.Time       `json:"released_at"`
 	Overview   wallet.Overview `json:"overview"`
 	Statements []string        `json:"statements"`
+	// SelfDeclared is what the resident stated themselves (household, costs
+	// no organisation signs), inside the grant's scope. No organisation
+	// signed it: it is its own section so it is never read as signed.
+	SelfDeclared *wallet.SelfDeclared `json:"self_declared,omitempty"`
 }
 
 // BuildDossier compiles and signs the dossier for a grant inside the
@@ -65,8 +70,14 @@ func signDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, int, e
 	if jws == nil {
 		jws = []string{}
 	}
+	mine, err := tx.Declared()
+	if err != nil {
+		return "", err
+	}
+	declared := g.Scope.Declared(mine)
 	now := tx.Now().UTC().Truncate(time.Second)
-	d := Dossier{Grant: g.Token, ReleasedAt: now, Overview: wallet.Compile(series, now), Statements: jws}
+	d := Dossier{Grant: g.Token, ReleasedAt: now, Overview: wallet.CompileAll(series, deref(declared), now), Statements: jws,
+		SelfDeclared: declared}
 	payload, err := json.Marshal(d)
 	if err != nil {
 		return "", 0, err
@@ -209,12 +220,50 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 	for _, s := range series {
 		wallet.SortVersions(s.Versions)
 	}
-	want, _ := json.Marshal(wallet.Compile(series, d.ReleasedAt))
+	if err := checkDeclared(d.SelfDeclared, tc.Scope, d.ReleasedAt); err != nil {
+		return nil, err
+	}
+	want, _ := json.Marshal(wallet.CompileAll(series, deref(d.SelfDeclared), d.ReleasedAt))
 	got, _ := json.Marshal(d.Overview)
 	if !bytes.Equal(want, got) {
 		return nil, ErrOverviewMismatch
 	}
 	return vd, nil
+}
+
+func deref(d *wallet.SelfDeclared) wallet.SelfDeclared {
+	if d == nil {
+		return wallet.SelfDeclared{}
+	}
+	return *d
+}
+
+// checkDeclared refuses a self-declared section that breaks the rules the
+// wallet enforces, or holds more than the consent covers.
+func checkDeclared(d *wallet.SelfDeclared, scope Scope, at time.Time) error {
+	if d == nil {
+		return nil
+	}
+	if len(d.Costs) > 0 && !slices.Contains(scope, ScopeExpenses) {
+		return fmt.Errorf("%w: self-declared costs without the expenses scope", ErrOutOfScope)
+	}
+	if d.Household != nil && !slices.Contains(scope, ScopeClient) {
+		return fmt.Errorf("%w: a household without the client scope", ErrOutOfScope)
+	}
+	if len(d.Costs) > wallet.MaxOwnCosts {
+		return fmt.Errorf("%w: too many self-declared costs", ErrDossierMalformed)
+	}
+	for _, c := range d.Costs {
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("%w: self-declared cost: %v", ErrDossierMalformed, err)
+		}
+	}
+	if d.Household != nil {
+		if err := d.Household.Validate(at); err != nil {
+			return fmt.Errorf("%w: household: %v", ErrDossierMalformed, err)
+		}
+	}
+	return nil
 }
 
 func peekSubject(jws string) wallet.BSN {

@@ -59,15 +59,19 @@ func (p Purpose) Info() PurposeInfo {
 	return PurposeInfo{ID: p, NL: string(p), EN: string(p)}
 }
 
-// Scope says what a grant shares: "debts", "income", or "source:<org id>".
+// Scope says what a grant shares: "debts", "income", "expenses" (signed
+// fixed costs and the ones the resident entered), "client" (the household as
+// the resident states it), or "source:<org id>".
 // Entries add up: "debts,source:uwv" shares every debt and everything UWV sent.
 type Scope []string
 
 // Scope entries.
 const (
-	ScopeDebts  = "debts"
-	ScopeIncome = "income"
-	scopeSource = "source:"
+	ScopeDebts    = "debts"
+	ScopeIncome   = "income"
+	ScopeExpenses = "expenses"
+	ScopeClient   = "client"
+	scopeSource   = "source:"
 )
 
 // ParseScope reads a comma-separated scope.
@@ -86,7 +90,7 @@ func ParseScope(s string) (Scope, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, &wallet.ValidationError{Field: "scope", Problem: "must name debts, income or source:<organisation>"}
+		return nil, &wallet.ValidationError{Field: "scope", Problem: "must name debts, income, expenses, client or source:<organisation>"}
 	}
 	slices.Sort(out)
 	return out, nil
@@ -94,12 +98,12 @@ func ParseScope(s string) (Scope, error) {
 
 func checkScopeEntry(p string) error {
 	switch {
-	case p == ScopeDebts, p == ScopeIncome:
+	case p == ScopeDebts, p == ScopeIncome, p == ScopeExpenses, p == ScopeClient:
 		return nil
 	case strings.HasPrefix(p, scopeSource) && wallet.ValidOrgID(strings.TrimPrefix(p, scopeSource)):
 		return nil
 	}
-	return &wallet.ValidationError{Field: "scope", Problem: "must name debts, income or source:<organisation>"}
+	return &wallet.ValidationError{Field: "scope", Problem: "must name debts, income, expenses, client or source:<organisation>"}
 }
 
 // Allows reports whether a statement lies inside the scope.
@@ -110,11 +114,29 @@ func (s Scope) Allows(st *wallet.Statement) bool {
 			return true
 		case p == ScopeIncome && st.Type == wallet.TypeIncome:
 			return true
+		case p == ScopeExpenses && st.Type == wallet.TypeExpense:
+			return true
 		case strings.HasPrefix(p, scopeSource) && strings.TrimPrefix(p, scopeSource) == st.Issuer:
 			return true
 		}
 	}
 	return false
+}
+
+// Declared keeps what the resident declared that lies inside the scope:
+// costs with "expenses", the household with "client".
+func (s Scope) Declared(d wallet.SelfDeclared) *wallet.SelfDeclared {
+	var out wallet.SelfDeclared
+	if slices.Contains(s, ScopeExpenses) {
+		out.Costs = d.Costs
+	}
+	if slices.Contains(s, ScopeClient) {
+		out.Household = d.Household
+	}
+	if out.Household == nil && len(out.Costs) == 0 {
+		return nil
+	}
+	return &out
 }
 
 // Covers reports whether every entry of want lies inside s.

@@ -37,6 +37,14 @@ type IncomeExport struct {
 	Source       Provenance   `json:"source"`
 }
 
+// ExpenseExport is one signed fixed cost with its provenance.
+type ExpenseExport struct {
+	wallet.Expense
+	MonthlyCents wallet.Cents `json:"monthly_cents"`
+	AsOf         wallet.Date  `json:"as_of"`
+	Source       Provenance   `json:"source"`
+}
+
 // Export is what a helper keeps of a verified dossier: the figures, each
 // with the organisation that signed it, and the signed originals.
 type Export struct {
@@ -50,7 +58,11 @@ type Export struct {
 	Overview   wallet.Overview `json:"overview"`
 	Debts      []DebtExport    `json:"debts"`
 	Incomes    []IncomeExport  `json:"incomes"`
-	Grant      string          `json:"grant"`
+	Expenses   []ExpenseExport `json:"expenses"`
+	// SelfDeclared is what the resident stated without any organisation
+	// signing it (household, costs): never verified, kept apart.
+	SelfDeclared *wallet.SelfDeclared `json:"self_declared_unsigned,omitempty"`
+	Grant        string               `json:"grant"`
 	Statements []string        `json:"statements"`
 }
 
@@ -59,7 +71,7 @@ type Export struct {
 func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 	e := Export{Format: "regie-dossier-export-1", WalletID: vd.WalletID, Helper: vd.Audience, Purpose: vd.Purpose, Scope: vd.Scope,
 		ReleasedAt: vd.ReleasedAt, ValidUntil: vd.ValidUntil, Overview: vd.Overview, Grant: vd.Grant, Statements: vd.Statements,
-		Debts: []DebtExport{}, Incomes: []IncomeExport{}}
+		Debts: []DebtExport{}, Incomes: []IncomeExport{}, Expenses: []ExpenseExport{}, SelfDeclared: vd.SelfDeclared}
 	// Statements are named by (issuer, jti): two organisations may use the same jti.
 	current := map[[2]string]bool{}
 	for _, d := range vd.Overview.Debts {
@@ -67,6 +79,11 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 	}
 	for _, in := range vd.Overview.Incomes {
 		current[[2]string{in.Issuer, in.Statement}] = true
+	}
+	for _, c := range vd.Overview.Budget.Costs {
+		if c.Source == wallet.CostSigned {
+			current[[2]string{c.Issuer, c.Statement}] = true
+		}
 	}
 	for _, st := range vd.Verified {
 		if !current[[2]string{st.Issuer, st.ID}] {
@@ -82,6 +99,9 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 		case st.Income != nil:
 			e.Incomes = append(e.Incomes, IncomeExport{Income: *st.Income, MonthlyCents: st.Income.Period.Monthly(st.Income.NetCents),
 				AsOf: st.AsOf, Source: p})
+		case st.Expense != nil:
+			e.Expenses = append(e.Expenses, ExpenseExport{Expense: *st.Expense, MonthlyCents: st.Expense.Period.Monthly(st.Expense.AmountCents),
+				AsOf: st.AsOf, Source: p})
 		}
 	}
 	sort.Slice(e.Debts, func(i, j int) bool {
@@ -92,6 +112,13 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 		return a.Reference < b.Reference
 	})
 	sort.Slice(e.Incomes, func(i, j int) bool { return e.Incomes[i].Payer < e.Incomes[j].Payer })
+	sort.Slice(e.Expenses, func(i, j int) bool {
+		a, b := e.Expenses[i], e.Expenses[j]
+		if a.Payee != b.Payee {
+			return a.Payee < b.Payee
+		}
+		return a.Reference < b.Reference
+	})
 	return e
 }
 

@@ -13,7 +13,7 @@ import (
 	"regie/wallet"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -42,9 +42,9 @@ func Lang(s string) string {
 
 // T returns the text for key in lang, formatted with args.
 func T(lang, key string, args ...any) string {
-	w, ok := words[lang][key]
+	w, ok := word(lang, key)
 	if !ok {
-		w, ok = words["nl"][key]
+		w, ok = word("nl", key)
 	}
 	if !ok {
 		return key
@@ -53,6 +53,15 @@ func T(lang, key string, args ...any) string {
 		return fmt.Sprintf(w, args...)
 	}
 	return w
+}
+
+// word looks key up in the words of lang, then in the budget's words.
+func word(lang, key string) (string, bool) {
+	if w, ok := words[lang][key]; ok {
+		return w, true
+	}
+	w, ok := budgetWords[lang][key]
+	return w, ok
 }
 
 // Page is what every template receives.
@@ -82,7 +91,7 @@ func NewRenderer() (*Renderer, error) {
 		return nil, err
 	}
 	for _, lang := range Languages {
-		base, err := template.New("layout.html").Funcs(funcs(lang)).ParseFS(templateFS, "templates/layout.html")
+		base, err := template.New("layout.html").Funcs(funcs(lang)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 		if err != nil {
 			return nil, err
 		}
@@ -123,14 +132,21 @@ func funcs(lang string) template.FuncMap {
 			}
 			return ""
 		},
-		"datetime": func(t time.Time) string { return LongDateTime(lang, t) },
-		"cat":      func(c wallet.Category) string { return T(lang, "cat."+string(c)) },
-		"status":   func(s wallet.Status) string { return T(lang, "st."+string(s)) },
-		"kind":     func(k wallet.IncomeKind) string { return T(lang, "kind."+string(k)) },
-		"flag":     func(f wallet.Flag) string { return FlagText(lang, f) },
-		"chart":    func(c []wallet.CategoryTotal) template.HTML { return Chart(lang, c) },
-		"join":     strings.Join,
-		"add":      func(a, b int) int { return a + b },
+		"datetime":  func(t time.Time) string { return LongDateTime(lang, t) },
+		"cat":       func(c wallet.Category) string { return T(lang, "cat."+string(c)) },
+		"status":    func(s wallet.Status) string { return T(lang, "st."+string(s)) },
+		"kind":      func(k wallet.IncomeKind) string { return T(lang, "kind."+string(k)) },
+		"flag":      func(f wallet.Flag) string { return FlagText(lang, f) },
+		"chart":     func(c []wallet.CategoryTotal) template.HTML { return Chart(lang, c) },
+		"join":      strings.Join,
+		"budget":    func(b wallet.Budget, resident bool) BudgetView { return BudgetView{B: b, Resident: resident} },
+		"deref":     func(c *wallet.Cents) wallet.Cents { return *c },
+		"missing":   func(m []wallet.MissingCost) string { return MissingText(lang, m) },
+		"expkind":   func(k wallet.ExpenseKind) string { return T(lang, "exp."+string(k)) },
+		"period":    func(p wallet.Period) string { return T(lang, "per."+string(p)) },
+		"household": func(h wallet.Household) string { return HouseholdText(lang, h) },
+		"uniq":      uniq,
+		"add":       func(a, b int) int { return a + b },
 	}
 }
 
@@ -138,7 +154,7 @@ func funcs(lang string) template.FuncMap {
 func FlagText(lang string, f wallet.Flag) string {
 	key := "flag." + string(f.Code)
 	if f.Code == wallet.FlagPriorityArrears {
-		if _, ok := words[lang][key+"."+string(f.Category)]; ok {
+		if _, ok := word(lang, key+"."+string(f.Category)); ok {
 			key += "." + string(f.Category)
 		}
 	}
