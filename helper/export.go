@@ -63,7 +63,7 @@ type Export struct {
 	// signing it (household, costs): never verified, kept apart.
 	SelfDeclared *wallet.SelfDeclared `json:"self_declared_unsigned,omitempty"`
 	Grant        string               `json:"grant"`
-	Statements []string        `json:"statements"`
+	Statements   []string             `json:"statements"`
 }
 
 // NewExport lays out a verified dossier for a case system. Only current
