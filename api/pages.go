@@ -423,18 +423,7 @@ func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
 	}
 	d := &grantData{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)}
 	for _, sc := range g.Scope {
-		switch {
-		case sc == consent.ScopeDebts:
-			d.ScopeLabels = append(d.ScopeLabels, web.T(p.lang, "con.what.debts"))
-		case sc == consent.ScopeIncome:
-			d.ScopeLabels = append(d.ScopeLabels, web.T(p.lang, "con.what.income"))
-		default:
-			id := strings.TrimPrefix(sc, "source:")
-			if o, ok := tl.Organisation(id); ok {
-				id = o.Name
-			}
-			d.ScopeLabels = append(d.ScopeLabels, web.T(p.lang, "con.what.source", id))
-		}
+		d.ScopeLabels = append(d.ScopeLabels, scopeLabel(p.lang, sc, tl))
 	}
 	d.URL, _ = s.consent.URL(g)
 	return d, nil
@@ -523,15 +512,15 @@ func describeEvent(lang string, e wallet.Event, tl *trust.List) logRow {
 	}
 	cats := make([]string, 0, len(e.Categories))
 	for _, c := range e.Categories {
-		switch {
-		case c == consent.ScopeDebts:
-			cats = append(cats, web.T(lang, "con.what.debts"))
-		case c == consent.ScopeIncome || c == "income":
-			cats = append(cats, web.T(lang, "con.what.income"))
-		case strings.HasPrefix(c, "source:"):
-			cats = append(cats, web.T(lang, "con.what.source", strings.TrimPrefix(c, "source:")))
+		switch c {
+		case consent.ScopeDebts, consent.ScopeIncome, consent.ScopeExpenses, consent.ScopeClient:
+			cats = append(cats, scopeLabel(lang, c, tl))
 		default:
-			cats = append(cats, web.T(lang, "cat."+c))
+			if strings.HasPrefix(c, "source:") {
+				cats = append(cats, scopeLabel(lang, c, tl))
+			} else {
+				cats = append(cats, web.T(lang, "cat."+c))
+			}
 		}
 	}
 	list := strings.Join(cats, ", ")
@@ -556,4 +545,17 @@ func describeEvent(lang string, e wallet.Event, tl *trust.List) logRow {
 		what = web.T(lang, "ev."+string(e.Kind))
 	}
 	return logRow{Event: e, Who: who, What: what}
+}
+
+// scopeLabel names one scope entry in words, an organisation by its name.
+func scopeLabel(lang, sc string, tl *trust.List) string {
+	switch sc {
+	case consent.ScopeDebts, consent.ScopeIncome, consent.ScopeExpenses, consent.ScopeClient:
+		return web.T(lang, "con.what."+sc)
+	}
+	id := strings.TrimPrefix(sc, "source:")
+	if o, ok := tl.Organisation(id); ok {
+		id = o.Name
+	}
+	return web.T(lang, "con.what.source", id)
 }
