@@ -164,6 +164,14 @@ type DossierView struct {
 	Overview   wallet.Overview
 	Debts      []deskDebt
 	Incomes    []deskIncome
+	Expenses   []deskExpense
+	// SelfDeclared is what the resident entered without a signature.
+	SelfDeclared *wallet.SelfDeclared
+}
+
+type deskExpense struct {
+	ExpenseExport
+	Source string
 }
 
 type deskDebt struct {
@@ -205,6 +213,10 @@ func (d *Desk) importURL(c *fiber.Ctx) error {
 	for _, x := range exp.Incomes {
 		view.Incomes = append(view.Incomes, deskIncome{IncomeExport: x, Source: orName(x.Source)})
 	}
+	for _, x := range exp.Expenses {
+		view.Expenses = append(view.Expenses, deskExpense{ExpenseExport: x, Source: orName(x.Source)})
+	}
+	view.SelfDeclared = exp.SelfDeclared
 	return d.render(c, fiber.StatusOK, "dossier", web.Page{Title: web.T(lang, "desk.title"), Data: view})
 }
 
@@ -245,6 +257,9 @@ func (d *Desk) download(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	case "csv":
 		body, err = e.export.CSV()
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	case "budget.csv":
+		body, err = e.export.BudgetCSV()
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	default:
 		return httpx.JSONError(c, fiber.StatusNotFound, "not_found", "not found")
