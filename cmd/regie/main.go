@@ -23,6 +23,8 @@ func commands() []command {
 		{"init", "create a vault: regie init --bsn BSN --name NAME", cmdInit},
 		{"serve", "run the wallet: regie serve [--addr HOST:PORT] [--demo]", cmdServe},
 		{"overview", "show where you stand: regie overview [--format table|json|csv]", cmdOverview},
+		{"expenses", "fixed costs: regie expenses list | add --kind KIND --amount EUROS | delete ID", cmdExpenses},
+		{"household", "your household: regie household show | set --situation SITUATION | clear", cmdHousehold},
 		{"passwd", "change the passphrase (REGIE_NEW_PASSPHRASE or prompt)", cmdPasswd},
 		{"import", "import statement files: regie import FILE...", cmdImport},
 		{"sources", "connected organisations: regie sources connect ORG CODE | list | refresh", cmdSources},

@@ -119,10 +119,13 @@ func cmdOverview(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Overview as of %s\n\n", o.Date)
 	fmt.Fprintf(e.stdout, "Total debt:          %s (arrears %s)\n", web.Money(o.TotalOutstandingCents), web.Money(o.TotalArrearsCents))
-	fmt.Fprintf(e.stdout, "Income per month:    %s\n", web.Money(o.MonthlyIncomeCents))
-	fmt.Fprintf(e.stdout, "Garnished per month: %s\n", web.Money(o.MonthlyGarnishedCents))
-	fmt.Fprintf(e.stdout, "Arrangements:        %s\n", web.Money(o.MonthlyArrangementCents))
-	fmt.Fprintf(e.stdout, "Left per month:      %s\n\n", web.Money(o.LeftPerMonthCents))
+	fmt.Fprintf(e.stdout, "Urgent:              %d\n", len(o.Urgent))
+	if o.Budget.LeefgeldCents != nil {
+		fmt.Fprintf(e.stdout, "Left to live on:     %s per month\n\n", web.Money(*o.Budget.LeefgeldCents))
+	} else {
+		fmt.Fprintf(e.stdout, "Left to live on:     not known yet\n\n")
+	}
+	printBudget(e.stdout, o.Budget)
 	if len(o.Urgent) > 0 {
 		fmt.Fprintln(e.stdout, "Urgent:")
 		for _, f := range o.Urgent {
