@@ -72,7 +72,7 @@ func signDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, int, e
 	}
 	mine, err := tx.Declared()
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	declared := g.Scope.Declared(mine)
 	now := tx.Now().UTC().Truncate(time.Second)
