@@ -94,6 +94,7 @@ type Server struct {
 	// maxDeriving the most that ran at once, so that tests can prove the
 	// unlock limits hold without timing anything.
 	derivations, deriving, maxDeriving atomic.Int64
+	requests *httpx.Requests
 }
 
 // New builds the wallet server.
@@ -116,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 	ts := trust.Store{Vault: v}
 	im := &connectors.Importer{Vault: v}
 	s := &Server{
-		vault: v, trust: ts, importer: im, pages: pages, log: cfg.Logger, cfg: cfg,
+		vault: v, trust: ts, importer: im, pages: pages, log: cfg.Logger, cfg: cfg, requests: httpx.NewRequests(),
 		consent:  &consent.Service{Vault: v, Trust: ts, BaseURL: cfg.BaseURL},
 		puller:   &connectors.Puller{Vault: v, Importer: im, Client: cfg.OrgClient},
 		sessions: newSessions(cfg.SessionIdle, v.Now),
@@ -142,8 +143,9 @@ func (s *Server) Handler() *fiber.App { return s.app }
 // Serve answers on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
-// Shutdown stops accepting requests and waits for those in flight.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Shutdown stops accepting requests, cancels the contexts of those in
+// flight and waits for them until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.requests.Shutdown(ctx, s.app) }
 
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
@@ -209,7 +211,7 @@ func (s *Server) routes() {
 	app := s.app
 	// A bug in one handler answers 500 and is logged; it never takes the
 	// wallet down with it.
-	app.Use(recover.New(), httpx.SecurityHeaders, s.accessLog, httpx.RefuseEncodedBodies)
+	app.Use(s.requests.Handler, recover.New(), httpx.SecurityHeaders, s.accessLog, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		state := "locked"
 		if s.vault.Unlocked() {

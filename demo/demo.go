@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -109,11 +110,16 @@ type World struct {
 	Imported int
 }
 
-// Stop ends the demo organisation servers.
-func (d *World) Stop() {
+// Stop ends the demo organisation servers, each waiting for its requests
+// in flight until ctx ends, and reports the first failure.
+func (d *World) Stop(ctx context.Context) error {
+	var errs []error
 	for _, s := range d.servers {
-		s.Shutdown(context.Background())
+		if err := s.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("demo organisation server: %w", err))
+		}
 	}
+	return errors.Join(errs...)
 }
 
 // Start seeds a demo vault when there is none, then runs every demo

@@ -65,6 +65,7 @@ func (im *Importer) Verify(dossier, walletID string) (*consent.VerifiedDossier, 
 // verified dossier, download it. It runs on the counsellor's own machine.
 type Desk struct {
 	app   *fiber.App
+	reqs  *httpx.Requests
 	im    *Importer
 	pages *web.Renderer
 	log   *slog.Logger
@@ -94,7 +95,8 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 	d := &Desk{im: im, pages: pages, log: logger, kept: map[string]deskEntry{}}
 	d.app = fiber.New(fiber.Config{DisableStartupMessage: true, Immutable: true, BodyLimit: 64 << 10,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 60 * time.Second})
-	d.app.Use(recover.New(), func(c *fiber.Ctx) error {
+	d.reqs = httpx.NewRequests()
+	d.app.Use(d.reqs.Handler, recover.New(), func(c *fiber.Ctx) error {
 		err := httpx.SecurityHeaders(c)
 		// The desk may use the camera to scan a QR code.
 		c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
@@ -114,8 +116,10 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 // Serve answers on ln until Shutdown.
 func (d *Desk) Serve(ln net.Listener) error { return d.app.Listener(ln) }
 
-// Shutdown stops the desk.
-func (d *Desk) Shutdown(ctx context.Context) error { return d.app.ShutdownWithContext(ctx) }
+// Shutdown stops the desk, cancelling the contexts of requests in flight
+// (a dossier fetch for a counsellor who left) and waiting for them until
+// ctx ends.
+func (d *Desk) Shutdown(ctx context.Context) error { return d.reqs.Shutdown(ctx, d.app) }
 
 type deskForm struct {
 	URL      string

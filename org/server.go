@@ -36,6 +36,7 @@ type Server struct {
 	dir  string
 	now  func() time.Time
 	app  *fiber.App
+	reqs *httpx.Requests
 	logf func(format string, a ...any)
 
 	mu        sync.Mutex
@@ -99,7 +100,8 @@ func New(id string, key jose.JSONWebKey, dir string, opts Options) *Server {
 			return orgError(c, code, "error", "request failed")
 		},
 	})
-	s.app.Use(recover.New(), httpx.RefuseEncodedBodies)
+	s.reqs = httpx.NewRequests()
+	s.app.Use(s.reqs.Handler, recover.New(), httpx.RefuseEncodedBodies)
 	s.app.Post("/regie/v1/enrol", enrolLimit(opts.EnrolPerMinute), s.enrol)
 	s.app.Get("/regie/v1/statements", s.statements)
 	if opts.Portal {
@@ -325,5 +327,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.app.Listener(ln)
 }
 
-// Shutdown stops the server, waiting for requests in flight.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Shutdown stops the server, cancelling the contexts of requests in flight
+// and waiting for them until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.reqs.Shutdown(ctx, s.app) }

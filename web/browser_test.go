@@ -84,7 +84,11 @@ func startDemoWorld(t *testing.T) *demoWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(world.Stop)
+	t.Cleanup(func() {
+		if err := world.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+	})
 	v.Lock() // the resident unlocks through the page
 
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -36,10 +37,43 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The child is this test binary, not regie: it may make vaults cheaply
-	// without the production binary ever learning how.
+	// without the production binary ever learning how. It stops on the
+	// signals main stops on.
 	e := newEnv()
 	e.kdf = testkit.FastKDF
-	os.Exit(run(context.Background(), e, args))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, e, args)
+	stop()
+	os.Exit(code)
+}
+
+// startServe runs `regie serve --addr addr` on the vault in data as a child
+// process and waits until it answers /healthz. The caller ends it.
+func startServe(t *testing.T, data, addr string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
+	argv, _ := json.Marshal([]string{"serve", "--addr", addr})
+	child.Env = append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv), "REGIE_DATA="+data,
+		"REGIE_PASSPHRASE="+testPass)
+	childErr := &syncBuffer{}
+	child.Stderr = childErr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 250; i++ {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return child, childErr
+			}
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	child.Process.Kill()
+	child.Wait()
+	t.Fatalf("child did not come up: %s", childErr.String())
+	return nil, nil
 }
 
 // TestKillDuringImportAndRelease runs `regie serve` as a child process while
@@ -80,29 +114,7 @@ func TestKillDuringImportAndRelease(t *testing.T) {
 	next := 0
 	var fetched, pushed int
 	for k := 0; k < kills; k++ {
-		child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
-		argv, _ := json.Marshal([]string{"serve", "--addr", addr})
-		child.Env = append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv), "REGIE_DATA="+data,
-			"REGIE_PASSPHRASE="+testPass)
-		var childErr bytes.Buffer
-		child.Stderr = &childErr
-		if err := child.Start(); err != nil {
-			t.Fatal(err)
-		}
-		up := false
-		for i := 0; i < 250 && !up; i++ {
-			if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-				resp.Body.Close()
-				up = resp.StatusCode == 200
-			} else {
-				time.Sleep(20 * time.Millisecond)
-			}
-		}
-		if !up {
-			child.Process.Kill()
-			child.Wait()
-			t.Fatalf("kill %d: child did not come up: %s", k, childErr.String())
-		}
+		child, _ := startServe(t, data, addr)
 
 		ctx, stop := context.WithCancel(context.Background())
 		var mu sync.Mutex

@@ -183,9 +183,5 @@ func helperServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Helper desk for %s at http://%s\n", im.Client.ID, ln.Addr())
-	go func() {
-		<-ctx.Done()
-		desk.Shutdown(context.Background())
-	}()
-	return desk.Serve(ln)
+	return serveUntil(ctx, ln, desk.Serve, desk.Shutdown)
 }

@@ -145,11 +145,7 @@ func orgServe(ctx context.Context, e *env, args []string) error {
 	for _, c := range enrolCodes(srv, *dir) {
 		fmt.Fprintln(e.stdout, c)
 	}
-	go func() {
-		<-ctx.Done()
-		srv.Shutdown(context.Background())
-	}()
-	return srv.Serve(ln)
+	return serveUntil(ctx, ln, srv.Serve, srv.Shutdown)
 }
 
 // enrolCodes hands out one enrolment code per resident found in the

@@ -17,7 +17,36 @@ import (
 // demoPassphrase unlocks a demo vault when REGIE_PASSPHRASE is not set.
 const demoPassphrase = "regie-demo-2026"
 
-func cmdServe(ctx context.Context, e *env, args []string) error {
+// shutdownGrace is how long a server waits, after a signal, for the
+// requests in flight to return. Their contexts are cancelled at once, so
+// this only has to cover a handler finishing what it holds.
+const shutdownGrace = 3 * time.Second
+
+// serveUntil answers on ln until serving fails or ctx ends (SIGINT or
+// SIGTERM), then shuts down within shutdownGrace. It reports what went
+// wrong with either, so a server that could not stop cleanly says so.
+func serveUntil(ctx context.Context, ln net.Listener, serve func(net.Listener) error, shutdown func(context.Context) error) error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-sctx.Done():
+		return fmt.Errorf("shutdown: %w", sctx.Err())
+	}
+}
+
+func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	fs := flags("serve [flags]")
 	data := dataFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
@@ -52,7 +81,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			ln.Close()
 			return fmt.Errorf("demo: %w", err)
 		}
-		defer d.Stop()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			err = errors.Join(err, d.Stop(sctx))
+		}()
 		if d.Imported > 0 {
 			logger.Info("demo vault created", "statements", d.Imported)
 		}
@@ -80,17 +113,5 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Demo helper key for regie helper serve/import: %s\n", filepath.Join(dir, "demo", demo.HelperID, "key.jwk"))
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			return err
-		}
-		return nil
-	}
+	return serveUntil(ctx, ln, srv.Serve, srv.Shutdown)
 }
