@@ -94,7 +94,7 @@ type Server struct {
 	// maxDeriving the most that ran at once, so that tests can prove the
 	// unlock limits hold without timing anything.
 	derivations, deriving, maxDeriving atomic.Int64
-	requests *httpx.Requests
+	requests                           *httpx.Requests
 }
 
 // New builds the wallet server.
