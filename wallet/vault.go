@@ -356,11 +356,12 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
-	k, err := newKeys(dk)
-	if err != nil {
-		return err
-	}
+	var k *keys
 	err = v.db.View(func(tx *bolt.Tx) error {
+		var err error
+		if k, err = keysFor(tx, dk); err != nil {
+			return err
+		}
 		t := &Tx{tx: tx, k: k, now: v.opts.Now}
 		var seed []byte
 		if ok, err := t.Get(BucketProfile, []byte("signing"), &seed); err != nil || !ok {
@@ -443,18 +444,17 @@ func (v *Vault) ChangePassphrase(ctx context.Context, oldPass, newPass string) e
 // log head moves into the header and the data key is wrapped again, under
 // passphrase, naming version 2.
 func (v *Vault) upgrade(passphrase string, dk []byte, k *keys) error {
-	if k == nil {
-		var err error
-		if k, err = newKeys(dk); err != nil {
-			return err
-		}
-	}
-	params := v.opts.KDF
-	kdf, wrapped, err := wrapKey(passphrase, params, dk)
+	kdf, wrapped, err := wrapKey(passphrase, v.opts.KDF, dk)
 	if err != nil {
 		return err
 	}
 	return v.db.Update(func(tx *bolt.Tx) error {
+		if k == nil {
+			var err error
+			if k, err = keysFor(tx, dk); err != nil {
+				return err
+			}
+		}
 		if err := (&Tx{tx: tx, k: k, now: v.opts.Now}).migrateLogHead(); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,69 @@ func TestAuditVerifyCatchesARestoredGrant(t *testing.T) {
 	code, out, errs := c.run("audit", "verify")
 	if code != 1 || !strings.Contains(errs, "chain broken") {
 		t.Fatalf("audit verify after the restore: %d %s %s", code, out, errs)
+	}
+}
+
+// TestPasswdRotate: after `regie passwd --rotate` the old header (kept from
+// an older copy of the file) with the old passphrase no longer opens the
+// vault; without --rotate it still would, since the data key is the same.
+func TestPasswdRotate(t *testing.T) {
+	for _, rotate := range []bool{true, false} {
+		t.Run(fmt.Sprintf("rotate=%v", rotate), func(t *testing.T) {
+			c, org, _ := vaultWithOrg(t)
+			c.must("import", signFile(t, c, org, "r1", 4200))
+			c.must("consent", "grant", "--to", "schuldhulp-a")
+			path := filepath.Join(c.env["REGIE_DATA"], wallet.FileName)
+			header := func(db *bolt.DB) (kdf, dk []byte) {
+				db.View(func(tx *bolt.Tx) error {
+					m := tx.Bucket([]byte("meta"))
+					kdf, dk = bytes.Clone(m.Get([]byte("kdf"))), bytes.Clone(m.Get([]byte("dk")))
+					return nil
+				})
+				return kdf, dk
+			}
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			oldKDF, oldDK := header(db)
+			db.Close()
+			c.env["REGIE_NEW_PASSPHRASE"] = "a completely new passphrase"
+			args := []string{"passwd"}
+			if rotate {
+				args = append(args, "--rotate")
+			}
+			c.must(args...)
+			c.env["REGIE_PASSPHRASE"] = "a completely new passphrase"
+			if out := c.must("overview", "--format", "csv"); !strings.Contains(out, "42.00") {
+				t.Fatalf("overview with the new passphrase:\n%s", out)
+			}
+			if out := c.must("audit", "verify"); !strings.Contains(out, "intact") {
+				t.Fatalf("audit: %s", out)
+			}
+			db, err = bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(func(tx *bolt.Tx) error {
+				m := tx.Bucket([]byte("meta"))
+				if err := m.Put([]byte("kdf"), oldKDF); err != nil {
+					return err
+				}
+				return m.Put([]byte("dk"), oldDK)
+			})
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.env["REGIE_PASSPHRASE"] = testPass
+			code, _, errs := c.run("overview", "--format", "csv")
+			if rotate && code == 0 {
+				t.Fatal("the old header and passphrase still open the vault after passwd --rotate")
+			}
+			if !rotate && code != 0 {
+				t.Fatalf("without --rotate the old header still opens the vault (same data key), got exit %d: %s", code, errs)
+			}
+		})
 	}
 }

@@ -68,8 +68,9 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdPasswd(ctx context.Context, e *env, args []string) error {
-	fs := flags("passwd [flags]")
+	fs := flags("passwd [--rotate] [flags]")
 	data := dataFlag(fs)
+	rotate := fs.Bool("rotate", false, "also re-encrypt everything under a fresh data key, so an old copy of the vault header with the old passphrase no longer opens it")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -85,6 +86,13 @@ func cmdPasswd(ctx context.Context, e *env, args []string) error {
 	next, err := e.passphrase("Nieuwe wachtwoordzin / new passphrase: ", "REGIE_NEW_PASSPHRASE")
 	if err != nil {
 		return err
+	}
+	if *rotate {
+		if err := v.RotateKey(ctx, old, next); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "Passphrase changed; everything is encrypted again under a new key.")
+		return nil
 	}
 	if err := v.ChangePassphrase(ctx, old, next); err != nil {
 		return err
