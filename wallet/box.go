@@ -43,7 +43,7 @@ func NewBox(db *bolt.DB, path ...string) *Box {
 
 // Box is the vault's own box, inside its file.
 func (v *Vault) Box() *Box {
-	b := NewBox(v.db, "box")
+	b := NewBox(v.db, string(boxBucket))
 	b.vaultFile = true
 	return b
 }

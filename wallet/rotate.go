@@ -16,6 +16,9 @@ import (
 // sealed under the current data key.
 var indexKey = []byte("ix")
 
+// boxBucket is where Vault.Box keeps the vault's box.
+var boxBucket = []byte("box")
+
 // keysFor derives the keys of data key dk, with the index key a rotation
 // kept.
 func keysFor(tx *bolt.Tx, dk []byte) (*keys, error) {
@@ -80,7 +83,12 @@ func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err err
 		next.index = old.index
 		var names [][]byte
 		err = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-			names = append(names, bytes.Clone(name))
+			// The box holds JWEs to the vault's encryption key (whose
+			// private half is a sealed record re-sealed here) and records
+			// under grant handles: nothing in it is under the data key.
+			if !bytes.Equal(name, boxBucket) {
+				names = append(names, bytes.Clone(name))
+			}
 			return nil
 		})
 		if err != nil {
