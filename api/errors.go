@@ -15,7 +15,7 @@ import (
 // statusOf maps a refusal code to an HTTP status.
 func statusOf(code string) int {
 	switch code {
-	case "out_of_scope", "wrong_purpose", "wrong_audience":
+	case "out_of_scope", "wrong_purpose", "wrong_audience", "not_a_helper":
 		return fiber.StatusForbidden
 	case "consent_unknown":
 		return fiber.StatusNotFound

@@ -88,7 +88,7 @@ func (s *Server) pageRoutes() {
 }
 
 func (s *Server) setLang(c *fiber.Ctx) error {
-	c.Cookie(&fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode,
+	s.cookie(c, &fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode,
 		MaxAge: 365 * 24 * 3600})
 	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
 }
@@ -121,7 +121,7 @@ func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) er
 	token := c.Cookies(httpx.CSRFCookie)
 	if len(token) < 20 {
 		token = trust.RandomID(24)
-		c.Cookie(&fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+		s.cookie(c, &fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 	}
 	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg, Flash: flash})
 }
@@ -155,7 +155,7 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 }
 
 func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
-	s.sessions.end(c.Cookies(sessionCookie))
+	s.sessions.endAll()
 	s.clearSessionCookie(c)
 	return s.unlockFormFlash(c, fiber.StatusOK, "", web.T(p.lang, "unlock.locked"))
 }

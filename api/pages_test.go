@@ -157,7 +157,12 @@ func TestPanicIsContained(t *testing.T) {
 	}
 	app := srv.Handler()
 	app.Get("/boom", func(*fiber.Ctx) error { panic("a bug") })
-	resp, err := app.Test(httptest.NewRequest("GET", "/boom", nil))
+	inProcess := func(path string) *http.Request {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Host = strings.TrimPrefix(w.base, "http://")
+		return req
+	}
+	resp, err := app.Test(inProcess("/boom"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +170,7 @@ func TestPanicIsContained(t *testing.T) {
 	if resp.StatusCode != 500 || !strings.Contains(string(body), `"internal"`) || strings.Contains(string(body), "a bug") {
 		t.Fatalf("panic: %d %s", resp.StatusCode, body)
 	}
-	resp, err = app.Test(httptest.NewRequest("GET", "/healthz", nil))
+	resp, err = app.Test(inProcess("/healthz"))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("server down after a panic: %v", err)
 	}

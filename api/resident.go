@@ -21,13 +21,21 @@ import (
 
 const sessionCookie = "regie_session"
 
+// cookie sets a cookie, Secure when the wallet's public URL is https.
+func (s *Server) cookie(c *fiber.Ctx, ck *fiber.Cookie) {
+	ck.Secure = s.https()
+	c.Cookie(ck)
+}
+
+// https reports whether the wallet's public URL is https.
+func (s *Server) https() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
+
 func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
-		Secure: strings.HasPrefix(s.cfg.BaseURL, "https://")})
+	s.cookie(c, &fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 }
 
 func (s *Server) clearSessionCookie(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
+	s.cookie(c, &fiber.Cookie{Name: sessionCookie, Value: "", Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
 		Expires: time.Unix(1, 0)})
 }
 
@@ -128,8 +136,10 @@ func (s *Server) apiUnlock(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"unlocked": true, "idle_timeout_seconds": int(s.cfg.SessionIdle.Seconds())})
 }
 
+// apiLock ends every session of the wallet, not only this device's: a
+// resident who locks expects the data closed everywhere.
 func (s *Server) apiLock(c *fiber.Ctx) error {
-	s.sessions.end(c.Cookies(sessionCookie))
+	s.sessions.endAll()
 	s.clearSessionCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -90,6 +90,7 @@ type Server struct {
 	throttle *throttle
 	log      *slog.Logger
 	cfg      Config
+	hosts    httpx.Hosts
 	// derivations counts passphrase key derivations started, and
 	// maxDeriving the most that ran at once, so that tests can prove the
 	// unlock limits hold without timing anything.
@@ -133,6 +134,9 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           60 * time.Second,
 		ErrorHandler:          s.handleError,
 	})
+	if cfg.BaseURL != "" {
+		s.hosts.AllowURL(cfg.BaseURL)
+	}
 	s.routes()
 	return s, nil
 }
@@ -140,8 +144,12 @@ func New(cfg Config) (*Server, error) {
 // Handler exposes the fiber app for tests that drive it in-process.
 func (s *Server) Handler() *fiber.App { return s.app }
 
-// Serve answers on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve answers on ln until Shutdown, to the Host of the base URL and of
+// ln's own address only.
+func (s *Server) Serve(ln net.Listener) error {
+	s.hosts.Allow(ln.Addr().String())
+	return s.app.Listener(ln)
+}
 
 // Shutdown stops accepting requests, cancels the contexts of those in
 // flight and waits for them until ctx ends.
@@ -191,6 +199,14 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	return err
 }
 
+// hsts tells browsers to use https only, when the public URL is https.
+func (s *Server) hsts(c *fiber.Ctx) error {
+	if s.https() {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+	}
+	return c.Next()
+}
+
 func (s *Server) limit(perMinute int, what string) fiber.Handler {
 	if perMinute < 0 {
 		return func(c *fiber.Ctx) error { return c.Next() }
@@ -211,14 +227,9 @@ func (s *Server) routes() {
 	app := s.app
 	// A bug in one handler answers 500 and is logged; it never takes the
 	// wallet down with it.
-	app.Use(s.requests.Handler, recover.New(), httpx.SecurityHeaders, s.accessLog, httpx.RefuseEncodedBodies)
-	app.Get("/healthz", func(c *fiber.Ctx) error {
-		state := "locked"
-		if s.vault.Unlocked() {
-			state = "unlocked"
-		}
-		return c.JSON(fiber.Map{"status": "ok", "vault": state})
-	})
+	app.Use(s.requests.Handler, recover.New(), httpx.SecurityHeaders, s.hsts, s.accessLog, s.hosts.Check, httpx.RefuseEncodedBodies)
+	// Only "ok": whether the vault is unlocked is nobody else's business.
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
 
 	// Organisations push; helpers redeem. Neither has a session.

@@ -77,9 +77,10 @@ func (s *sessions) get(token string) (*session, bool) {
 	return v, true
 }
 
-func (s *sessions) end(token string) {
+// endAll ends every session: locking logs out every device.
+func (s *sessions) endAll() {
 	s.mu.Lock()
-	delete(s.m, tokenKey(token))
+	clear(s.m)
 	s.mu.Unlock()
 }
 

@@ -20,23 +20,24 @@ import (
 // Reasons a presentation is refused. Each matches with errors.Is and has a
 // stable Code for the API.
 var (
-	ErrUnknownGrant  = &trust.Refusal{Code: "consent_unknown", Message: "no such consent"}
-	ErrInvalidToken  = &trust.Refusal{Code: "consent_invalid", Message: "the consent token does not verify"}
-	ErrExpired       = &trust.Refusal{Code: "consent_expired", Message: "the consent has expired"}
-	ErrNotYetValid   = &trust.Refusal{Code: "consent_not_yet_valid", Message: "the consent is not valid yet"}
-	ErrWrongAudience = &trust.Refusal{Code: "wrong_audience", Message: "the consent was given to another organisation"}
-	ErrRevoked       = &trust.Refusal{Code: "consent_revoked", Message: "the resident revoked this consent"}
-	ErrUsedUp        = &trust.Refusal{Code: "consent_used_up", Message: "the consent has no uses left"}
-	ErrWrongPurpose  = &trust.Refusal{Code: "wrong_purpose", Message: "the stated purpose is not the consent's purpose"}
-	ErrOutOfScope    = &trust.Refusal{Code: "out_of_scope", Message: "the request asks for more than the consent allows"}
-	ErrNoProof       = &trust.Refusal{Code: "proof_missing", Message: "a Regie-Proof header is required"}
-	ErrInvalidProof  = &trust.Refusal{Code: "proof_invalid", Message: "the proof is not a valid proof JWT"}
-	ErrWrongKey      = &trust.Refusal{Code: "proof_wrong_key", Message: "the proof is not signed by the key the consent names"}
-	ErrReplay        = &trust.Refusal{Code: "proof_replayed", Message: "this proof was used before"}
-	ErrWrongURL      = &trust.Refusal{Code: "proof_wrong_url", Message: "the proof was made for another request"}
-	ErrStaleProof    = &trust.Refusal{Code: "proof_stale", Message: "the proof's time is too far from now"}
-	ErrShortCode     = &trust.Refusal{Code: "code_invalid", Message: "the code is wrong or expired"}
-	ErrTooManyCodes  = &trust.Refusal{Code: "code_blocked", Message: "too many wrong codes; try again later"}
+	ErrUnknownGrant   = &trust.Refusal{Code: "consent_unknown", Message: "no such consent"}
+	ErrInvalidToken   = &trust.Refusal{Code: "consent_invalid", Message: "the consent token does not verify"}
+	ErrExpired        = &trust.Refusal{Code: "consent_expired", Message: "the consent has expired"}
+	ErrNotYetValid    = &trust.Refusal{Code: "consent_not_yet_valid", Message: "the consent is not valid yet"}
+	ErrWrongAudience  = &trust.Refusal{Code: "wrong_audience", Message: "the consent was given to another organisation"}
+	ErrRevoked        = &trust.Refusal{Code: "consent_revoked", Message: "the resident revoked this consent"}
+	ErrUsedUp         = &trust.Refusal{Code: "consent_used_up", Message: "the consent has no uses left"}
+	ErrWrongPurpose   = &trust.Refusal{Code: "wrong_purpose", Message: "the stated purpose is not the consent's purpose"}
+	ErrOutOfScope     = &trust.Refusal{Code: "out_of_scope", Message: "the request asks for more than the consent allows"}
+	ErrNoProof        = &trust.Refusal{Code: "proof_missing", Message: "a Regie-Proof header is required"}
+	ErrInvalidProof   = &trust.Refusal{Code: "proof_invalid", Message: "the proof is not a valid proof JWT"}
+	ErrWrongKey       = &trust.Refusal{Code: "proof_wrong_key", Message: "the proof is not signed by the key the consent names"}
+	ErrReplay         = &trust.Refusal{Code: "proof_replayed", Message: "this proof was used before"}
+	ErrWrongURL       = &trust.Refusal{Code: "proof_wrong_url", Message: "the proof was made for another request"}
+	ErrStaleProof     = &trust.Refusal{Code: "proof_stale", Message: "the proof's time is too far from now"}
+	ErrShortCode      = &trust.Refusal{Code: "code_invalid", Message: "the code is wrong or expired"}
+	ErrTooManyCodes   = &trust.Refusal{Code: "code_blocked", Message: "too many wrong codes; try again later"}
+	ErrNoLongerHelper = &trust.Refusal{Code: "not_a_helper", Message: "the organisation is not a helper in the resident's trust list"}
 )
 
 // Code returns the refusal code of err, for the API.
@@ -156,6 +157,11 @@ func (s *Service) present(ctx context.Context, p Presentation, release Release) 
 		}
 		if err := checkPresentation(g, p, proof, pc, helperKey, ed25519Public(key), now, seen); err != nil {
 			return err
+		}
+		// A consent is for a helper: once the resident's trust list no
+		// longer calls the organisation one, its consents open nothing.
+		if helper.Kind != trust.KindHelper {
+			return ErrNoLongerHelper
 		}
 		g.Uses++
 		if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {

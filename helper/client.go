@@ -61,11 +61,15 @@ func (h *Client) now() time.Time {
 	return time.Now()
 }
 
+// client is the HTTP client to use, never following redirects: a wallet
+// that redirects would send the proof and the consent token elsewhere.
 func (h *Client) client() *http.Client {
+	c := http.Client{Timeout: 30 * time.Second}
 	if h.HTTP != nil {
-		return h.HTTP
+		c = *h.HTTP
 	}
-	return &http.Client{Timeout: 30 * time.Second}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // Redeem fetches the dossier behind a consent URL (as in the QR code).

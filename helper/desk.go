@@ -69,6 +69,7 @@ type Desk struct {
 	im    *Importer
 	pages *web.Renderer
 	log   *slog.Logger
+	hosts httpx.Hosts
 
 	mu    sync.Mutex
 	kept  map[string]deskEntry
@@ -96,7 +97,7 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 	d.app = fiber.New(fiber.Config{DisableStartupMessage: true, Immutable: true, BodyLimit: 64 << 10,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 60 * time.Second})
 	d.reqs = httpx.NewRequests()
-	d.app.Use(d.reqs.Handler, recover.New(), func(c *fiber.Ctx) error {
+	d.app.Use(d.reqs.Handler, recover.New(), d.hosts.Check, func(c *fiber.Ctx) error {
 		err := httpx.SecurityHeaders(c)
 		// The desk may use the camera to scan a QR code.
 		c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
@@ -113,8 +114,11 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 	return d, nil
 }
 
-// Serve answers on ln until Shutdown.
-func (d *Desk) Serve(ln net.Listener) error { return d.app.Listener(ln) }
+// Serve answers on ln until Shutdown, only to ln's own address as Host.
+func (d *Desk) Serve(ln net.Listener) error {
+	d.hosts.Allow(ln.Addr().String())
+	return d.app.Listener(ln)
+}
 
 // Shutdown stops the desk, cancelling the contexts of requests in flight
 // (a dossier fetch for a counsellor who left) and waiting for them until

@@ -7,7 +7,10 @@ package httpx
 
 import (
 	"crypto/subtle"
+	"net"
+	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -79,6 +82,69 @@ func RefuseEncodedBodies(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderAcceptEncoding, "identity")
 		return JSONError(c, fiber.StatusUnsupportedMediaType, "encoding_unsupported",
 			"send the request body without Content-Encoding")
+	}
+	return c.Next()
+}
+
+// Hosts is the set of names a server answers to. Checking the Host header
+// against it defeats DNS rebinding: a page on another site whose name is made
+// to resolve to 127.0.0.1 reaches the server, but with its own name in Host.
+// The zero value allows every host until the first Allow.
+type Hosts struct {
+	mu      sync.RWMutex
+	allowed map[string]bool
+}
+
+// AllowURL allows the host of a base URL such as https://wallet.example,
+// with and without the scheme's default port.
+func (h *Hosts) AllowURL(base string) {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return
+	}
+	def := map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	switch port := u.Port(); {
+	case port == "" && def != "":
+		h.Allow(net.JoinHostPort(u.Hostname(), def))
+	case port == def:
+		h.add(u.Hostname())
+	}
+	h.Allow(u.Host)
+}
+
+// Allow allows host:port. A loopback address also allows the other names of
+// loopback (localhost, 127.0.0.1, [::1]) on the same port.
+func (h *Hosts) Allow(hostport string) {
+	h.add(hostport)
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		for _, alias := range []string{"localhost", "127.0.0.1", "::1"} {
+			h.add(net.JoinHostPort(alias, port))
+		}
+	}
+}
+
+func (h *Hosts) add(host string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.allowed == nil {
+		h.allowed = map[string]bool{}
+	}
+	h.allowed[strings.ToLower(host)] = true
+}
+
+// Check is middleware answering 421 to a request whose Host header (never
+// X-Forwarded-Host) names none of the allowed hosts.
+func (h *Hosts) Check(c *fiber.Ctx) error {
+	host := strings.ToLower(string(c.Request().Header.Host()))
+	h.mu.RLock()
+	ok := h.allowed == nil || h.allowed[host]
+	h.mu.RUnlock()
+	if !ok {
+		return JSONError(c, fiber.StatusMisdirectedRequest, "wrong_host", "this server does not answer to that host name")
 	}
 	return c.Next()
 }
