@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"regie/helper"
+	"regie/internal/testkit"
 	"regie/org"
 )
 
@@ -116,11 +117,5 @@ func TestEncodedBodiesRefused(t *testing.T) {
 // serveOn runs a server on a fresh 127.0.0.1 port until the test ends.
 func serveOn(t testing.TB, serve func(net.Listener) error, shutdown func(context.Context) error) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go serve(ln)
-	t.Cleanup(func() { shutdown(context.Background()) })
-	return "http://" + ln.Addr().String()
+	return testkit.Serve(t, serve, shutdown)
 }

@@ -17,15 +17,16 @@ import (
 	"regie/connectors"
 	"regie/helper"
 	"regie/internal/httpx"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
 
-var testKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+var testKDF = testkit.FastKDF
 
 const (
-	testPass = "correct horse battery"
-	ownerBSN = "123456782"
+	testPass = testkit.Passphrase
+	ownerBSN = testkit.BSN
 )
 
 type party struct {

@@ -122,19 +122,34 @@ func TestSessionsExpire(t *testing.T) {
 	}
 }
 
+// TestErrorsHoldNoBSN: every request here must fail (it used to check
+// only paths that answer 200, so it could not fail), and no error body
+// holds the resident's BSN.
 func TestErrorsHoldNoBSN(t *testing.T) {
 	w := newWorld(t, Limits{})
 	w.unlock()
-	for _, path := range []string{"/api/v1/consents/nope", "/api/v1/overview", "/api/v1/statements", "/api/v1/audit"} {
-		req, _ := http.NewRequest("GET", w.base+path, nil)
+	for _, tc := range []struct{ method, path, body string }{
+		{"GET", "/api/v1/consents/nope", ""},
+		{"GET", "/api/v1/consents/nope/receipt", ""},
+		{"DELETE", "/api/v1/consents/nope", ""},
+		{"POST", "/api/v1/consents", `{"to":"` + ownerBSN + `","purpose":"debt-help-intake","scope":["debts"],"days":14}`},
+		{"POST", "/api/v1/sources", `{"org":"` + ownerBSN + `","code":"x"}`},
+		{"POST", "/api/v1/statements", `{"statements":"` + ownerBSN + `"`},
+		{"GET", "/api/v1/nope/" + ownerBSN, ""},
+	} {
+		req, _ := http.NewRequest(tc.method, w.base+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := w.resident.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode >= 400 && strings.Contains(string(body), ownerBSN) {
-			t.Errorf("%s error holds the BSN", path)
+		if resp.StatusCode < 400 {
+			t.Errorf("%s %s: %d, want an error", tc.method, tc.path, resp.StatusCode)
+		}
+		if strings.Contains(string(body), ownerBSN) {
+			t.Errorf("%s %s: error holds the BSN: %s", tc.method, tc.path, body)
 		}
 	}
 	resp, _ := http.Get(w.base + "/c/" + strings.Repeat("A", 22))

@@ -150,12 +150,17 @@ func TestScopeDebtsHoldsNoIncome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The world holds one debt and one income: the dossier must hold the
+	// debt, so that an empty dossier cannot pass.
+	if len(vd.Verified) != 1 || vd.Verified[0].Debt == nil {
+		t.Fatalf("debts-only dossier holds %d statements, want the one debt", len(vd.Verified))
+	}
 	for _, st := range vd.Verified {
 		if st.Income != nil {
 			t.Fatal("income in a debts-only dossier")
 		}
 	}
-	if vd.Overview.MonthlyIncomeCents != 0 {
+	if vd.Overview.TotalOutstandingCents != 52500 || vd.Overview.MonthlyIncomeCents != 0 {
 		t.Errorf("overview income = %d", vd.Overview.MonthlyIncomeCents)
 	}
 }

@@ -12,18 +12,19 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
 
 var (
-	testKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+	testKDF = testkit.FastKDF
 	testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 )
 
 const (
-	testPass = "correct horse battery"
-	ownerBSN = "123456782"
+	testPass = testkit.Passphrase
+	ownerBSN = testkit.BSN
 )
 
 // testOrg is an organisation with its private key, for signing in tests.

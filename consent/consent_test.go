@@ -19,11 +19,12 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"regie/connectors"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
 
-var testKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+var testKDF = testkit.FastKDF
 
 const base = "http://127.0.0.1:8080"
 

@@ -12,11 +12,12 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/internal/testkit/fastkdf"
 	"regie/wallet"
 )
 
 var (
-	testKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+	testKDF = wallet.KDFParams{Time: fastkdf.Time, Memory: fastkdf.Memory, Threads: fastkdf.Threads}
 	testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 )
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regie/internal/testkit/fastkdf"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // testKDF keeps tests fast; the production cost is DefaultKDF.
-var testKDF = KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
+var testKDF = KDFParams{Time: fastkdf.Time, Memory: fastkdf.Memory, Threads: fastkdf.Threads}
 
 var testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 

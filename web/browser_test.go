@@ -25,6 +25,7 @@ import (
 	"regie/api"
 	"regie/demo"
 	"regie/helper"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 	"regie/web"
@@ -75,7 +76,7 @@ func startDemoWorld(t *testing.T) *demoWorld {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	v, err := wallet.Open(filepath.Join(dir, wallet.FileName), &wallet.Options{KDF: wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}})
+	v, err := wallet.Open(filepath.Join(dir, wallet.FileName), &wallet.Options{KDF: testkit.FastKDF})
 	if err != nil {
 		t.Fatal(err)
 	}
