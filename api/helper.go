@@ -52,6 +52,9 @@ func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
 		}
 		p.Want = want
 	}
+	if served, err := s.redeemSealed(c, p); served {
+		return err
+	}
 	key, err := s.vault.SigningKey()
 	if err != nil {
 		return fail(c, err)
@@ -100,6 +103,9 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 	items := make([]connectors.Item, len(list))
 	for i, jws := range list {
 		items[i] = connectors.Item{JWS: jws}
+	}
+	if !s.vault.Unlocked() {
+		return s.inboxLocked(c, items)
 	}
 	rep, err := s.importer.Import(c.UserContext(), "push", items, nil)
 	if err != nil {

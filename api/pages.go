@@ -156,6 +156,7 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 
 func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
 	s.sessions.endAll()
+	s.lockWhenIdle()
 	s.clearSessionCookie(c)
 	return s.unlockFormFlash(c, fiber.StatusOK, "", web.T(p.lang, "unlock.locked"))
 }

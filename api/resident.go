@@ -72,7 +72,13 @@ func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, erro
 	if err != nil {
 		return "", nil, err
 	}
+	arrived, err := s.catchUp(c.UserContext())
+	if err != nil {
+		// The resident is in; what could not be brought in stays queued.
+		s.log.Error("catching up at unlock", "err", err.Error())
+	}
 	token, ses := s.sessions.create()
+	ses.arrived = arrived
 	s.setSessionCookie(c, token)
 	return token, ses, nil
 }
@@ -119,7 +125,7 @@ func (s *Server) apiUnlock(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"passphrase\": \"...\"}")
 	}
-	_, _, err := s.unlock(c, req.Passphrase)
+	_, ses, err := s.unlock(c, req.Passphrase)
 	var lo *lockedOut
 	switch {
 	case errors.As(err, &lo):
@@ -133,13 +139,14 @@ func (s *Server) apiUnlock(c *fiber.Ctx) error {
 	case err != nil:
 		return fail(c, err)
 	}
-	return c.JSON(fiber.Map{"unlocked": true, "idle_timeout_seconds": int(s.cfg.SessionIdle.Seconds())})
+	return c.JSON(fiber.Map{"unlocked": true, "idle_timeout_seconds": int(s.cfg.SessionIdle.Seconds()), "arrived": ses.arrived})
 }
 
 // apiLock ends every session of the wallet, not only this device's: a
 // resident who locks expects the data closed everywhere.
 func (s *Server) apiLock(c *fiber.Ctx) error {
 	s.sessions.endAll()
+	s.lockWhenIdle()
 	s.clearSessionCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }

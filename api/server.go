@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +61,10 @@ func (l *Limits) defaults() {
 // Config wires a wallet server.
 type Config struct {
 	Vault *wallet.Vault
+	// HostTrust is the trust list pushes to a locked vault are checked
+	// against before they are queued for it; nil means a locked vault takes
+	// no pushes.
+	HostTrust *trust.List
 	// BaseURL is the address helpers and organisations reach the wallet at,
 	// e.g. http://127.0.0.1:8080. Proofs are checked against it.
 	BaseURL string
@@ -96,6 +101,9 @@ type Server struct {
 	// unlock limits hold without timing anything.
 	derivations, deriving, maxDeriving atomic.Int64
 	requests                           *httpx.Requests
+	// stop ends the goroutine that locks the vault once every session expired.
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // New builds the wallet server.
@@ -119,7 +127,7 @@ func New(cfg Config) (*Server, error) {
 	im := &connectors.Importer{Vault: v}
 	s := &Server{
 		vault: v, trust: ts, importer: im, pages: pages, log: cfg.Logger, cfg: cfg, requests: httpx.NewRequests(),
-		consent:  &consent.Service{Vault: v, Trust: ts, BaseURL: cfg.BaseURL},
+		consent:  &consent.Service{Vault: v, Trust: ts, BaseURL: cfg.BaseURL, Box: v.Box()},
 		puller:   &connectors.Puller{Vault: v, Importer: im, Client: cfg.OrgClient},
 		sessions: newSessions(cfg.SessionIdle, v.Now),
 		throttle: newThrottle(cfg.Limits.UnlockFailures, cfg.Limits.UnlockLockout, time.Now),
@@ -138,6 +146,9 @@ func New(cfg Config) (*Server, error) {
 		s.hosts.AllowURL(cfg.BaseURL)
 	}
 	s.routes()
+	im.Imported = s.refreshRecords
+	s.stop = make(chan struct{})
+	go s.idleLocker(s.stop, time.Minute)
 	return s, nil
 }
 
@@ -153,7 +164,10 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting requests, cancels the contexts of those in
 // flight and waits for them until ctx ends.
-func (s *Server) Shutdown(ctx context.Context) error { return s.requests.Shutdown(ctx, s.app) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	return s.requests.Shutdown(ctx, s.app)
+}
 
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error

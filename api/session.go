@@ -14,17 +14,21 @@ import (
 // sessions are the resident's logins. They live in memory only: a restart
 // logs everyone out, which is what a resident expects of a vault.
 type sessions struct {
-	mu   sync.Mutex
-	m    map[string]*session
-	idle time.Duration
-	max  time.Duration
-	now  func() time.Time
+	mu sync.Mutex
+	m  map[string]*session
+	// opened says a session was ever made in this process.
+	opened bool
+	idle   time.Duration
+	max    time.Duration
+	now    func() time.Time
 }
 
 type session struct {
 	csrf    string
 	created time.Time
 	seen    time.Time
+	// arrived is what came in while the vault was locked, found at unlock.
+	arrived Arrived
 }
 
 func newSessions(idle time.Duration, now func() time.Time) *sessions {
@@ -49,6 +53,7 @@ func (s *sessions) create() (string, *session) {
 		}
 	}
 	s.m[tokenKey(token)] = ses
+	s.opened = true
 	return token, ses
 }
 
@@ -75,6 +80,21 @@ func (s *sessions) get(token string) (*session, bool) {
 	}
 	v.seen = now
 	return v, true
+}
+
+// allEnded prunes expired sessions and reports whether none is left of
+// the ones that were opened; before the first login it reports false, so that
+// a vault the operator unlocked at start stays unlocked until then.
+func (s *sessions) allEnded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for k, v := range s.m {
+		if s.expired(v, now) {
+			delete(s.m, k)
+		}
+	}
+	return s.opened && len(s.m) == 0
 }
 
 // endAll ends every session: locking logs out every device.

@@ -61,6 +61,10 @@ type Importer struct {
 	Workers int
 	// ChunkSize is how many statements go in one write transaction; zero means 1000.
 	ChunkSize int
+	// Imported, when set, is called after an import that stored anything,
+	// so that what depends on the vault's statements (the grants' sealed
+	// dossiers) is brought up to date.
+	Imported func(ctx context.Context)
 }
 
 // Import verifies and stores items. via says which way they came (file,
@@ -138,6 +142,9 @@ func (im *Importer) Import(ctx context.Context, via string, items []Item, progre
 		case OutcomeDuplicate:
 			rep.Duplicates++
 		}
+	}
+	if im.Imported != nil && rep.Accepted() > 0 {
+		im.Imported(ctx)
 	}
 	return rep, nil
 }

@@ -214,13 +214,20 @@ func (s *Service) Refresh(ctx context.Context) error {
 // statements are imported before this (connectors.Importer.ImportPending),
 // so that the refreshed dossiers hold them.
 func (s *Service) CatchUp(ctx context.Context) error {
-	if _, err := s.Vault.JoinEvents(ctx, s.box()); err != nil {
-		return err
-	}
-	if err := s.syncUses(ctx); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return err
 	}
 	return s.Refresh(ctx)
+}
+
+// Settle joins the accesses logged in the box to the resident's log and
+// counts the uses helpers made of each grant in the vault. The wallet calls
+// it after a redemption from a record while the resident is present.
+func (s *Service) Settle(ctx context.Context) error {
+	if _, err := s.Vault.JoinEvents(ctx, s.box()); err != nil {
+		return err
+	}
+	return s.syncUses(ctx)
 }
 
 func (s *Service) syncUses(ctx context.Context) error {

@@ -11,6 +11,7 @@ import (
 
 	"regie/api"
 	"regie/demo"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -52,6 +53,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	withDemo := fs.Bool("demo", false, "create a vault with demo data when there is none, and run demo organisations")
 	public := fs.String("public-url", "", "the address helpers and organisations use (default http://ADDR)")
+	trustFile := fs.String("trust", "", "trust list FILE that pushes are checked against while the vault is locked (without it a locked vault refuses pushes)")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -99,7 +101,14 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 			return err
 		}
 	}
-	srv, err := api.New(api.Config{Vault: v, BaseURL: base, Logger: logger})
+	var hostTrust *trust.List
+	if *trustFile != "" {
+		if hostTrust, err = readTrust(*trustFile); err != nil {
+			ln.Close()
+			return fmt.Errorf("--trust: %w", err)
+		}
+	}
+	srv, err := api.New(api.Config{HostTrust: hostTrust, Vault: v, BaseURL: base, Logger: logger})
 	if err != nil {
 		ln.Close()
 		return err

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"regie/consent"
+	"regie/helper"
+	"regie/trust"
+	"regie/wallet"
+)
+
+// lockedWorld is a world whose server takes pushes for the locked vault,
+// checked against the host's trust list (the organisations of the world).
+func lockedWorld(t *testing.T) *world {
+	t.Helper()
+	w := newWorld(t, Limits{DossierPerMinute: -1, InboxPerMinute: -1})
+	if err := w.srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.base = "http://" + ln.Addr().String()
+	w.srv, err = New(Config{Vault: w.vault, BaseURL: w.base, HostTrust: w.tl, Limits: Limits{DossierPerMinute: -1, InboxPerMinute: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go w.srv.Serve(ln)
+	t.Cleanup(func() { w.srv.Shutdown(context.Background()) })
+	return w
+}
+
+// TestLockedVaultServesPushesAndHelpers: after the resident locks, the keys
+// are gone, yet an organisation's push is queued and a helper is served by
+// QR link and by consent token; at the next unlock the push is imported and
+// both accesses are in the intact log.
+func TestLockedVaultServesPushesAndHelpers(t *testing.T) {
+	ctx := context.Background()
+	w := lockedWorld(t)
+	w.unlock()
+	g := w.grant("schuldhulp-a")
+	if code := w.call("DELETE", "/api/v1/session", nil, nil); code != 204 {
+		t.Fatalf("lock: %d", code)
+	}
+	if w.vault.Unlocked() {
+		t.Fatal("the vault keys stayed in memory after the last session was locked")
+	}
+	stranger := newParty(t, "stranger", trust.KindCreditor)
+	for _, tc := range []struct {
+		name string
+		jws  string
+		code int
+	}{
+		{"trusted organisation", w.sign(w.cjib, debt("c9", "CJIB-9", 1234)), 202},
+		{"unknown organisation", w.sign(stranger, debt("x1", "X-1", 1)), 202},
+	} {
+		code, res, _ := push(t, w, "application/jose", []byte(tc.jws))
+		if code != tc.code {
+			t.Fatalf("%s: %d", tc.name, code)
+		}
+		if tc.name == "unknown organisation" && (res.Accepted != 0 || res.Refused != 1) {
+			t.Errorf("%s: %+v", tc.name, res)
+		}
+		if tc.name == "trusted organisation" && res.Accepted != 1 {
+			t.Errorf("%s: %+v", tc.name, res)
+		}
+	}
+	link, _ := helper.ParseConsentURL(g.URL)
+	im := w.importer(w.helperA)
+	vd, err := im.FromURL(ctx, g.URL, consent.PurposeIntake)
+	if err != nil {
+		t.Fatalf("redeem while locked: %v", err)
+	}
+	again, err := w.helper(w.helperA).Fetch(ctx, w.base, vd.Grant, consent.PurposeIntake)
+	if err != nil {
+		t.Fatalf("fetch with the consent token while locked: %v", err)
+	}
+	if _, err := im.Verify(again, link.WalletID); err != nil {
+		t.Fatal(err)
+	}
+	if w.vault.Unlocked() {
+		t.Fatal("serving the helper unlocked the vault")
+	}
+	var un struct {
+		Arrived Arrived `json:"arrived"`
+	}
+	if code := w.call("POST", "/api/v1/session", map[string]string{"passphrase": testPass}, &un); code != 200 || un.Arrived.Added != 1 {
+		t.Fatalf("unlock: %d, arrived %+v", code, un.Arrived)
+	}
+	var o wallet.Overview
+	w.call("GET", "/api/v1/overview", nil, &o)
+	if o.TotalOutstandingCents != 52500+1234 {
+		t.Errorf("overview after unlock: %d cents outstanding", o.TotalOutstandingCents)
+	}
+	var audit struct {
+		Events []wallet.Event `json:"events"`
+		Intact bool           `json:"intact"`
+	}
+	w.call("GET", "/api/v1/audit", nil, &audit)
+	accepted := 0
+	for _, e := range audit.Events {
+		if e.Kind == wallet.EventPresentationOK && e.Grant == g.ID {
+			accepted++
+		}
+	}
+	if accepted != 2 || !audit.Intact {
+		t.Fatalf("log: %d accesses, intact %v", accepted, audit.Intact)
+	}
+	var gv grantView
+	w.call("GET", "/api/v1/consents/"+g.ID, nil, &gv)
+	if gv.Uses != 2 {
+		t.Errorf("uses = %d, want 2", gv.Uses)
+	}
+}
+
+// TestPushToLockedVaultWithoutHostTrust: a server without a host trust list
+// cannot check a push while locked, so it refuses instead of queueing.
+func TestPushToLockedVaultWithoutHostTrust(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	w.call("DELETE", "/api/v1/session", nil, nil)
+	code, _, e := push(t, w, "application/jose", []byte(w.sign(w.cjib, debt("c9", "CJIB-9", 1))))
+	if code != 503 || e.Error.Code != "vault_locked" {
+		t.Fatalf("%d %+v", code, e)
+	}
+}
+
+// TestSessionExpiryDropsTheKeys: once the last session passed its idle
+// time, the idle check locks the vault.
+func TestSessionExpiryDropsTheKeys(t *testing.T) {
+	w := lockedWorld(t)
+	w.unlock()
+	w.srv.lockWhenIdle()
+	if !w.vault.Unlocked() {
+		t.Fatal("locked while a session lives")
+	}
+	w.srv.sessions.mu.Lock()
+	for _, s := range w.srv.sessions.m {
+		s.seen = s.seen.Add(-w.srv.cfg.SessionIdle - time.Second)
+	}
+	w.srv.sessions.mu.Unlock()
+	w.srv.lockWhenIdle()
+	if w.vault.Unlocked() {
+		t.Fatal("the keys stayed in memory after the session expired")
+	}
+	if code := w.call("GET", "/api/v1/overview", nil, nil); code != 401 {
+		t.Fatalf("expired session still reads: %d", code)
+	}
+}
