@@ -221,22 +221,17 @@ func (s *Service) CatchUp(ctx context.Context) error {
 }
 
 // Settle joins the accesses logged in the box to the resident's log and
-// counts the uses helpers made of each grant in the vault. The wallet calls
-// it after a redemption from a record while the resident is present.
+// counts the uses helpers made of each grant in the vault, in one vault
+// transaction, so that a crash leaves uses and log entries agreeing. The
+// wallet calls it after a redemption from a record while the resident is
+// present, and at unlock.
 func (s *Service) Settle(ctx context.Context) error {
-	if _, err := s.Vault.JoinEvents(ctx, s.box()); err != nil {
-		return err
-	}
-	return s.syncUses(ctx)
-}
-
-func (s *Service) syncUses(ctx context.Context) error {
 	grants, err := s.List(ctx)
 	if err != nil {
 		return err
 	}
 	uses := map[string]int{}
-	err = s.box().View(ctx, func(tx *wallet.BoxTx) error {
+	read := func(tx *wallet.BoxTx) error {
 		for _, g := range grants {
 			if !g.Sealed {
 				continue
@@ -254,23 +249,22 @@ func (s *Service) syncUses(ctx context.Context) error {
 			}
 		}
 		return nil
-	})
-	if err != nil || len(uses) == 0 {
-		return err
 	}
-	return s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	write := func(tx *wallet.Tx) error {
 		for id, n := range uses {
 			g, err := getGrant(tx, id)
 			if err != nil {
 				return err
 			}
-			g.Uses = n
+			g.Uses = max(g.Uses, n)
 			if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}
+	_, err = s.Vault.JoinEventsWith(ctx, s.box(), read, write)
+	return err
 }
 
 // ErrNoRecord is returned by RedeemSealed when the presentation names a

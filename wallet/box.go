@@ -404,20 +404,42 @@ var lockedHeadKey = []byte("locked-events-head")
 // nothing is joined and the error matches ErrAuditBroken. A join cut short
 // by a crash is finished by the next one without doubling any event.
 func (v *Vault) JoinEvents(ctx context.Context, box *Box) (int, error) {
+	return v.JoinEventsWith(ctx, box, nil, nil)
+}
+
+// JoinEventsWith is JoinEvents that also lets the caller read the box in the
+// same read transaction as the events (read) and write the vault in the same
+// transaction that joins them (write), so that what it brings over from the
+// box (the uses counted in redemption records) and the log entries that
+// account for it land together or not at all.
+func (v *Vault) JoinEventsWith(ctx context.Context, box *Box, read func(*BoxTx) error, write func(*Tx) error) (int, error) {
 	var list []LockedEvent
 	if err := box.View(ctx, func(t *BoxTx) error {
 		var err error
-		list, err = t.LockedEvents()
-		return err
+		if list, err = t.LockedEvents(); err != nil {
+			return err
+		}
+		if read != nil {
+			return read(t)
+		}
+		return nil
 	}); err != nil {
 		return 0, err
 	}
-	if len(list) == 0 {
+	if len(list) == 0 && write == nil {
 		return 0, nil
 	}
 	joined := 0
 	var last uint64
 	err := v.Update(ctx, func(tx *Tx) error {
+		if write != nil {
+			if err := write(tx); err != nil {
+				return err
+			}
+		}
+		if len(list) == 0 {
+			return nil
+		}
 		var head eventHead
 		if _, err := tx.Get(BucketProfile, lockedHeadKey, &head); err != nil {
 			return err
@@ -464,7 +486,7 @@ func (v *Vault) JoinEvents(ctx context.Context, box *Box) (int, error) {
 		last = head.Seq
 		return tx.Put(BucketProfile, lockedHeadKey, head)
 	})
-	if err != nil {
+	if err != nil || len(list) == 0 {
 		return 0, err
 	}
 	err = box.Update(ctx, func(t *BoxTx) error { return t.DeleteEventsThrough(last) })
