@@ -98,7 +98,11 @@ func (s *Server) refreshRecords(ctx context.Context) {
 // expired. A vault the operator unlocked at start (REGIE_PASSPHRASE) stays
 // unlocked until the first session ends.
 func (s *Server) lockWhenIdle() {
-	if s.sessions.allEnded() {
+	if s.sessions.allEnded() && s.vault.Unlocked() {
+		// The records are brought up to date with the trust list and the
+		// statements while the keys are still here: a helper the resident
+		// withdrew is served nothing while she is away.
+		s.refreshRecords(context.Background())
 		s.vault.Lock()
 	}
 }

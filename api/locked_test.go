@@ -151,3 +151,24 @@ func TestSessionExpiryDropsTheKeys(t *testing.T) {
 		t.Fatalf("expired session still reads: %d", code)
 	}
 }
+
+// TestWithdrawnHelperGetsNothingWhileLocked: the resident withdraws a helper
+// from her trust list and locks; the helper's sealed record is gone with the
+// lock, so it is refused while she is away.
+func TestWithdrawnHelperGetsNothingWhileLocked(t *testing.T) {
+	w := lockedWorld(t)
+	w.unlock()
+	g := w.grant("schuldhulp-a")
+	changed := w.helperA.org
+	changed.Kind, changed.MaySign = trust.KindCreditor, []wallet.StatementType{wallet.TypeDebt}
+	if err := (trust.Store{Vault: w.vault}).Add(context.Background(), changed); err != nil {
+		t.Fatal(err)
+	}
+	w.call("DELETE", "/api/v1/session", nil, nil)
+	if w.vault.Unlocked() {
+		t.Fatal("still unlocked")
+	}
+	if _, err := w.importer(w.helperA).FromURL(context.Background(), g.URL, consent.PurposeIntake); !isCode(err, "consent_unknown") {
+		t.Fatalf("withdrawn helper while locked: %v, want consent_unknown", err)
+	}
+}

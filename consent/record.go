@@ -113,13 +113,9 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 	}
 	recs := make([]record, len(grants))
 	for i, g := range grants {
-		org, ok, err := s.Trust.Organisation(ctx, g.Audience)
+		hk, err := s.helperKey(ctx, g)
 		if err != nil {
 			return err
-		}
-		hk, found := org.KeyByThumbprint(g.JKT)
-		if !ok || !found {
-			return fmt.Errorf("%q: %w", g.Audience, ErrNotHelper)
 		}
 		g.Handle, g.ShortCode, g.ShortCodeExpiry, g.ShortCodeFails = "", "", time.Time{}, 0
 		recs[i] = record{Grant: g, HelperKey: hk, WalletKey: ed25519Public(key)}
@@ -163,8 +159,24 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 	})
 }
 
+// helperKey is the key a grant's helper proves with, as the resident's trust
+// list holds it now; ErrNoLongerHelper once the list no longer names the
+// organisation as a helper with that key.
+func (s *Service) helperKey(ctx context.Context, g Grant) (jose.JSONWebKey, error) {
+	org, ok, err := s.Trust.Organisation(ctx, g.Audience)
+	if err != nil {
+		return jose.JSONWebKey{}, err
+	}
+	hk, found := org.KeyByThumbprint(g.JKT)
+	if !ok || !found || org.Kind != trust.KindHelper {
+		return jose.JSONWebKey{}, fmt.Errorf("%q: %w", g.Audience, ErrNoLongerHelper)
+	}
+	return hk, nil
+}
+
 // Refresh re-signs the dossier of every grant in force and stores it in the
-// grant's record, and deletes the records of grants no longer in force. The
+// grant's record, and deletes the records of grants no longer in force or
+// whose helper the resident's trust list no longer names. The
 // wallet calls it whenever statements were imported while unlocked, so that
 // what a helper gets while the resident is away is as new as the vault.
 func (s *Service) Refresh(ctx context.Context) error {
@@ -181,8 +193,12 @@ func (s *Service) Refresh(ctx context.Context) error {
 		if !g.Sealed {
 			continue
 		}
-		switch g.Status(now) {
-		case StatusActive, StatusNotYetValid:
+		_, herr := s.helperKey(ctx, g)
+		if herr != nil && !errors.Is(herr, ErrNoLongerHelper) {
+			return herr
+		}
+		switch st := g.Status(now); {
+		case herr == nil && (st == StatusActive || st == StatusNotYetValid):
 			live = append(live, g)
 		default:
 			id, _, err := recordRefOf(g.Handle)
@@ -293,6 +309,7 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 	now := s.now()
 	// The refusal names the helper only once its proof verified.
 	actor := ""
+	unlocked := s.Vault != nil && s.Vault.Unlocked()
 	var dossier string
 	box := s.box()
 	err = box.Update(ctx, func(tx *wallet.BoxTx) error {
@@ -308,6 +325,12 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 			return ErrUnknownGrant
 		}
 		g = rec.Grant
+		if unlocked {
+			// The resident's trust list is at hand: it decides now.
+			if _, err := s.helperKey(ctx, g); err != nil {
+				return err
+			}
+		}
 		proof, pc, err := parseProof(p.Proof)
 		if err != nil {
 			return err
