@@ -166,7 +166,7 @@ func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {
 }
 
 func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
-	o, err := s.vault.Overview(c.UserContext())
+	o, err := s.overview(c.UserContext())
 	if err != nil {
 		return err
 	}

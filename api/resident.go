@@ -152,7 +152,7 @@ func (s *Server) apiLock(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiOverview(c *fiber.Ctx) error {
-	o, err := s.vault.Overview(c.UserContext())
+	o, err := s.overview(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}

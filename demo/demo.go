@@ -87,7 +87,7 @@ func demoCatalogue() []demoOrg {
 		{"duo", "Dienst Uitvoering Onderwijs", trust.KindCreditor, []map[string]any{
 			debt("DUO-SF-0098123", "Dienst Uitvoering Onderwijs", "student_loan", 1450000, 1398000, 0, 0, "open")}},
 		{"deurwaarder-van-dijk", "Gerechtsdeurwaarders Van Dijk", trust.KindCreditor, []map[string]any{
-			debt("VD-2026-4471", "Gerechtsdeurwaarders Van Dijk (voor Snel Krediet BV)", "consumer_credit", 180000, 238000, 238000, 6, "bailiff")}},
+			debt("VD-2026-4471", "Snel Krediet BV", "consumer_credit", 180000, 238000, 238000, 6, "bailiff")}},
 		{"gemeente-rotterdam", "Gemeente Rotterdam", trust.KindCreditor, []map[string]any{
 			with(debt("BBZ-2025-311", "Gemeente Rotterdam", "benefit_reclaim", 90000, 78000, 0, 0, "arrangement"),
 				"arrangement", map[string]any{"monthly_cents": 2500, "ends": "2029-06-30"})}},

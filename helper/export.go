@@ -20,6 +20,10 @@ type Provenance struct {
 	Statement    string `json:"statement"`
 	KeyID        string `json:"kid"`
 	Verified     bool   `json:"verified"`
+	// ReportedByOther: the statement names another creditor or payer than
+	// the organisation that signed it (Name), e.g. a collector's debt
+	// written as "Belastingdienst".
+	ReportedByOther bool `json:"reported_by_other"`
 }
 
 // DebtExport is one debt with its provenance.
@@ -95,8 +99,10 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 		}
 		switch {
 		case st.Debt != nil:
+			p.ReportedByOther = tl.Signer(st.Issuer, st.Debt.Creditor).Other
 			e.Debts = append(e.Debts, DebtExport{Debt: *st.Debt, AsOf: st.AsOf, Source: p})
 		case st.Income != nil:
+			p.ReportedByOther = tl.Signer(st.Issuer, st.Income.Payer).Other
 			e.Incomes = append(e.Incomes, IncomeExport{Income: *st.Income, MonthlyCents: st.Income.Period.Monthly(st.Income.NetCents),
 				AsOf: st.AsOf, Source: p})
 		case st.Expense != nil:
@@ -133,7 +139,7 @@ func (e Export) JSON() ([]byte, error) {
 // ActueelVorderingsbedrag, Schuldtype, TypeSchuldregeling).
 var CSVHeader = []string{"Schuldeiser", "FactuurnummerSE", "Schuldtype", "Originele vordering", "ActueelVorderingsbedrag",
 	"Achterstand", "MaandenAchterstand", "Status", "TypeSchuldregeling", "RegelingPerMaand", "RegelingEinddatum",
-	"Vervaldatum", "Bronorganisatie", "Peildatum", "Geverifieerd", "Verklaring", "Sleutel"}
+	"Vervaldatum", "Bronorganisatie", "Peildatum", "Geverifieerd", "Verklaring", "Sleutel", "Ondertekenaar", "GemeldDoorAnder"}
 
 // schuldtype maps our categories onto Dutch debt-type words a case system knows.
 var schuldtype = map[wallet.Category]string{
@@ -141,6 +147,13 @@ var schuldtype = map[wallet.Category]string{
 	wallet.CategoryHealthInsurance: "Zorgverzekering", wallet.CategoryTax: "Belastingen", wallet.CategoryFine: "Boete (CJIB)",
 	wallet.CategoryStudentLoan: "Studieschuld", wallet.CategoryBenefitReclaim: "Terugvordering uitkering/toeslag",
 	wallet.CategoryConsumerCredit: "Consumptief krediet", wallet.CategoryTelecom: "Telecom", wallet.CategoryOther: "Overig",
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "ja"
+	}
+	return "nee"
 }
 
 // CSV writes one row per debt, every cell neutralised against formulas, amounts in euros with two decimals and a
@@ -154,7 +167,8 @@ func (e Export) CSV() ([]byte, error) {
 		}
 		row := []string{d.Creditor, d.Reference, schuldtype[d.Category], web.EuroDecimal(d.OriginalCents),
 			web.EuroDecimal(d.OutstandingCents), web.EuroDecimal(d.ArrearsCents), fmt.Sprint(d.MonthsInArrears), string(d.Status),
-			regeling, perMaand, eind, string(d.DueDate), d.Source.Organisation, string(d.AsOf), "ja", d.Source.Statement, d.Source.KeyID}
+			regeling, perMaand, eind, string(d.DueDate), d.Source.Organisation, string(d.AsOf), "ja", d.Source.Statement, d.Source.KeyID,
+			d.Source.Name, yesNo(d.Source.ReportedByOther)}
 		rows = append(rows, row)
 	}
 	var buf bytes.Buffer

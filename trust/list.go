@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 
 	"github.com/go-jose/go-jose/v4"
@@ -33,12 +34,22 @@ const (
 // Organisation is one trust-list entry: who it is, its public keys, and
 // which statement types it may sign.
 type Organisation struct {
-	ID       string                 `json:"id"`
-	Name     string                 `json:"name"`
-	Kind     Kind                   `json:"kind"`
-	Keys     []jose.JSONWebKey      `json:"keys"`
-	MaySign  []wallet.StatementType `json:"may_sign"`
-	Endpoint string                 `json:"endpoint,omitempty"`
+	ID      string                 `json:"id"`
+	Name    string                 `json:"name"`
+	Kind    Kind                   `json:"kind"`
+	Keys    []jose.JSONWebKey      `json:"keys"`
+	MaySign []wallet.StatementType `json:"may_sign"`
+	// Categories, when present, are the only debt categories the
+	// organisation may sign: a debt collector listed for consumer credit
+	// cannot report a tax debt. Absent means every category.
+	Categories []wallet.Category `json:"categories,omitempty"`
+	Endpoint   string            `json:"endpoint,omitempty"`
+}
+
+// MaySignCategory reports whether the organisation may sign a debt of
+// category c.
+func (o *Organisation) MaySignCategory(c wallet.Category) bool {
+	return len(o.Categories) == 0 || slices.Contains(o.Categories, c)
 }
 
 // Allowed reports whether the organisation may sign statements of type t.
@@ -122,6 +133,14 @@ func (o *Organisation) validate() error {
 	for _, t := range o.MaySign {
 		if t != wallet.TypeDebt && t != wallet.TypeIncome && t != wallet.TypeExpense {
 			return bad("may_sign holds an unknown statement type")
+		}
+	}
+	if o.Categories != nil && (len(o.Categories) == 0 || !o.Allowed(wallet.TypeDebt)) {
+		return bad("categories must list at least one debt category, and only for an organisation that may sign debts")
+	}
+	for i, c := range o.Categories {
+		if !slices.Contains(wallet.Categories, c) || slices.Contains(o.Categories[:i], c) {
+			return bad("categories holds an unknown or repeated category")
 		}
 	}
 	if len(o.Keys) == 0 || len(o.Keys) > 8 {

@@ -213,6 +213,9 @@ func (v *Verifier) Verify(compact string) (wallet.Statement, error) {
 	if !org.Allowed(claims.Type) {
 		return st, refuse(ErrNotAllowed, fmt.Sprintf("%s may not sign %s statements", org.ID, claims.Type))
 	}
+	if claims.Debt != nil && !org.MaySignCategory(claims.Debt.Category) {
+		return st, refuse(ErrNotAllowed, fmt.Sprintf("%s may not sign %s debts (trust list categories)", org.ID, claims.Debt.Category))
+	}
 	if !v.AnySubject && claims.Subject != v.Subject {
 		return st, ErrWrongSubject
 	}
