@@ -70,10 +70,12 @@ func (n Norms) Norm(s Situation) Figure {
 	return n.SingleNorm
 }
 
-// Sources of the norm figures (norms-2025-2026.md §1.4 and §1.5).
+// Sources of the norm figures (norms-2025-2026.md §1.4 and §1.5: the
+// bijstandsnormen from metronieuws, which cites Rijksoverheid [T]; the
+// maxima from aag.nl and fundamentvoor.nl [T]).
 const (
-	srcNorms202501 = "https://www.metronieuws.nl (januari 2025, \"Bron: Rijksoverheid\"), norms-2025-2026.md §1.5"
-	srcNorms202507 = "https://www.metronieuws.nl (juni 2025, \"Bron: Rijksoverheid\"), norms-2025-2026.md §1.5"
+	srcNorms202501 = "https://www.metronieuws.nl (januari 2025, bron: Rijksoverheid)"
+	srcNorms202507 = "https://www.metronieuws.nl (juni 2025, bron: Rijksoverheid)"
 	srcMax202501   = "https://www.aag.nl/kennis/beslagvrije-voet-per-1-januari-2025/"
 	srcMax202507   = "https://www.fundamentvoor.nl/node/55343"
 )

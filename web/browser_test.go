@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,8 @@ type demoWorld struct {
 	wallet string
 	desk   string
 	total  wallet.Cents
-	items  int // debts and incomes in the overview
+	items  int // debts, incomes and signed fixed costs in the overview
+	budget wallet.Budget
 }
 
 func startDemoWorld(t *testing.T) *demoWorld {
@@ -126,7 +128,12 @@ func startDemoWorld(t *testing.T) *demoWorld {
 		t.Fatal(err)
 	}
 	v.Lock()
-	w.total, w.items = o.TotalOutstandingCents, len(o.Debts)+len(o.Incomes)
+	w.total, w.items, w.budget = o.TotalOutstandingCents, len(o.Debts)+len(o.Incomes), o.Budget
+	for _, c := range o.Budget.Costs {
+		if c.Source == wallet.CostSigned {
+			w.items++
+		}
+	}
 	return w
 }
 
@@ -254,6 +261,7 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 		t.Errorf("urgent = %q", got)
 	}
 	b.check("overview", true)
+	budgetInBrowser(t, b, w)
 
 	for _, p := range []string{"sources", "consent", "log"} {
 		b.run(chromedp.Navigate(w.wallet + "/" + p))
@@ -299,6 +307,12 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	if badges != w.items {
 		t.Errorf("desk shows %d verified badges, want one per figure (%d)", badges, w.items)
 	}
+	if got := b.text("#leefgeld"); got != web.Money(*w.budget.LeefgeldCents) {
+		t.Errorf("desk leefgeld = %q, want %q", got, web.Money(*w.budget.LeefgeldCents))
+	}
+	if got := b.text("#bvv"); !strings.Contains(got, "indicatief") || !strings.Contains(got, "1 juli 2025") {
+		t.Errorf("desk BVV = %q", got)
+	}
 	b.check("desk-dossier", true)
 
 	// Revoke; the desk's next import shows a clear refusal.
@@ -317,7 +331,7 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	if got := b.text("main h1"); got != "Your overview" {
 		t.Errorf("English overview heading = %q", got)
 	}
-	for _, p := range []string{"", "sources", "consent", "log"} {
+	for _, p := range []string{"", "budget", "sources", "consent", "log"} {
 		b.run(chromedp.Navigate(w.wallet + "/" + p))
 		b.run(chromedp.WaitVisible("main h1", chromedp.ByQuery))
 		b.check("en-"+strings.TrimSuffix("overview-"+p, "-"), p == "")
@@ -335,4 +349,62 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	b.check("en-unlock", false)
 	b.run(chromedp.Navigate(w.wallet + "/"))
 	b.run(chromedp.WaitVisible("#passphrase", chromedp.ByQuery))
+}
+
+// budgetInBrowser checks the budget of the demo resident: the three facts at
+// the top are total debt, what is urgent and leefgeld; the budget section
+// takes off rent, energy, water and premium, each signed; and a cost the
+// resident enters on the fixed-costs page shows up as entered by her.
+func budgetInBrowser(t *testing.T, b *browser, w *demoWorld) {
+	t.Helper()
+	var facts []string
+	b.run(chromedp.Evaluate(`[...document.querySelectorAll(".facts .fact h2")].map(h => h.textContent.trim())`, &facts))
+	if strings.Join(facts, "|") != "Totale schuld|Dringend|Om van te leven" {
+		t.Errorf("facts at the top = %v", facts)
+	}
+	bud := w.budget
+	if bud.LeefgeldCents == nil {
+		t.Fatalf("the demo budget has no leefgeld: missing %v", bud.Missing)
+	}
+	if got := b.text("#leefgeld"); got != web.Money(*bud.LeefgeldCents) {
+		t.Errorf("leefgeld = %q, want %q", got, web.Money(*bud.LeefgeldCents))
+	}
+	var kinds []string
+	b.run(chromedp.Evaluate(`[...document.querySelectorAll("#budget .signed-badge")].map(e => e.closest("tr").querySelector("th").textContent.trim())`, &kinds))
+	for _, k := range []string{"Huur", "Energie", "Water", "Zorgverzekering"} {
+		if !slices.Contains(kinds, k) {
+			t.Errorf("signed fixed costs %v lack %s", kinds, k)
+		}
+	}
+	if got := b.text("#bvv"); !strings.Contains(got, "indicatief") || !strings.Contains(got, "uwbeslagvrijevoet.nl") {
+		t.Errorf("BVV section = %q", got)
+	}
+	b.run(chromedp.ScrollIntoView("#budget", chromedp.ByQuery))
+	b.check("overview-budget", true)
+
+	// Enter a cost of her own, by keyboard.
+	b.run(chromedp.Navigate(w.wallet+"/budget"), chromedp.WaitVisible("#amount", chromedp.ByQuery))
+	b.check("budget", true)
+	b.run(chromedp.SetValue("#kind", "telecom", chromedp.ByQuery),
+		chromedp.SendKeys("#description", "Mobiel abonnement", chromedp.ByQuery),
+		chromedp.SendKeys("#amount", "17,50"+kb.Enter, chromedp.ByQuery))
+	if got := b.text(".flash"); !strings.Contains(got, "opgeslagen") {
+		t.Fatalf("after adding a cost: %q", got)
+	}
+	if got := b.text("#costs"); !strings.Contains(got, "Mobiel abonnement") || !strings.Contains(got, "door u ingevuld") {
+		t.Errorf("costs table = %q", got)
+	}
+	b.check("budget-added", true)
+	b.run(chromedp.SendKeys("#amount", "zeventien"+kb.Enter, chromedp.ByQuery))
+	if got := b.text("#form-error"); !strings.Contains(got, "bedrag") {
+		t.Errorf("bad amount message = %q", got)
+	}
+	b.check("budget-error", false)
+	b.run(chromedp.Navigate(w.wallet + "/"))
+	want := web.Money(*bud.LeefgeldCents - 1750)
+	if got := b.text("#leefgeld"); got != want {
+		t.Errorf("leefgeld after adding € 17,50 = %q, want %q", got, want)
+	}
+	// Delete it again, so the rest of the walk sees the demo as it was.
+	b.run(chromedp.Navigate(w.wallet+"/budget"), chromedp.Click(`#costs form button`, chromedp.ByQuery), chromedp.WaitVisible(".flash", chromedp.ByQuery))
 }
