@@ -224,7 +224,10 @@ func IndicativeBVV(table []Norms, h *Household, incomeCents, garnishedCents Cent
 	norm, max := n.Norm(h.Situation), n.Max[h.Situation]
 	b.Status, b.Situation, b.NormsValidFrom, b.NormsOutdated = BVVIndicative, h.Situation, n.ValidFrom, outdated
 	b.NormCents, b.MaxCents = norm.Cents, max.Cents
-	b.Sources = []string{norm.Source, max.Source}
+	b.Sources = []string{norm.Source}
+	if max.Source != norm.Source {
+		b.Sources = append(b.Sources, max.Source)
+	}
 	if incomeCents <= norm.Cents {
 		b.Band = BandLow
 		b.LowCents = percent95(incomeCents)

@@ -691,23 +691,23 @@ func (w *wireIncome) income() (Income, error) {
 			return in, err
 		}
 		in.Garnishment = &Garnishment{AmountCents: *g.AmountCents, ProtectedCents: *g.ProtectedCents}
-		if err := optText("income.garnishment.by", g.By, &in.Garnishment.By); err != nil {
+		if err := optional("income.garnishment.by", g.By, &in.Garnishment.By, checkText); err != nil {
 			return in, err
 		}
-		if err := optText("income.garnishment.reference", g.Reference, &in.Garnishment.Reference); err != nil {
+		if err := optional("income.garnishment.reference", g.Reference, &in.Garnishment.Reference, checkText); err != nil {
 			return in, err
 		}
 	}
-	if err := optDate("income.ends", w.Ends, &in.Ends); err != nil {
+	if err := optional("income.ends", w.Ends, &in.Ends, checkDateField); err != nil {
 		return in, err
 	}
-	if err := optMoney("income.gross_cents", w.GrossCents, &in.GrossCents); err != nil {
+	if err := optional("income.gross_cents", w.GrossCents, &in.GrossCents, checkMoney); err != nil {
 		return in, err
 	}
 	if w.GrossCents != nil && *w.GrossCents < in.NetCents {
 		return in, &ValidationError{Field: "income.gross_cents", Problem: "must not be less than net_cents"}
 	}
-	if err := optMoney("income.holiday_pay_cents", w.HolidayPay, &in.HolidayPayCents); err != nil {
+	if err := optional("income.holiday_pay_cents", w.HolidayPay, &in.HolidayPayCents, checkMoney); err != nil {
 		return in, err
 	}
 	return in, nil
@@ -737,10 +737,10 @@ func (w *wireExpense) expense() (Expense, error) {
 		return e, &ValidationError{Field: "expense.period", Problem: "unknown period"}
 	}
 	e = Expense{Reference: *w.Reference, Payee: *w.Payee, Kind: *w.Kind, AmountCents: *w.AmountCents, Period: *w.Period}
-	if err := optDate("expense.since", w.Since, &e.Since); err != nil {
+	if err := optional("expense.since", w.Since, &e.Since, checkDateField); err != nil {
 		return e, err
 	}
-	if err := optDate("expense.ends", w.Ends, &e.Ends); err != nil {
+	if err := optional("expense.ends", w.Ends, &e.Ends, checkDateField); err != nil {
 		return e, err
 	}
 	if e.Since != "" && e.Ends != "" && e.Ends < e.Since {
@@ -749,38 +749,17 @@ func (w *wireExpense) expense() (Expense, error) {
 	return e, nil
 }
 
-// optDate checks an optional date and stores it in dst when present.
-func optDate(field string, d *Date, dst *Date) error {
-	if d == nil {
+// optional checks an optional field with check and stores it in dst when
+// present.
+func optional[T any](field string, v, dst *T, check func(string, *T) error) error {
+	if v == nil {
 		return nil
 	}
-	if err := checkDate(field, *d); err != nil {
+	if err := check(field, v); err != nil {
 		return err
 	}
-	*dst = *d
+	*dst = *v
 	return nil
 }
 
-// optMoney checks an optional amount and stores it in dst when present.
-func optMoney(field string, c *Cents, dst *Cents) error {
-	if c == nil {
-		return nil
-	}
-	if err := checkMoney(field, c); err != nil {
-		return err
-	}
-	*dst = *c
-	return nil
-}
-
-// optText checks an optional text and stores it in dst when present.
-func optText(field string, s *string, dst *string) error {
-	if s == nil {
-		return nil
-	}
-	if err := checkText(field, s); err != nil {
-		return err
-	}
-	*dst = *s
-	return nil
-}
+func checkDateField(field string, d *Date) error { return checkDate(field, *d) }

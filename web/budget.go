@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"regie/wallet"
@@ -49,14 +48,4 @@ func HouseholdText(lang string, h wallet.Household) string {
 		s += "; " + T(lang, "hh.pension.yes")
 	}
 	return s
-}
-
-func uniq(s []string) []string {
-	out := []string{}
-	for _, x := range s {
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
 }

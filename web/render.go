@@ -145,7 +145,6 @@ func funcs(lang string) template.FuncMap {
 		"expkind":   func(k wallet.ExpenseKind) string { return T(lang, "exp."+string(k)) },
 		"period":    func(p wallet.Period) string { return T(lang, "per."+string(p)) },
 		"household": func(h wallet.Household) string { return HouseholdText(lang, h) },
-		"uniq":      uniq,
 		"add":       func(a, b int) int { return a + b },
 	}
 }

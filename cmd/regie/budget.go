@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -181,7 +180,7 @@ func printBudget(w io.Writer, b wallet.Budget) {
 		if bvv.NormsOutdated {
 			fmt.Fprint(w, ", newer norms apply that Regie does not have")
 		}
-		fmt.Fprintf(w, "; sources: %s)\n", strings.Join(uniqStrings(bvv.Sources), "; "))
+		fmt.Fprintf(w, "; sources: %s)\n", strings.Join(bvv.Sources, "; "))
 		switch bvv.Warning {
 		case wallet.WarnBelow:
 			fmt.Fprintf(w, "  ! After the garnishment you keep %s: less than the protected amount. Have it checked at uwbeslagvrijevoet.nl or by your debt counsellor.\n", web.Money(bvv.LeftCents))
@@ -192,14 +191,4 @@ func printBudget(w io.Writer, b wallet.Budget) {
 		fmt.Fprintf(w, "Protected amount:    not estimated (%s)\n", web.T("en", "bvv."+string(bvv.Status)))
 	}
 	fmt.Fprintln(w)
-}
-
-func uniqStrings(s []string) []string {
-	out := []string{}
-	for _, x := range s {
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
 }
