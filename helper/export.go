@@ -110,13 +110,7 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 				AsOf: st.AsOf, Source: p})
 		}
 	}
-	sort.Slice(e.Debts, func(i, j int) bool {
-		a, b := e.Debts[i], e.Debts[j]
-		if a.Creditor != b.Creditor {
-			return a.Creditor < b.Creditor
-		}
-		return a.Reference < b.Reference
-	})
+	sortDebts(e.Debts)
 	sort.Slice(e.Incomes, func(i, j int) bool { return e.Incomes[i].Payer < e.Incomes[j].Payer })
 	sort.Slice(e.Expenses, func(i, j int) bool {
 		a, b := e.Expenses[i], e.Expenses[j]
@@ -126,6 +120,39 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 		return a.Reference < b.Reference
 	})
 	return e
+}
+
+// sortDebts orders debts by creditor, then reference: the row order of
+// every debt listing.
+func sortDebts(debts []DebtExport) {
+	sort.Slice(debts, func(i, j int) bool {
+		a, b := debts[i], debts[j]
+		if a.Creditor != b.Creditor {
+			return a.Creditor < b.Creditor
+		}
+		return a.Reference < b.Reference
+	})
+}
+
+// DebtsFromOverview lays out the current debts of a wallet's own overview
+// as export rows, so that `regie overview --format csv` and the
+// counsellor's export share one layout and one writer. Every statement in
+// a vault was verified on import; the signing key id is not kept in the
+// overview and stays empty. tl names the organisations; nil leaves names
+// empty.
+func DebtsFromOverview(o wallet.Overview, tl *trust.List) []DebtExport {
+	debts := make([]DebtExport, 0, len(o.Debts))
+	for _, d := range o.Debts {
+		p := Provenance{Organisation: d.Issuer, Statement: d.Statement, Verified: true}
+		if tl != nil {
+			if org, ok := tl.Organisation(d.Issuer); ok {
+				p.Name = org.Name
+			}
+		}
+		debts = append(debts, DebtExport{Debt: d.Debt, AsOf: d.AsOf, Source: p})
+	}
+	sortDebts(debts)
+	return debts
 }
 
 // JSON encodes the export.
@@ -158,9 +185,13 @@ func yesNo(b bool) string {
 
 // CSV writes one row per debt, every cell neutralised against formulas, amounts in euros with two decimals and a
 // dot, dates in ISO 8601.
-func (e Export) CSV() ([]byte, error) {
-	rows := make([][]string, 0, len(e.Debts))
-	for _, d := range e.Debts {
+func (e Export) CSV() ([]byte, error) { return DebtsCSV(e.Debts) }
+
+// DebtsCSV is the one debt CSV writer: the counsellor's export and the
+// wallet's own listing both go through it (columns: CSVHeader).
+func DebtsCSV(debts []DebtExport) ([]byte, error) {
+	rows := make([][]string, 0, len(debts))
+	for _, d := range debts {
 		var regeling, perMaand, eind string
 		if d.Arrangement != nil {
 			regeling, perMaand, eind = "BR", web.EuroDecimal(d.Arrangement.MonthlyCents), string(d.Arrangement.Ends)

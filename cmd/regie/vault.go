@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"regie/consent"
+	"regie/helper"
 	"regie/trust"
 	"regie/wallet"
 	"regie/web"
@@ -118,12 +119,17 @@ func cmdOverview(ctx context.Context, e *env, args []string) error {
 	case "json":
 		return e.printJSON(o)
 	case "csv":
-		rows := [][]string{}
-		for _, d := range o.Debts {
-			rows = append(rows, []string{d.Issuer, d.Debt.Creditor, d.Debt.Reference, string(d.Debt.Category), string(d.Debt.Status),
-				web.EuroDecimal(d.Debt.OutstandingCents), web.EuroDecimal(d.Debt.ArrearsCents), string(d.AsOf), fmt.Sprint(d.Urgent)})
+		// The counsellor's layout, from the same writer as helper import.
+		tl, err := trust.Store{Vault: v}.Load(ctx)
+		if err != nil {
+			return err
 		}
-		return e.printRows("csv", []string{"issuer", "creditor", "reference", "category", "status", "outstanding", "arrears", "as_of", "urgent"}, rows)
+		body, err := helper.DebtsCSV(helper.DebtsFromOverview(o, tl))
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(body)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "Overview as of %s\n\n", o.Date)
 	fmt.Fprintf(e.stdout, "Total debt:          %s (arrears %s)\n", web.Money(o.TotalOutstandingCents), web.Money(o.TotalArrearsCents))
