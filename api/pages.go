@@ -276,15 +276,9 @@ func (s *Server) connectSubmit(c *fiber.Ctx, p page) error {
 func plainError(lang string, err error) string {
 	switch {
 	case errors.Is(err, connectors.ErrInvalidCode):
-		if lang == "en" {
-			return "The organisation did not accept this code. It may be mistyped, used or expired. Ask for a new code on their website."
-		}
-		return "De organisatie accepteerde deze code niet. Misschien is er een typfout, of is de code al gebruikt of verlopen. Vraag een nieuwe code aan op hun website."
+		return web.T(lang, "src.err.code")
 	case errors.Is(err, connectors.ErrUnreachable):
-		if lang == "en" {
-			return "The organisation cannot be reached right now. Try again later."
-		}
-		return "De organisatie is nu niet bereikbaar. Probeer het later opnieuw."
+		return web.T(lang, "src.err.unreachable")
 	}
 	return web.T(lang, "err.generic")
 }
@@ -340,7 +334,7 @@ type consentData struct {
 	Grants   []grantRow
 	Helpers  []trust.Organisation
 	Sources  []trust.Organisation
-	Purposes []consent.PurposeInfo
+	Purposes []consent.Purpose
 	Days     []int
 }
 
@@ -396,12 +390,7 @@ func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
 	return c.Redirect("/consent/"+g.ID, fiber.StatusSeeOther)
 }
 
-func consentError(lang string) string {
-	if lang == "en" {
-		return "Choose a counsellor, a purpose, what to share (at least one item) and a period of at most 90 days."
-	}
-	return "Kies een hulpverlener, een doel, wat u deelt (minstens één ding) en een periode van hoogstens 90 dagen."
-}
+func consentError(lang string) string { return web.T(lang, "con.err.invalid") }
 
 type grantData struct {
 	Grant            consent.Grant
@@ -505,58 +494,14 @@ func (s *Server) logPage(c *fiber.Ctx, p page) error {
 	return s.render(c, fiber.StatusOK, "log", pg)
 }
 
-// describeEvent turns a log entry into plain words.
+// describeEvent turns a log entry into plain words (web.DescribeEvent).
 func describeEvent(lang string, e wallet.Event, tl *trust.List) logRow {
-	who := e.Actor
-	if o, ok := tl.Organisation(e.Actor); ok {
-		who = o.Name
-	}
-	cats := make([]string, 0, len(e.Categories))
-	for _, c := range e.Categories {
-		switch c {
-		case consent.ScopeDebts, consent.ScopeIncome, consent.ScopeExpenses, consent.ScopeClient:
-			cats = append(cats, scopeLabel(lang, c, tl))
-		default:
-			if strings.HasPrefix(c, "source:") {
-				cats = append(cats, scopeLabel(lang, c, tl))
-			} else {
-				cats = append(cats, web.T(lang, "cat."+c))
-			}
-		}
-	}
-	list := strings.Join(cats, ", ")
-	var what string
-	switch e.Kind {
-	case wallet.EventGrantMade:
-		what = web.T(lang, "ev.grant_made", list)
-	case wallet.EventPresentationNotOK:
-		what = web.T(lang, "ev.presentation_refused", e.Reason)
-		if who == "" {
-			// Only a refusal whose proof verified names a helper.
-			who = web.T(lang, "ev.unknown_party")
-		}
-		if e.Count > 1 {
-			what += " — " + web.T(lang, "ev.times", e.Count, web.LongDateTime(lang, e.Last))
-		}
-	case wallet.EventDossierReleased:
-		what = web.T(lang, "ev.dossier_released", list)
-	case wallet.EventStatementImported:
-		what = web.T(lang, "ev.statement_imported", e.Count, list)
-	default:
-		what = web.T(lang, "ev."+string(e.Kind))
-	}
+	who, what := web.DescribeEvent(lang, e, tl.Name)
 	return logRow{Event: e, Who: who, What: what}
 }
 
 // scopeLabel names one scope entry in words, an organisation by its name.
 func scopeLabel(lang, sc string, tl *trust.List) string {
-	switch sc {
-	case consent.ScopeDebts, consent.ScopeIncome, consent.ScopeExpenses, consent.ScopeClient:
-		return web.T(lang, "con.what."+sc)
-	}
-	id := strings.TrimPrefix(sc, "source:")
-	if o, ok := tl.Organisation(id); ok {
-		id = o.Name
-	}
-	return web.T(lang, "con.what.source", id)
+	return web.ScopeLabel(lang, sc, tl.Name)
 }
+

@@ -10,6 +10,7 @@ import (
 
 	"regie/trust"
 	"regie/wallet"
+	"regie/web"
 )
 
 // Purpose is why a helper may see the data. The list is fixed: a resident
@@ -24,40 +25,12 @@ const (
 	PurposeBudgetManagment Purpose = "budget-management"
 )
 
-// PurposeInfo is a purpose with its labels in plain Dutch and English.
-type PurposeInfo struct {
-	ID Purpose `json:"id"`
-	NL string  `json:"nl"`
-	EN string  `json:"en"`
-}
-
-// Purposes lists every purpose with its labels.
-var Purposes = []PurposeInfo{
-	{PurposeIntake, "Aanmelding en intake bij schuldhulp", "Debt-help intake"},
-	{PurposeProgramme, "Begeleiding in een schuldhulptraject", "Debt-help programme"},
-	{PurposeEarlyDetection, "Contact na een signaal van achterstand (vroegsignalering)", "Early-detection contact"},
-	{PurposeBudgetManagment, "Budgetbeheer", "Budget management"},
-}
+// Purposes lists every purpose, in the order a resident is offered them.
+// Their labels are words like every other text (web: purpose.ID).
+var Purposes = []Purpose{PurposeIntake, PurposeProgramme, PurposeEarlyDetection, PurposeBudgetManagment}
 
 // Valid reports whether p is on the list.
-func (p Purpose) Valid() bool {
-	for _, x := range Purposes {
-		if x.ID == p {
-			return true
-		}
-	}
-	return false
-}
-
-// Info returns the purpose's labels.
-func (p Purpose) Info() PurposeInfo {
-	for _, x := range Purposes {
-		if x.ID == p {
-			return x
-		}
-	}
-	return PurposeInfo{ID: p, NL: string(p), EN: string(p)}
-}
+func (p Purpose) Valid() bool { return slices.Contains(Purposes, p) }
 
 // Scope says what a grant shares: "debts", "income", "expenses" (signed
 // fixed costs and the ones the resident entered), "client" (the household as
@@ -257,10 +230,11 @@ func (r *Request) validate() error {
 	return nil
 }
 
-// Label is the purpose's name for people, in lang ("nl" or "en").
+// Label is the purpose's name for people, in lang ("nl" or "en"), from
+// the one table of words; a purpose off the list is shown as it is.
 func (p Purpose) Label(lang string) string {
-	if lang == "en" {
-		return p.Info().EN
+	if !p.Valid() {
+		return string(p)
 	}
-	return p.Info().NL
+	return web.T(lang, "purpose."+string(p))
 }

@@ -451,7 +451,7 @@ func (s *Service) Receipt(g Grant) (Receipt, error) {
 		PublicKey: WalletID(key), Language: "nl", PIIPrincipalID: "wallet:" + WalletID(key),
 		PIIControllers: []Controller{{PIIController: g.AudienceName, Contact: g.Audience}},
 		Services: []ServiceItem{{Service: "Schuldhulpverlening", Purposes: []PurposeItem{{
-			Purpose: g.Purpose.Info().NL, PurposeCategory: []string{string(g.Purpose)}, ConsentType: "EXPLICIT",
+			Purpose: g.Purpose.Label("nl"), PurposeCategory: []string{string(g.Purpose)}, ConsentType: "EXPLICIT",
 			PIICategory: g.Scope, PrimaryPurpose: true, Termination: g.Expiry.Format(time.RFC3339),
 		}}}},
 		Sensitive: true, SPICat: []string{"financial"},

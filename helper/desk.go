@@ -128,7 +128,7 @@ func (d *Desk) Shutdown(ctx context.Context) error { return d.reqs.Shutdown(ctx,
 type deskForm struct {
 	URL      string
 	Purpose  consent.Purpose
-	Purposes []consent.PurposeInfo
+	Purposes []consent.Purpose
 }
 
 func (d *Desk) render(c *fiber.Ctx, status int, page string, p web.Page) error {

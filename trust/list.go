@@ -246,6 +246,18 @@ func (t *List) Organisation(id string) (*Organisation, bool) {
 	return o, ok
 }
 
+// Name is the name of the organisation with id, or "" when the list (which
+// may be nil) does not hold it: what words about an entry show.
+func (t *List) Name(id string) string {
+	if t == nil {
+		return ""
+	}
+	if o, ok := t.orgs[id]; ok {
+		return o.Name
+	}
+	return ""
+}
+
 // Organisations lists the entries in id order.
 func (t *List) Organisations() []Organisation {
 	out := make([]Organisation, 0, len(t.orgs))

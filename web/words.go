@@ -144,6 +144,14 @@ var words = map[string]map[string]string{
 		"con.purpose":     "Waarvoor",
 		"con.helper":      "Hulpverlener",
 
+		"src.err.code":                "De organisatie accepteerde deze code niet. Misschien is er een typfout, of is de code al gebruikt of verlopen. Vraag een nieuwe code aan op hun website.",
+		"src.err.unreachable":         "De organisatie is nu niet bereikbaar. Probeer het later opnieuw.",
+		"con.err.invalid":             "Kies een hulpverlener, een doel, wat u deelt (minstens één ding) en een periode van hoogstens 90 dagen.",
+		"purpose.debt-help-intake":    "Aanmelding en intake bij schuldhulp",
+		"purpose.debt-help-programme": "Begeleiding in een schuldhulptraject",
+		"purpose.early-detection":     "Contact na een signaal van achterstand (vroegsignalering)",
+		"purpose.budget-management":   "Budgetbeheer",
+
 		"log.title":     "Wie keek mee",
 		"log.intro":     "Hier ziet u alles wat er met uw gegevens gebeurde. Bedragen staan hier niet in.",
 		"log.ok":        "Deze lijst is compleet en niet veranderd (%d regels gecontroleerd).",
@@ -325,6 +333,14 @@ var words = map[string]map[string]string{
 		"con.scope":       "What",
 		"con.purpose":     "For what",
 		"con.helper":      "Counsellor",
+
+		"src.err.code":                "The organisation did not accept this code. It may be mistyped, used or expired. Ask for a new code on their website.",
+		"src.err.unreachable":         "The organisation cannot be reached right now. Try again later.",
+		"con.err.invalid":             "Choose a counsellor, a purpose, what to share (at least one item) and a period of at most 90 days.",
+		"purpose.debt-help-intake":    "Debt-help intake",
+		"purpose.debt-help-programme": "Debt-help programme",
+		"purpose.early-detection":     "Early-detection contact",
+		"purpose.budget-management":   "Budget management",
 
 		"log.title":     "Who looked",
 		"log.intro":     "Here you see everything that happened with your data. Amounts are not shown here.",

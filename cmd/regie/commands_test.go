@@ -152,7 +152,8 @@ func TestConsentCommands(t *testing.T) {
 		t.Errorf("receipt = %s", receipt)
 	}
 	audit := c.must("audit", "--format", "csv")
-	if !strings.Contains(audit, "consent given for debt-help-programme") || !strings.Contains(audit, "consent revoked") {
+	// The log page's words, in English.
+	if !strings.Contains(audit, "You gave consent (My debts") || !strings.Contains(audit, "You withdrew consent") {
 		t.Errorf("audit = %s", audit)
 	}
 }

@@ -206,41 +206,10 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	tl, _ := trust.Store{Vault: v}.Load(ctx)
 	rows := [][]string{}
 	for _, ev := range events {
-		who := ev.Actor
-		if who == "" && ev.Kind == wallet.EventPresentationNotOK {
-			who = "unknown party"
-		}
-		if tl != nil {
-			if o, ok := tl.Organisation(ev.Actor); ok {
-				who = o.Name
-			}
-		}
-		rows = append(rows, []string{fmt.Sprint(ev.Seq), day(ev.Time), who, describe(ev)})
+		// The log page's words, in English: one description of each entry.
+		who, what := web.DescribeEvent("en", ev, tl.Name)
+		rows = append(rows, []string{fmt.Sprint(ev.Seq), day(ev.Time), who, what})
 	}
 	return e.printRows(*format, []string{"#", "WHEN", "WHO", "WHAT"}, rows)
 }
 
-// describe says in plain words what a log entry records.
-func describe(ev wallet.Event) string {
-	cats := strings.Join(ev.Categories, ", ")
-	switch ev.Kind {
-	case wallet.EventGrantMade:
-		return fmt.Sprintf("consent given for %s (%s)", ev.Purpose, cats)
-	case wallet.EventGrantRevoked:
-		return "consent revoked"
-	case wallet.EventPresentationOK:
-		return fmt.Sprintf("asked for data for %s: allowed", ev.Purpose)
-	case wallet.EventPresentationNotOK:
-		if ev.Count > 1 {
-			return fmt.Sprintf("asked for data: refused (%s), %d times, last %s", ev.Reason, ev.Count, day(ev.Last))
-		}
-		return fmt.Sprintf("asked for data: refused (%s)", ev.Reason)
-	case wallet.EventDossierReleased:
-		return fmt.Sprintf("dossier released: %d statements (%s)", ev.Count, cats)
-	case wallet.EventStatementImported:
-		return fmt.Sprintf("%d statement(s) imported via %s (%s)", ev.Count, ev.Reason, cats)
-	case wallet.EventSourceConnected:
-		return "source connected"
-	}
-	return string(ev.Kind)
-}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"strings"
+
+	"regie/wallet"
+)
+
+// DescribeEvent says in plain words, in lang, who did what in one access
+// log entry. The log page and `regie audit` both describe entries with it,
+// so the log reads the same wherever the resident looks. name gives an
+// organisation's name for its id; nil, or an empty answer, keeps the id.
+func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (who, what string) {
+	who = orgName(e.Actor, name)
+	cats := make([]string, 0, len(e.Categories))
+	for _, c := range e.Categories {
+		if isScope(lang, c) {
+			cats = append(cats, ScopeLabel(lang, c, name))
+		} else {
+			cats = append(cats, T(lang, "cat."+c))
+		}
+	}
+	list := strings.Join(cats, ", ")
+	switch e.Kind {
+	case wallet.EventGrantMade:
+		what = T(lang, "ev.grant_made", list)
+	case wallet.EventPresentationNotOK:
+		what = T(lang, "ev.presentation_refused", e.Reason)
+		if who == "" {
+			// Only a refusal whose proof verified names a helper.
+			who = T(lang, "ev.unknown_party")
+		}
+		if e.Count > 1 {
+			what += " — " + T(lang, "ev.times", e.Count, LongDateTime(lang, e.Last))
+		}
+	case wallet.EventDossierReleased:
+		what = T(lang, "ev.dossier_released", list)
+	case wallet.EventStatementImported:
+		what = T(lang, "ev.statement_imported", e.Count, list)
+	default:
+		what = T(lang, "ev."+string(e.Kind))
+	}
+	return who, what
+}
+
+// ScopeLabel names one entry of a consent's scope in words: "debts",
+// "income", "expenses", "client", or "source:ORG" by the organisation's
+// name.
+func ScopeLabel(lang, sc string, name func(id string) string) string {
+	if id, ok := strings.CutPrefix(sc, "source:"); ok {
+		return T(lang, "con.what.source", orgName(id, name))
+	}
+	return T(lang, "con.what."+sc)
+}
+
+// isScope tells a scope entry from a debt category in an event's
+// categories: scopes have words under con.what.
+func isScope(lang, c string) bool {
+	if strings.HasPrefix(c, "source:") {
+		return true
+	}
+	_, ok := word(lang, "con.what."+c)
+	return ok && c != ""
+}
+
+func orgName(id string, name func(string) string) string {
+	if name != nil {
+		if n := name(id); n != "" {
+			return n
+		}
+	}
+	return id
+}
