@@ -504,4 +504,3 @@ func describeEvent(lang string, e wallet.Event, tl *trust.List) logRow {
 func scopeLabel(lang, sc string, tl *trust.List) string {
 	return web.ScopeLabel(lang, sc, tl.Name)
 }
-

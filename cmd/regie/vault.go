@@ -212,4 +212,3 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	}
 	return e.printRows(*format, []string{"#", "WHEN", "WHO", "WHAT"}, rows)
 }
-
