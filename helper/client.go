@@ -41,11 +41,18 @@ type ConsentLink struct {
 	WalletID string // the wk fragment: the wallet key that must sign
 }
 
+// consentPath reports whether a URL path is {wallet}/c/{handle}: a hosted
+// wallet's address has a path of its own (/v/{vault id}).
+func consentPath(p string) bool {
+	i := strings.LastIndex(p, "/c/")
+	return i >= 0 && i+len("/c/") < len(p) && !strings.Contains(p[i+len("/c/"):], "/")
+}
+
 // ParseConsentURL splits a QR code's URL into the address to fetch and the
 // wallet key thumbprint from its fragment.
 func ParseConsentURL(raw string) (ConsentLink, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.HasPrefix(u.Path, "/c/") {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !consentPath(u.Path) {
 		return ConsentLink{}, errors.New("not a Regie consent URL (expected http(s)://…/c/…)")
 	}
 	frag, _ := url.ParseQuery(u.Fragment)

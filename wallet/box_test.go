@@ -384,3 +384,34 @@ func TestSealWithSecret(t *testing.T) {
 		})
 	}
 }
+
+func TestUnlockWithDataKey(t *testing.T) {
+	ctx := context.Background()
+	v := newTestVault(t)
+	dk, err := v.DataKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Lock()
+	if _, err := v.DataKey(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("data key while locked: %v", err)
+	}
+	wrong := append([]byte(nil), dk...)
+	wrong[0] ^= 1
+	for _, tc := range []struct {
+		name string
+		key  []byte
+	}{{"wrong key", wrong}, {"short key", dk[:10]}, {"no key", nil}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := v.UnlockWithDataKey(ctx, tc.key); !errors.Is(err, ErrWrongPassphrase) || v.Unlocked() {
+				t.Fatalf("got %v, unlocked %v", err, v.Unlocked())
+			}
+		})
+	}
+	if err := v.UnlockWithDataKey(ctx, dk); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := v.Profile(); err != nil || p.Name != "Fatima de Vries" {
+		t.Fatalf("profile: %+v %v", p, err)
+	}
+}

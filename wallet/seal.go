@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
@@ -25,7 +26,7 @@ func newKeys(dk []byte) (*keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &keys{aead: aeadSealer{aead: aead}, index: m.Sum(nil), revoked: &revocations{ids: map[string]bool{}}}, nil
+	return &keys{aead: aeadSealer{aead: aead}, index: m.Sum(nil), dk: bytes.Clone(dk), revoked: &revocations{ids: map[string]bool{}}}, nil
 }
 
 func associated(b Bucket, key []byte) []byte {

@@ -94,6 +94,7 @@ type keys struct {
 	index   []byte
 	signing ed25519.PrivateKey
 	decrypt *ecdsa.PrivateKey // nil only inside Unlock of a vault made before encryption keys
+	dk      []byte            // the data key, for a host to seal under a session secret
 	profile Profile
 	// revoked caches what the chained log says about grants; it lives as
 	// long as this unlock.
@@ -356,8 +357,55 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
+	k, err := v.openKeys(dk)
+	if err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	if legacy {
+		if err := v.upgrade(passphrase, dk, k); err != nil {
+			return fmt.Errorf("unlock: %w", err)
+		}
+	}
+	v.mu.Lock()
+	v.keys = k
+	v.mu.Unlock()
+	return nil
+}
+
+// UnlockWithDataKey opens the vault with its data key instead of the
+// passphrase: a host keeps the data key of a resident's session sealed under
+// the session cookie's secret, so that any host process given the cookie
+// can serve the session. A wrong key returns ErrWrongPassphrase.
+func (v *Vault) UnlockWithDataKey(ctx context.Context, dk []byte) (err error) {
+	defer guard(&err)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	k, err := v.openKeys(bytes.Clone(dk))
+	if err != nil {
+		return fmt.Errorf("unlock: %w", ErrWrongPassphrase)
+	}
+	v.mu.Lock()
+	v.keys = k
+	v.mu.Unlock()
+	return nil
+}
+
+// DataKey returns a copy of the data key while the vault is unlocked, for a
+// host to seal under a session's secret.
+func (v *Vault) DataKey() ([]byte, error) {
+	k, err := v.current()
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(k.dk), nil
+}
+
+// openKeys derives the record keys from the data key and reads the signing
+// and encryption keys and the profile.
+func (v *Vault) openKeys(dk []byte) (*keys, error) {
 	var k *keys
-	err = v.db.View(func(tx *bolt.Tx) error {
+	err := v.db.View(func(tx *bolt.Tx) error {
 		var err error
 		if k, err = keysFor(tx, dk); err != nil {
 			return err
@@ -381,17 +429,9 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 		err = v.ensureEncryptionKey(k)
 	}
 	if err != nil {
-		return fmt.Errorf("unlock: %w", err)
+		return nil, err
 	}
-	if legacy {
-		if err := v.upgrade(passphrase, dk, k); err != nil {
-			return fmt.Errorf("unlock: %w", err)
-		}
-	}
-	v.mu.Lock()
-	v.keys = k
-	v.mu.Unlock()
-	return nil
+	return k, nil
 }
 
 // CheckPassphrase reports whether passphrase opens the vault, without

@@ -1,0 +1,470 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/trust"
+	"regie/wallet"
+)
+
+// Config sets up a host.
+type Config struct {
+	// Dir is the data folder: host.db and vaults/.
+	Dir string
+	// PublicURL is the address residents and helpers use; a vault's wallet
+	// address is PublicURL/v/{vault id}.
+	PublicURL string
+	// Trust is the host's trust list: the organisations it takes pushes
+	// from and the helpers it serves. Each new vault starts with it.
+	Trust *trust.List
+	// KDF is the passphrase key derivation of new vaults; zero means
+	// wallet.DefaultKDF (tests and benchmarks pass a fast one).
+	KDF wallet.KDFParams
+	// MaxOpen bounds the vault files open at once; default 256.
+	MaxOpen int
+	// SessionIdle ends a session after this long without a request; default 15 minutes.
+	SessionIdle time.Duration
+	// Now tells the time; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Host holds the index and a bounded pool of open vaults.
+type Host struct {
+	cfg Config
+	ix  *index
+	// derive bounds passphrase key derivations to one per core.
+	derive chan struct{}
+
+	mu   sync.Mutex
+	open map[string]*pooled
+}
+
+type pooled struct {
+	v     *wallet.Vault
+	users int
+	used  time.Time
+}
+
+// Errors the HTTP layer tells apart.
+var (
+	// ErrLogin is a wrong login name or passphrase; which of the two is not said.
+	ErrLogin = errors.New("login name or passphrase wrong")
+	// ErrNoSession is a missing, expired or ended session.
+	ErrNoSession = errors.New("no session")
+	// ErrBusy is returned when every core is deriving a passphrase key.
+	ErrBusy = errors.New("too many logins at once")
+	// ErrTaken is a login name already in use.
+	ErrTaken = errTaken
+)
+
+// Open opens (or creates) a host data folder.
+func Open(cfg Config) (*Host, error) {
+	if cfg.MaxOpen <= 0 {
+		cfg.MaxOpen = 256
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 15 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Trust == nil {
+		cfg.Trust, _ = trust.NewList(nil)
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	if err := os.MkdirAll(filepath.Join(cfg.Dir, "vaults"), 0o700); err != nil {
+		return nil, err
+	}
+	ix, err := openIndex(filepath.Join(cfg.Dir, "host.db"))
+	if err != nil {
+		return nil, err
+	}
+	return &Host{cfg: cfg, ix: ix, derive: make(chan struct{}, runtime.NumCPU()), open: map[string]*pooled{}}, nil
+}
+
+// Close closes every vault and the index.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	for id, p := range h.open {
+		p.v.Close()
+		delete(h.open, id)
+	}
+	h.mu.Unlock()
+	return h.ix.db.Close()
+}
+
+// WalletURL is a vault's address for organisations and helpers.
+func (h *Host) WalletURL(id string) string { return h.cfg.PublicURL + "/v/" + id }
+
+func (h *Host) vaultPath(id string) string { return filepath.Join(h.cfg.Dir, "vaults", id+".db") }
+
+var validID = regexp.MustCompile(`^[A-Za-z0-9_-]{22,64}$`)
+
+// acquire opens a vault (or takes the open one) and holds it until release.
+func (h *Host) acquire(id string) (*wallet.Vault, func(), error) {
+	if !validID.MatchString(id) || !h.ix.exists(id) {
+		return nil, nil, wallet.ErrNotFound
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.open[id]
+	if p == nil {
+		if len(h.open) >= h.cfg.MaxOpen {
+			h.evictLocked()
+		}
+		v, err := wallet.Open(h.vaultPath(id), &wallet.Options{KDF: h.cfg.KDF, Now: h.cfg.Now})
+		if err != nil {
+			return nil, nil, err
+		}
+		p = &pooled{v: v}
+		h.open[id] = p
+	}
+	p.users++
+	p.used = time.Now()
+	return p.v, func() {
+		h.mu.Lock()
+		p.users--
+		h.mu.Unlock()
+	}, nil
+}
+
+// evictLocked closes the least recently used vault nobody is using.
+func (h *Host) evictLocked() {
+	var oldest string
+	for id, p := range h.open {
+		if p.users == 0 && (oldest == "" || p.used.Before(h.open[oldest].used)) {
+			oldest = id
+		}
+	}
+	if oldest != "" {
+		h.open[oldest].v.Close()
+		delete(h.open, oldest)
+	}
+}
+
+// deriving takes one of the per-core key-derivation slots, waiting at most
+// a second for one.
+func (h *Host) deriving(ctx context.Context) (func(), error) {
+	select {
+	case h.derive <- struct{}{}:
+		return func() { <-h.derive }, nil
+	case <-time.After(time.Second):
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// PassphraseRule is the strength rule for a new passphrase, in words a
+// resident reads on the sign-up page.
+const PassphraseRule = "at least 12 characters, for example three or four words"
+
+var validLogin = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
+
+// Signup creates a vault for a new resident and opens a session. The vault
+// gets a random id unrelated to anything about the resident, and starts with
+// the host's trust list.
+func (h *Host) Signup(ctx context.Context, login, bsn, name, passphrase string) (id, secret string, err error) {
+	login = strings.ToLower(strings.TrimSpace(login))
+	if !validLogin.MatchString(login) {
+		return "", "", &wallet.ValidationError{Field: "login", Problem: "must be 3 to 64 letters, digits, dots, dashes or underscores"}
+	}
+	if len([]rune(passphrase)) < 12 {
+		return "", "", &wallet.ValidationError{Field: "passphrase", Problem: "must be " + PassphraseRule}
+	}
+	if _, err := wallet.ParseBSN(bsn); err != nil {
+		return "", "", err
+	}
+	if _, taken := h.ix.vaultOf(login); taken {
+		return "", "", ErrTaken
+	}
+	done, err := h.deriving(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	defer done()
+	id = trust.RandomID(16)
+	path := h.vaultPath(id)
+	v, err := wallet.Open(path, &wallet.Options{KDF: h.cfg.KDF, Now: h.cfg.Now})
+	if err != nil {
+		return "", "", err
+	}
+	fail := func(err error) (string, string, error) {
+		v.Close()
+		os.Remove(path)
+		return "", "", err
+	}
+	if err := v.Create(ctx, passphrase, wallet.Profile{BSN: wallet.BSN(bsn), Name: name}); err != nil {
+		return fail(err)
+	}
+	ts := trust.Store{Vault: v}
+	for _, o := range h.cfg.Trust.Organisations() {
+		if err := ts.Add(ctx, o); err != nil {
+			return fail(err)
+		}
+	}
+	pub, err := v.PublicEncryptionKey()
+	if err != nil {
+		return fail(err)
+	}
+	raw, err := wallet.PublicEncryptionKeyBytes(pub)
+	if err != nil {
+		return fail(err)
+	}
+	if err := h.ix.box(id).Update(ctx, func(tx *wallet.BoxTx) error { return tx.SetPublicKey(raw) }); err != nil {
+		return fail(err)
+	}
+	if err := h.ix.addVault(login, id, raw, h.cfg.Now()); err != nil {
+		_ = h.ix.box(id).Drop(ctx)
+		return fail(err)
+	}
+	secret, err = h.startSession(v, id)
+	v.Close()
+	return id, secret, err
+}
+
+func (h *Host) startSession(v *wallet.Vault, id string) (string, error) {
+	dk, err := v.DataKey()
+	if err != nil {
+		return "", err
+	}
+	secret := trust.RandomID(32)
+	k, err := sessionKey(secret)
+	if err != nil {
+		return "", err
+	}
+	sealed, err := wallet.SealWithSecret(k, sessionID(secret), dk)
+	if err != nil {
+		return "", err
+	}
+	now := h.cfg.Now()
+	return secret, h.ix.putSession(secret, sessionEntry{Vault: id, Sealed: sealed, Start: now, Seen: now})
+}
+
+// Login checks a passphrase and opens a session. What was pushed while the
+// resident was away is imported, and the accesses join the log.
+func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret string, arrived connectors.Report, err error) {
+	id, ok := h.ix.vaultOf(strings.ToLower(strings.TrimSpace(login)))
+	if !ok {
+		return "", "", arrived, ErrLogin
+	}
+	v, release, err := h.acquire(id)
+	if err != nil {
+		return "", "", arrived, err
+	}
+	defer release()
+	done, err := h.deriving(ctx)
+	if err != nil {
+		return "", "", arrived, err
+	}
+	if v.Unlocked() {
+		err = v.CheckPassphrase(passphrase)
+	} else {
+		err = v.Unlock(ctx, passphrase)
+	}
+	done()
+	if errors.Is(err, wallet.ErrWrongPassphrase) {
+		return "", "", arrived, ErrLogin
+	}
+	if err != nil {
+		return "", "", arrived, err
+	}
+	arrived, err = h.catchUp(ctx, v, id)
+	if err != nil {
+		h.cfg.Logger.Error("catching up at login", "err", err.Error())
+	}
+	secret, err = h.startSession(v, id)
+	return id, secret, arrived, err
+}
+
+func (h *Host) service(v *wallet.Vault, id string) *consent.Service {
+	return &consent.Service{Vault: v, Trust: trust.Store{Vault: v}, BaseURL: h.WalletURL(id), Box: h.ix.box(id)}
+}
+
+func (h *Host) catchUp(ctx context.Context, v *wallet.Vault, id string) (connectors.Report, error) {
+	svc := h.service(v, id)
+	im := &connectors.Importer{Vault: v}
+	rep, err := im.ImportPending(ctx, h.ix.box(id))
+	if err != nil {
+		return rep, err
+	}
+	return rep, svc.CatchUp(ctx)
+}
+
+// Session is an open session's vault, unlocked with the data key sealed
+// under the cookie's secret. Call release when done with it.
+type Session struct {
+	ID      string
+	Vault   *wallet.Vault
+	Consent *consent.Service
+	release func()
+}
+
+// Release hands the vault back to the pool.
+func (s *Session) Release() { s.release() }
+
+// Resume finds the session of a cookie secret, marks it used and returns
+// its vault unlocked. A process that never saw the login can do this: the
+// data key comes from the index, opened with the secret.
+func (h *Host) Resume(ctx context.Context, secret string) (*Session, error) {
+	if secret == "" {
+		return nil, ErrNoSession
+	}
+	e, ok, err := h.ix.session(secret)
+	if err != nil || !ok {
+		return nil, errors.Join(ErrNoSession, err)
+	}
+	now := h.cfg.Now()
+	if now.Sub(e.Seen) > h.cfg.SessionIdle || now.Sub(e.Start) > 8*time.Hour {
+		_ = h.Logout(ctx, secret)
+		return nil, ErrNoSession
+	}
+	k, err := sessionKey(secret)
+	if err != nil {
+		return nil, err
+	}
+	dk, err := wallet.OpenWithSecret(k, sessionID(secret), e.Sealed)
+	if err != nil {
+		return nil, ErrNoSession
+	}
+	v, release, err := h.acquire(e.Vault)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Unlocked() {
+		if err := v.UnlockWithDataKey(ctx, dk); err != nil {
+			release()
+			return nil, ErrNoSession
+		}
+		// This process opens the vault for the session: it brings in what
+		// arrived while no process held the keys.
+		if _, err := h.catchUp(ctx, v, e.Vault); err != nil {
+			h.cfg.Logger.Error("catching up when resuming a session", "err", err.Error())
+		}
+	}
+	if now.Sub(e.Seen) > time.Minute {
+		e.Seen = now
+		if err := h.ix.putSession(secret, e); err != nil {
+			release()
+			return nil, err
+		}
+	}
+	return &Session{ID: e.Vault, Vault: v, Consent: h.service(v, e.Vault), release: release}, nil
+}
+
+// Logout locks the vault: it ends every session of the session's vault (a
+// resident who locks expects it closed on every device) and drops the
+// vault's keys from memory.
+func (h *Host) Logout(ctx context.Context, secret string) error {
+	e, ok, err := h.ix.session(secret)
+	if err != nil || !ok {
+		return err
+	}
+	if _, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, 8*time.Hour, e.Vault); err != nil {
+		return err
+	}
+	return h.lockIdle(ctx)
+}
+
+// Sweep ends expired sessions and drops the keys of every vault left
+// without one. The host runs it every minute.
+func (h *Host) Sweep(ctx context.Context) error { return h.lockIdle(ctx) }
+
+func (h *Host) lockIdle(ctx context.Context) error {
+	live, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, 8*time.Hour, "\x00")
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, p := range h.open {
+		if !live[id] && p.v.Unlocked() {
+			if err := h.service(p.v, id).Refresh(ctx); err != nil {
+				h.cfg.Logger.Error("refreshing records before locking", "err", err.Error())
+			}
+			p.v.Lock()
+		}
+	}
+	return nil
+}
+
+// DeleteVault removes the session's vault: its file and every index entry.
+func (h *Host) DeleteVault(ctx context.Context, secret string) error {
+	e, ok, err := h.ix.session(secret)
+	if err != nil || !ok {
+		return errors.Join(ErrNoSession, err)
+	}
+	h.mu.Lock()
+	for p := h.open[e.Vault]; p != nil && p.users > 0; p = h.open[e.Vault] {
+		h.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		h.mu.Lock()
+	}
+	if p := h.open[e.Vault]; p != nil {
+		p.v.Close()
+		delete(h.open, e.Vault)
+	}
+	h.mu.Unlock()
+	if err := h.ix.deleteVault(ctx, e.Vault); err != nil {
+		return err
+	}
+	if err := os.Remove(h.vaultPath(e.Vault)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("delete vault file: %w", err)
+	}
+	return nil
+}
+
+// Push queues statements for a vault after checking them against the
+// host's trust list. The vault stays closed and locked; when its resident
+// is present they are imported at once.
+func (h *Host) Push(ctx context.Context, id string, items []connectors.Item) (connectors.Report, error) {
+	if !validID.MatchString(id) || !h.ix.exists(id) {
+		return connectors.Report{}, wallet.ErrNotFound
+	}
+	check := &trust.Verifier{Trust: h.cfg.Trust, AnySubject: true, Now: h.cfg.Now}
+	rep, err := connectors.Queue(ctx, h.ix.box(id), check, items)
+	if err != nil || rep.Queued == 0 {
+		return rep, err
+	}
+	h.mu.Lock()
+	p := h.open[id]
+	unlocked := p != nil && p.v.Unlocked()
+	h.mu.Unlock()
+	if unlocked {
+		if v, release, err := h.acquire(id); err == nil {
+			if _, err := h.catchUp(ctx, v, id); err != nil && !errors.Is(err, wallet.ErrLocked) {
+				h.cfg.Logger.Error("importing a push for a present resident", "err", err.Error())
+			}
+			release()
+		}
+	}
+	return rep, nil
+}
+
+// Redeem serves a helper from the grant's sealed record, without any key
+// of the vault.
+func (h *Host) Redeem(ctx context.Context, id string, p consent.Presentation) (string, error) {
+	if !validID.MatchString(id) || !h.ix.exists(id) {
+		return "", consent.ErrUnknownGrant
+	}
+	svc := &consent.Service{Box: h.ix.box(id)}
+	d, _, err := svc.RedeemSealed(ctx, p)
+	return d, err
+}

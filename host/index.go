@@ -1,0 +1,218 @@
+package host
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"regie/wallet"
+)
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketLogins   = []byte("logins")
+	bucketVaults   = []byte("vaults")
+	bucketSessions = []byte("sessions")
+	bucketBoxes    = "boxes"
+	pepperKey      = []byte("login-pepper")
+)
+
+// vaultEntry is what the index knows of a vault: nothing personal.
+type vaultEntry struct {
+	Login   []byte    `json:"login"` // keyed hash of the login name
+	Public  []byte    `json:"public"`
+	Created time.Time `json:"created"`
+}
+
+// sessionEntry is one live session: the vault's data key sealed under a key
+// derived from the cookie's secret, found by the hash of the secret.
+type sessionEntry struct {
+	Vault  string    `json:"vault"`
+	Sealed []byte    `json:"sealed"`
+	Start  time.Time `json:"start"`
+	Seen   time.Time `json:"seen"`
+}
+
+// index is host.db.
+type index struct {
+	db     *bolt.DB
+	pepper []byte
+}
+
+func openIndex(path string) (*index, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open host index: %w", err)
+	}
+	ix := &index{db: db}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketLogins, bucketVaults, bucketSessions, []byte(bucketBoxes)} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if p := meta.Get(pepperKey); p != nil {
+			ix.pepper = append([]byte(nil), p...)
+			return nil
+		}
+		ix.pepper = make([]byte, 32)
+		if _, err := rand.Read(ix.pepper); err != nil {
+			return err
+		}
+		return meta.Put(pepperKey, ix.pepper)
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// loginKey is the keyed hash the index stores instead of a login name.
+func (ix *index) loginKey(login string) []byte {
+	m := hmac.New(sha256.New, ix.pepper)
+	m.Write([]byte(login))
+	return m.Sum(nil)
+}
+
+func (ix *index) box(id string) *wallet.Box { return wallet.NewBox(ix.db, bucketBoxes, id) }
+
+func sessionID(secret string) []byte {
+	sum := sha256.Sum256([]byte("regie/v1/session-id\x00" + secret))
+	return sum[:]
+}
+
+func sessionKey(secret string) ([]byte, error) {
+	return hkdf.Key(sha256.New, []byte(secret), nil, "regie/v1/session-data-key", 32)
+}
+
+// errTaken is a login name that is already in use.
+var errTaken = errors.New("login name taken")
+
+func (ix *index) addVault(login, id string, pub []byte, now time.Time) error {
+	lk := ix.loginKey(login)
+	raw, err := json.Marshal(vaultEntry{Login: lk, Public: pub, Created: now.UTC()})
+	if err != nil {
+		return err
+	}
+	return ix.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketLogins).Get(lk) != nil {
+			return errTaken
+		}
+		if err := tx.Bucket(bucketLogins).Put(lk, []byte(id)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketVaults).Put([]byte(id), raw); err != nil {
+			return err
+		}
+		return nil
+	})
+}
+
+func (ix *index) vaultOf(login string) (string, bool) {
+	var id string
+	_ = ix.db.View(func(tx *bolt.Tx) error {
+		id = string(tx.Bucket(bucketLogins).Get(ix.loginKey(login)))
+		return nil
+	})
+	return id, id != ""
+}
+
+func (ix *index) exists(id string) bool {
+	found := false
+	_ = ix.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketVaults).Get([]byte(id)) != nil
+		return nil
+	})
+	return found
+}
+
+func (ix *index) putSession(secret string, e sessionEntry) error {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return ix.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Put(sessionID(secret), raw) })
+}
+
+func (ix *index) session(secret string) (sessionEntry, bool, error) {
+	var e sessionEntry
+	var raw []byte
+	_ = ix.db.View(func(tx *bolt.Tx) error {
+		raw = append([]byte(nil), tx.Bucket(bucketSessions).Get(sessionID(secret))...)
+		return nil
+	})
+	if len(raw) == 0 {
+		return e, false, nil
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return e, false, fmt.Errorf("session: %w", wallet.ErrCorrupt)
+	}
+	return e, true, nil
+}
+
+func (ix *index) deleteSession(secret string) error {
+	return ix.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete(sessionID(secret)) })
+}
+
+// sweep deletes sessions idle longer than idle (or older than max) and
+// the sessions of vault (all of them when vault is given), and reports
+// which vaults still have a live session.
+func (ix *index) sweep(now time.Time, idle, max time.Duration, vault string) (map[string]bool, error) {
+	live := map[string]bool{}
+	err := ix.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		var gone [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var e sessionEntry
+			if json.Unmarshal(v, &e) != nil || now.Sub(e.Seen) > idle || now.Sub(e.Start) > max || e.Vault == vault {
+				gone = append(gone, append([]byte(nil), k...))
+				return nil
+			}
+			live[e.Vault] = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range gone {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return live, err
+}
+
+// deleteVault removes every index entry of a vault: its login, its entry,
+// its sessions and its box.
+func (ix *index) deleteVault(ctx context.Context, id string) error {
+	if _, err := ix.sweep(time.Now(), time.Hour*24*365*100, time.Hour*24*365*100, id); err != nil {
+		return err
+	}
+	if err := ix.box(id).Drop(ctx); err != nil {
+		return err
+	}
+	return ix.db.Update(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketVaults).Get([]byte(id))
+		if raw != nil {
+			var e vaultEntry
+			if json.Unmarshal(raw, &e) == nil {
+				if err := tx.Bucket(bucketLogins).Delete(e.Login); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Bucket(bucketVaults).Delete([]byte(id))
+	})
+}

@@ -1,0 +1,396 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"mime"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/internal/httpx"
+	"regie/trust"
+	"regie/wallet"
+)
+
+// cookieName is the host's session cookie. It holds the session's random
+// secret; the index holds only its hash and the data key sealed under it.
+const cookieName = "regie_host"
+
+// Limits are the per-client rates of the host; zero takes the default, a
+// negative value turns a limit off (benchmarks on 127.0.0.1).
+type Limits struct {
+	LoginPerMinute  int // sign-up and login per client address; default 10
+	PushPerMinute   int // per client address; default 120
+	RedeemPerMinute int // per client address; default 60
+	Body            int // bytes; default 1 MiB
+}
+
+// Server is the host's HTTP face.
+type Server struct {
+	h      *Host
+	app    *fiber.App
+	hosts  httpx.Hosts
+	https  bool
+	limits Limits
+	stop   chan struct{}
+}
+
+// ServerOptions tune the host's HTTP server.
+type ServerOptions struct {
+	Limits Limits
+	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For
+	// names the client; from anywhere else the header is ignored.
+	TrustedProxies []string
+}
+
+// NewServer builds the HTTP server of a host.
+func NewServer(h *Host, opts ServerOptions) *Server {
+	limits := opts.Limits
+	if limits.LoginPerMinute == 0 {
+		limits.LoginPerMinute = 10
+	}
+	if limits.PushPerMinute == 0 {
+		limits.PushPerMinute = 120
+	}
+	if limits.RedeemPerMinute == 0 {
+		limits.RedeemPerMinute = 60
+	}
+	if limits.Body == 0 {
+		limits.Body = 1 << 20
+	}
+	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{})}
+	s.hosts.AllowURL(h.cfg.PublicURL)
+	cfg := fiber.Config{AppName: "regie-host", DisableStartupMessage: true, Immutable: true,
+		BodyLimit: limits.Body, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
+	if len(opts.TrustedProxies) > 0 {
+		cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies = fiber.HeaderXForwardedFor, true, opts.TrustedProxies
+	}
+	s.app = fiber.New(cfg)
+	app := s.app
+	app.Use(recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	login := s.limit(limits.LoginPerMinute, "login")
+	app.Post("/api/v1/signup", login, s.signup)
+	app.Post("/api/v1/session", login, s.login)
+	app.Delete("/api/v1/session", s.logout)
+	app.Delete("/api/v1/vault", s.deleteVault)
+	app.Get("/api/v1/overview", s.overview)
+	app.Get("/api/v1/audit", s.audit)
+	app.Post("/api/v1/consents", s.grant)
+	app.Delete("/api/v1/consents/:id", s.revoke)
+	app.Post("/v/:vault/api/v1/inbox", s.limit(limits.PushPerMinute, "push"), s.push)
+	redeem := s.limit(limits.RedeemPerMinute, "redeem")
+	app.Get("/v/:vault/c/:handle", redeem, s.redeemHandle)
+	app.Get("/v/:vault/api/v1/dossier", redeem, s.redeemToken)
+	go s.sweeper()
+	return s
+}
+
+// Serve answers on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.hosts.Allow(ln.Addr().String())
+	return s.app.Listener(ln)
+}
+
+// Shutdown stops the server and its session sweeper.
+func (s *Server) Shutdown(ctx context.Context) error {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	return s.app.ShutdownWithContext(ctx)
+}
+
+func (s *Server) sweeper() {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			if err := s.h.Sweep(context.Background()); err != nil {
+				s.h.cfg.Logger.Error("session sweep", "err", err.Error())
+			}
+		}
+	}
+}
+
+func (s *Server) hsts(c *fiber.Ctx) error {
+	if s.https {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+	}
+	return c.Next()
+}
+
+func (s *Server) limit(perMinute int, what string) fiber.Handler {
+	if perMinute < 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{Max: perMinute, Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return what + "|" + c.IP() },
+		LimitReached: func(c *fiber.Ctx) error {
+			return httpx.JSONError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
+		}})
+}
+
+// readJSON decodes a JSON body strictly; when it cannot, it has answered
+// and reports false.
+func readJSON(c *fiber.Ctx, dst any) bool {
+	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
+		_ = httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "json_required", "send application/json")
+		return false
+	}
+	if err := trust.DecodeStrict(c.Body(), dst); err != nil {
+		_ = httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "the body is not the expected JSON object")
+		return false
+	}
+	return true
+}
+
+func (s *Server) setCookie(c *fiber.Ctx, secret string) {
+	c.Cookie(&fiber.Cookie{Name: cookieName, Value: secret, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict"})
+}
+
+// fail turns a domain error into a JSON answer that names no person.
+func (s *Server) fail(c *fiber.Ctx, err error) error {
+	var ve *wallet.ValidationError
+	var r *trust.Refusal
+	switch {
+	case errors.As(err, &ve):
+		return httpx.JSONError(c, fiber.StatusBadRequest, "invalid_input", ve.Error())
+	case errors.As(err, &r):
+		status := fiber.StatusUnauthorized
+		switch r.Code {
+		case "consent_unknown":
+			status = fiber.StatusNotFound
+		case "out_of_scope", "wrong_purpose", "wrong_audience", "not_a_helper":
+			status = fiber.StatusForbidden
+		}
+		return httpx.JSONError(c, status, r.Code, r.Message)
+	case errors.Is(err, ErrLogin):
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "login_failed", "the login name or the passphrase is wrong")
+	case errors.Is(err, ErrNoSession):
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "not_logged_in", "log in first")
+	case errors.Is(err, ErrTaken):
+		return httpx.JSONError(c, fiber.StatusConflict, "login_taken", "that login name is taken; choose another")
+	case errors.Is(err, ErrBusy):
+		c.Set(fiber.HeaderRetryAfter, "1")
+		return httpx.JSONError(c, fiber.StatusServiceUnavailable, "busy", "many people are logging in; try again in a second")
+	case errors.Is(err, consent.ErrNoRecord):
+		return httpx.JSONError(c, fiber.StatusConflict, "resident_absent", "this request needs the resident's wallet open; ask again without ?scope=")
+	case errors.Is(err, wallet.ErrNotFound):
+		return httpx.JSONError(c, fiber.StatusNotFound, "not_found", "not found")
+	case errors.Is(err, connectors.ErrBundle):
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", err.Error())
+	case errors.Is(err, consent.ErrNotHelper):
+		return httpx.JSONError(c, fiber.StatusBadRequest, "not_a_helper", "that organisation is not a helper in the trust list")
+	}
+	s.h.cfg.Logger.Error("request failed", "route", c.Route().Path, "err", err.Error())
+	return httpx.JSONError(c, fiber.StatusInternalServerError, "internal", "something went wrong")
+}
+
+// Account is the answer to sign-up and login.
+type Account struct {
+	Vault  string `json:"vault"`
+	Wallet string `json:"wallet"`
+	// Arrived is what organisations pushed while the resident was away.
+	Arrived *Arrived `json:"arrived,omitempty"`
+}
+
+// Arrived counts the pushes imported at login.
+type Arrived struct {
+	Added   int `json:"added"`
+	Refused int `json:"refused"`
+}
+
+func (s *Server) signup(c *fiber.Ctx) error {
+	var req struct {
+		Login      string `json:"login"`
+		BSN        string `json:"bsn"`
+		Name       string `json:"name"`
+		Passphrase string `json:"passphrase"`
+	}
+	if !readJSON(c, &req) {
+		return nil
+	}
+	id, secret, err := s.h.Signup(c.UserContext(), req.Login, req.BSN, req.Name, req.Passphrase)
+	if err != nil {
+		return s.fail(c, err)
+	}
+	s.setCookie(c, secret)
+	return c.Status(fiber.StatusCreated).JSON(Account{Vault: id, Wallet: s.h.WalletURL(id)})
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	var req struct {
+		Login      string `json:"login"`
+		Passphrase string `json:"passphrase"`
+	}
+	if !readJSON(c, &req) {
+		return nil
+	}
+	id, secret, rep, err := s.h.Login(c.UserContext(), req.Login, req.Passphrase)
+	if err != nil {
+		return s.fail(c, err)
+	}
+	s.setCookie(c, secret)
+	return c.JSON(Account{Vault: id, Wallet: s.h.WalletURL(id), Arrived: &Arrived{Added: rep.Accepted(), Refused: rep.Refused}})
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	if err := s.h.Logout(c.UserContext(), c.Cookies(cookieName)); err != nil {
+		return s.fail(c, err)
+	}
+	c.ClearCookie(cookieName)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) deleteVault(c *fiber.Ctx) error {
+	if err := s.h.DeleteVault(c.UserContext(), c.Cookies(cookieName)); err != nil {
+		return s.fail(c, err)
+	}
+	c.ClearCookie(cookieName)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// withSession runs fn with the vault of the request's session.
+func (s *Server) withSession(c *fiber.Ctx, fn func(*Session) error) error {
+	ses, err := s.h.Resume(c.UserContext(), c.Cookies(cookieName))
+	if err != nil {
+		return s.fail(c, err)
+	}
+	defer ses.Release()
+	return fn(ses)
+}
+
+func (s *Server) overview(c *fiber.Ctx) error {
+	return s.withSession(c, func(ses *Session) error {
+		o, err := ses.Vault.Overview(c.UserContext())
+		if err != nil {
+			return s.fail(c, err)
+		}
+		return c.JSON(o)
+	})
+}
+
+func (s *Server) audit(c *fiber.Ctx) error {
+	return s.withSession(c, func(ses *Session) error {
+		if err := ses.Consent.Settle(c.UserContext()); err != nil {
+			return s.fail(c, err)
+		}
+		events, err := ses.Vault.Events(c.UserContext())
+		if err != nil {
+			return s.fail(c, err)
+		}
+		if events == nil {
+			events = []wallet.Event{}
+		}
+		_, verr := ses.Vault.VerifyEvents(c.UserContext())
+		return c.JSON(fiber.Map{"events": events, "intact": verr == nil})
+	})
+}
+
+// GrantAnswer is a new consent as the host API returns it.
+type GrantAnswer struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+func (s *Server) grant(c *fiber.Ctx) error {
+	var req struct {
+		To      string   `json:"to"`
+		Purpose string   `json:"purpose"`
+		Scope   []string `json:"scope"`
+		Days    int      `json:"days"`
+		MaxUses int      `json:"max_uses"`
+	}
+	if !readJSON(c, &req) {
+		return nil
+	}
+	return s.withSession(c, func(ses *Session) error {
+		g, err := ses.Consent.Grant(c.UserContext(), consent.Request{Audience: req.To, Purpose: consent.Purpose(req.Purpose),
+			Scope: req.Scope, Days: req.Days, MaxUses: req.MaxUses})
+		if err != nil {
+			return s.fail(c, err)
+		}
+		url, err := ses.Consent.URL(g)
+		if err != nil {
+			return s.fail(c, err)
+		}
+		return c.Status(fiber.StatusCreated).JSON(GrantAnswer{ID: g.ID, URL: url})
+	})
+}
+
+func (s *Server) revoke(c *fiber.Ctx) error {
+	return s.withSession(c, func(ses *Session) error {
+		if _, err := ses.Consent.Revoke(c.UserContext(), c.Params("id")); err != nil {
+			return s.fail(c, err)
+		}
+		return c.JSON(fiber.Map{"revoked": true})
+	})
+}
+
+// push takes an organisation's statements for a vault, checked against the
+// host's trust list and queued encrypted to the vault.
+func (s *Server) push(c *fiber.Ctx) error {
+	ct := c.Get(fiber.HeaderContentType)
+	isJOSE := strings.HasPrefix(ct, "application/jose")
+	if !isJOSE && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", "send application/jose or application/json")
+	}
+	body := c.Body()
+	if isBundle := strings.HasPrefix(strings.TrimSpace(string(body)), "{"); isJOSE == isBundle {
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "application/jose takes one compact JWS, application/json a bundle")
+	}
+	list, err := connectors.ParseBundle(body)
+	if err != nil {
+		return s.fail(c, err)
+	}
+	items := make([]connectors.Item, len(list))
+	for i, jws := range list {
+		items[i] = connectors.Item{JWS: jws}
+	}
+	rep, err := s.h.Push(c.UserContext(), c.Params("vault"), items)
+	if err != nil {
+		return s.fail(c, err)
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": rep.Queued, "refused": rep.Refused, "results": rep.Items})
+}
+
+func (s *Server) redeemHandle(c *fiber.Ctx) error {
+	return s.redeem(c, consent.Presentation{Handle: c.Params("handle")})
+}
+
+func (s *Server) redeemToken(c *fiber.Ctx) error {
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Regie ")
+	if !ok || token == "" {
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "consent_missing", "send Authorization: Regie <consent token>")
+	}
+	return s.redeem(c, consent.Presentation{Token: token})
+}
+
+func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
+	p.Proof, p.Method, p.URL, p.Client = c.Get("Regie-Proof"), c.Method(), s.h.cfg.PublicURL+c.Path(), c.IP()
+	if q := c.Query("scope"); q != "" {
+		want, err := consent.ParseScope(q)
+		if err != nil {
+			return s.fail(c, err)
+		}
+		p.Want = want
+	}
+	d, err := s.h.Redeem(c.UserContext(), c.Params("vault"), p)
+	if err != nil {
+		return s.fail(c, err)
+	}
+	c.Set(fiber.HeaderContentType, "application/jose")
+	return c.SendString(d)
+}
