@@ -67,7 +67,7 @@ func TestLayoutTableMatchesTheTree(t *testing.T) {
 			t.Errorf("package %s is not in the README's layout table", rel)
 			return nil
 		}
-		fiberOK := map[string]bool{"api": true, "helper": true, "org": true, "demo": true, "internal/httpx": true, "cmd/regie": true}
+		fiberOK := map[string]bool{"api": true, "helper": true, "org": true, "demo": true, "internal/httpx": true, "cmd/regie": true, "host": true}
 		for _, imp := range bp.Imports {
 			if strings.HasPrefix(imp, "github.com/gofiber/fiber") && !fiberOK[rel] {
 				t.Errorf("%s imports fiber; only the HTTP packages, demo and cmd/regie may", rel)
