@@ -165,14 +165,47 @@ func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {
 	return web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.ses.csrf, LoggedIn: true}
 }
 
+// overviewData is the overview with how to reach each organisation in it.
+type overviewData struct {
+	overviewView
+	// Signers names the signing organisation of every plan line, by
+	// issuer and creditor or payer.
+	Signers map[string]trust.Signer
+	// Contacts holds the trust-list entry of every organisation that gave
+	// a phone number or website, by id.
+	Contacts map[string]*trust.Organisation
+}
+
 func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
 	o, err := s.overview(c.UserContext())
 	if err != nil {
 		return err
 	}
+	tl, err := s.trust.Load(c.UserContext())
+	if err != nil {
+		return err
+	}
 	pg := s.base(c, p, "ov.title", "overview")
-	pg.Data = o
+	d := overviewData{overviewView: o, Signers: map[string]trust.Signer{}, Contacts: contacts(tl)}
+	for _, group := range [][]wallet.PlanLine{o.Plan.First, o.Plan.FixedCosts, o.Plan.Other} {
+		for _, l := range group {
+			d.Signers[l.Issuer+"/"+l.Name] = tl.Signer(l.Issuer, l.Name)
+		}
+	}
+	pg.Data = d
 	return s.render(c, fiber.StatusOK, "overview", pg)
+}
+
+// contacts indexes the organisations a resident can phone or look up.
+func contacts(tl *trust.List) map[string]*trust.Organisation {
+	out := map[string]*trust.Organisation{}
+	for _, o := range tl.Organisations() {
+		if o.Phone != "" || o.Website != "" {
+			o := o
+			out[o.ID] = &o
+		}
+	}
+	return out
 }
 
 type sourceRow struct {

@@ -151,6 +151,9 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 			return orgs, err
 		}
 		entry.Endpoint = "http://" + ln.Addr().String()
+		// A demo website under the reserved .example domain, so the pages
+		// show how to reach an organisation without naming a real one.
+		entry.Website = "https://www." + o.id + ".example"
 		if err := ts.Add(ctx, entry); err != nil {
 			ln.Close()
 			return orgs, err

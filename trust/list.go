@@ -44,6 +44,10 @@ type Organisation struct {
 	// cannot report a tax debt. Absent means every category.
 	Categories []wallet.Category `json:"categories,omitempty"`
 	Endpoint   string            `json:"endpoint,omitempty"`
+	// Phone and Website are how a resident reaches the organisation; the
+	// action plan and the debt pages show them beside what to do.
+	Phone   string `json:"phone,omitempty"`
+	Website string `json:"website,omitempty"`
 }
 
 // MaySignCategory reports whether the organisation may sign a debt of
@@ -185,7 +189,32 @@ func (o *Organisation) validate() error {
 			return bad("endpoint must be an http or https URL")
 		}
 	}
+	if o.Phone != "" && !validPhone(o.Phone) {
+		return bad("phone must be 6 to 15 digits, with only spaces, '+', '-', '(' or ')' between them")
+	}
+	if o.Website != "" {
+		u, err := url.Parse(o.Website)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || len(o.Website) > 300 {
+			return bad("website must be an https URL without a user name or password")
+		}
+	}
 	return nil
+}
+
+// validPhone accepts a phone number as people write it: 6 to 15 digits
+// (E.164's maximum), with spaces, '+', '-', '(' and ')' between them.
+func validPhone(s string) bool {
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 6 && digits <= 15
 }
 
 // List is the set of organisations the wallet believes, indexed for

@@ -35,6 +35,13 @@ func TestParseOrganisationRefusesBadEntries(t *testing.T) {
 		"unknown type":             mutate(func(m map[string]any) { m["may_sign"] = []any{"asset"} }),
 		"helper signing":           mutate(func(m map[string]any) { m["kind"] = "helper" }),
 		"endpoint not http":        mutate(func(m map[string]any) { m["endpoint"] = "file:///etc/passwd" }),
+		"phone with letters":       mutate(func(m map[string]any) { m["phone"] = "call 0800-CJIB" }),
+		"phone too short":          mutate(func(m map[string]any) { m["phone"] = "112" }),
+		"phone too long":           mutate(func(m map[string]any) { m["phone"] = "+31 58 123 456 789 012 345 678" }),
+		"website not https":        mutate(func(m map[string]any) { m["website"] = "http://www.cjib.nl" }),
+		"website a script":         mutate(func(m map[string]any) { m["website"] = "javascript:alert(1)" }),
+		"website with password":    mutate(func(m map[string]any) { m["website"] = "https://user:secret@www.cjib.nl" }),
+		"website without host":     mutate(func(m map[string]any) { m["website"] = "https:///contact" }),
 		"key without kid": mutate(func(m map[string]any) {
 			k := m["keys"].([]any)[0].(map[string]any)
 			delete(k, "kid")
@@ -45,6 +52,13 @@ func TestParseOrganisationRefusesBadEntries(t *testing.T) {
 		if _, err := ParseOrganisation(raw); !errors.Is(err, ErrList) {
 			t.Errorf("%s: err = %v, want ErrList", name, err)
 		}
+	}
+	// Contact details the resident can use are kept as given.
+	o, err := ParseOrganisation(mutate(func(m map[string]any) {
+		m["phone"], m["website"] = "+31 (0)58 - 233 88 88", "https://www.cjib.nl/contact"
+	}))
+	if err != nil || o.Phone != "+31 (0)58 - 233 88 88" || o.Website != "https://www.cjib.nl/contact" {
+		t.Errorf("contact details: %+v, %v", o, err)
 	}
 }
 

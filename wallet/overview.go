@@ -127,6 +127,8 @@ type Overview struct {
 	// Budget is what is left to live on, with fixed costs and the
 	// indicative beslagvrije voet.
 	Budget Budget `json:"budget"`
+	// Plan is what to do first: at most three steps, then the rest grouped.
+	Plan Plan `json:"plan"`
 }
 
 // Compile turns every stored series into an overview as of now, without
@@ -325,6 +327,7 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 			o.Attention = append(o.Attention, f)
 		}
 	}
+	o.Plan = MakePlan(o)
 	return o
 }
 

@@ -9,11 +9,13 @@ import (
 )
 
 // Money formats cents the Dutch way: € 1.234,56 (and − for a negative amount).
+// The spaces are no-break spaces (U+00A0), so "€" never wraps away from its
+// number on a narrow screen.
 func Money(c wallet.Cents) string {
 	sign := ""
 	n := int64(c)
 	if n < 0 {
-		sign = "− "
+		sign = "−\u00a0"
 		n = -n
 	}
 	euros, cents := n/100, n%100
@@ -25,7 +27,7 @@ func Money(c wallet.Cents) string {
 		}
 		b.WriteRune(r)
 	}
-	return fmt.Sprintf("%s€ %s,%02d", sign, b.String(), cents)
+	return fmt.Sprintf("%s€\u00a0%s,%02d", sign, b.String(), cents)
 }
 
 // EuroDecimal formats cents as a plain decimal for CSV: 1234.56.

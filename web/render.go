@@ -146,6 +146,15 @@ func funcs(lang string) template.FuncMap {
 		"period":    func(p wallet.Period) string { return T(lang, "per."+string(p)) },
 		"household": func(h wallet.Household) string { return HouseholdText(lang, h) },
 		"add":       func(a, b int) int { return a + b },
+		"tel":       Tel,
+		"host":      Host,
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 	}
 }
 
@@ -158,4 +167,23 @@ func FlagText(lang string, f wallet.Flag) string {
 		}
 	}
 	return T(lang, key, f.Name)
+}
+
+// Tel turns a validated phone number into a tel: link; the trust list only
+// holds digits, spaces, '+', '-', '(' and ')', so what remains is safe.
+func Tel(phone string) template.URL {
+	var b strings.Builder
+	phone = strings.ReplaceAll(phone, "(0)", "")
+	for i, r := range phone {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return template.URL("tel:" + b.String())
+}
+
+// Host is a website address as a resident reads it: www.cjib.nl/contact
+// rather than https://www.cjib.nl/contact.
+func Host(website string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(website, "https://"), "/")
 }
