@@ -70,6 +70,7 @@ func (s *Server) pageRoutes() {
 	app.Post("/unlock", s.unlockSubmit)
 	app.Post("/lock", s.resident(s.lockSubmit))
 	app.Get("/", s.resident(s.overviewPage))
+	app.Get("/debt/:id", s.resident(s.debtPage))
 	app.Get("/sources", s.resident(s.sourcesPage))
 	app.Post("/sources/refresh", s.resident(s.refreshSubmit))
 	app.Post("/sources/connect", s.resident(s.connectSubmit))
@@ -194,6 +195,53 @@ func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
 	}
 	pg.Data = d
 	return s.render(c, fiber.StatusOK, "overview", pg)
+}
+
+// debtData is one debt with where its figures came from.
+type debtData struct {
+	Current    wallet.Statement
+	Earlier    []wallet.Statement
+	Urgent     bool
+	IssuerName string
+	Contact    *trust.Organisation
+}
+
+// debtPage shows one debt: its figures with source and date, what its
+// status means, how to reach the organisation, and earlier statements.
+func (s *Server) debtPage(c *fiber.Ctx, p page) error {
+	all, err := s.vault.Series(c.UserContext())
+	if err != nil {
+		return err
+	}
+	id := c.Params("id")
+	var d *debtData
+	for _, sr := range all {
+		if len(sr.Versions) > 0 && sr.Current().ID == id && sr.Current().Debt != nil {
+			d = &debtData{Current: sr.Current(), Earlier: sr.Versions[1:]}
+			break
+		}
+	}
+	if d == nil {
+		return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
+	}
+	tl, err := s.trust.Load(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d.IssuerName = d.Current.Issuer
+	if o, ok := tl.Organisation(d.Current.Issuer); ok {
+		d.IssuerName = o.Name
+		if o.Phone != "" || o.Website != "" {
+			d.Contact = o
+		}
+	}
+	for _, r := range wallet.Compile([]wallet.Series{{Versions: append([]wallet.Statement{d.Current}, d.Earlier...)}}, s.vault.Now()).Debts {
+		d.Urgent = r.Urgent
+	}
+	pg := s.base(c, p, "ov.title", "overview")
+	pg.Title = d.Current.Debt.Creditor
+	pg.Data = d
+	return s.render(c, fiber.StatusOK, "debt", pg)
 }
 
 // contacts indexes the organisations a resident can phone or look up.

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/http/httptest"
+
+	"regie/connectors"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -188,5 +191,40 @@ func TestPanicIsContained(t *testing.T) {
 	resp, err = app.Test(inProcess("/healthz"))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("server down after a panic: %v", err)
+	}
+}
+
+// TestDebtPage: a debt has a page with its figures, source and history; an
+// unknown id, or the id of an income, is a plain "not found".
+func TestDebtPage(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	older := debt("c0", "CJIB-1", 45000)
+	older["as_of"] = "2026-10-01"
+	older["iat"] = time.Now().Unix() - 3600
+	if rep, err := w.srv.importer.Import(context.Background(), "file", []connectors.Item{{JWS: w.sign(w.cjib, older)}}, nil); err != nil || rep.Accepted() != 1 {
+		t.Fatalf("older statement: %v %+v", err, rep)
+	}
+	get := func(path string) (int, string) {
+		resp, err := w.resident.Get(w.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	code, body := get("/debt/c1")
+	for _, want := range []string{"CJIB-1", "€\u00a0525,00", "Organisatie cjib", "20 november 2026", "€\u00a0450,00", "1 oktober 2026", "Een incassobureau int deze schuld"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("debt page: %d, missing %q", code, want)
+		}
+	}
+	for name, path := range map[string]string{"unknown": "/debt/nope", "an income": "/debt/u1", "an older version": "/debt/c0", "too long": "/debt/" + strings.Repeat("x", 300)} {
+		t.Run(name, func(t *testing.T) {
+			if code, body := get(path); code != 404 || !strings.Contains(body, "bestaat niet") {
+				t.Errorf("%s: %d", path, code)
+			}
+		})
 	}
 }
