@@ -35,7 +35,7 @@ func TestBudgetPage(t *testing.T) {
 		return resp.StatusCode, body
 	}
 	if code, body := post("/budget/costs", url.Values{"kind": {"rent"}, "description": {"Huur kamer"}, "amount": {"650,00"}, "period": {"month"}}); code != 200 ||
-		!strings.Contains(body, "door u ingevuld") || !strings.Contains(body, "€ 650,00") {
+		!strings.Contains(body, "door u ingevuld") || !strings.Contains(body, "€\u00a0650,00") {
 		t.Fatalf("add rent: %d", code)
 	}
 	post("/budget/costs", url.Values{"kind": {"health_insurance"}, "amount": {"150"}, "period": {"month"}})
@@ -44,11 +44,11 @@ func TestBudgetPage(t *testing.T) {
 	}
 	ov = w.page(t, "/")
 	// UWV € 1.450,00 − rent € 650,00 − premium € 150,00 = € 650,00.
-	if !strings.Contains(ov, `id="leefgeld">€ 650,00`) || !strings.Contains(ov, "Beslagvrije voet (indicatief)") || !strings.Contains(ov, "indicatief") {
+	if !strings.Contains(ov, "id=\"leefgeld\">€\u00a0650,00") || !strings.Contains(ov, "Beslagvrije voet (indicatief)") || !strings.Contains(ov, "indicatief") {
 		t.Errorf("overview after adding costs lacks the leefgeld or the BVV")
 	}
 	// € 1.450,00 > norm € 1.369,06: between 0,95 × 1.369,06 = € 1.300,61 and 0,95 × 1.450,00 = € 1.377,50.
-	if !strings.Contains(ov, "Tussen € 1.300,61 en € 1.377,50 per maand") {
+	if !strings.Contains(ov, "Tussen €\u00a01.300,61 en €\u00a01.377,50 per maand") {
 		t.Errorf("BVV range missing from the overview")
 	}
 }

@@ -25,7 +25,7 @@ func TestBudgetCommands(t *testing.T) {
 	}
 	out = c.must("overview", "--format", "table")
 	// No income: − € 800,00 to live on; no BVV without income.
-	if !strings.Contains(out, "Left to live on:     − € 800,00 per month") || !strings.Contains(out, "not estimated (No income is known.)") {
+	if !strings.Contains(out, "Left to live on:     −\u00a0€\u00a0800,00 per month") || !strings.Contains(out, "not estimated (No income is known.)") {
 		t.Errorf("overview with costs:\n%s", out)
 	}
 	var costs []wallet.CostRow
