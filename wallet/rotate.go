@@ -48,13 +48,7 @@ func keysFor(tx *bolt.Tx, dk []byte) (*keys, error) {
 // should be using the vault meanwhile.
 func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err error) {
 	defer guard(&err)
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if len(newPass) < 8 {
-		return &ValidationError{Field: "passphrase", Problem: "must be at least 8 characters"}
-	}
-	dk, legacy, err := v.unwrap(oldPass)
+	dk, legacy, err := v.openForChange(ctx, oldPass, newPass)
 	if err != nil {
 		return fmt.Errorf("rotate key: %w", err)
 	}

@@ -458,13 +458,7 @@ func (v *Vault) Unlocked() bool {
 // ChangePassphrase re-wraps the data key under a new passphrase. The data
 // itself is not re-encrypted. A wrong old passphrase changes nothing.
 func (v *Vault) ChangePassphrase(ctx context.Context, oldPass, newPass string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if len(newPass) < 8 {
-		return &ValidationError{Field: "passphrase", Problem: "must be at least 8 characters"}
-	}
-	dk, legacy, err := v.unwrap(oldPass)
+	dk, legacy, err := v.openForChange(ctx, oldPass, newPass)
 	if err != nil {
 		return fmt.Errorf("change passphrase: %w", err)
 	}
@@ -478,6 +472,18 @@ func (v *Vault) ChangePassphrase(ctx context.Context, oldPass, newPass string) e
 	return v.db.Update(func(tx *bolt.Tx) error {
 		return putMeta(tx.Bucket(bucketMeta), kdf, wrapped)
 	})
+}
+
+// openForChange checks a new passphrase and opens the data key with the
+// old one, for ChangePassphrase and RotateKey.
+func (v *Vault) openForChange(ctx context.Context, oldPass, newPass string) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if len(newPass) < 8 {
+		return nil, false, &ValidationError{Field: "passphrase", Problem: "must be at least 8 characters"}
+	}
+	return v.unwrap(oldPass)
 }
 
 // upgrade turns a version-1 header into version 2 in one transaction: the

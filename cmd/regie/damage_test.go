@@ -14,18 +14,27 @@ import (
 	"regie/wallet"
 )
 
+// editFile opens the vault file with bbolt directly, as someone with the
+// file and no passphrase would, and runs fn in one write transaction.
+func editFile(t *testing.T, path string, fn func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestDamagedVaultCLI: a vault file with t=0 or p=0 in its header, or cut
 // short to 20 KB, made the command panic. Now it says so in one line,
 // exits 1 and leaves the file alone.
 func TestDamagedVaultCLI(t *testing.T) {
 	kdf := func(name string) func(t *testing.T, path string) {
 		return func(t *testing.T, path string) {
-			db, err := bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			err = db.Update(func(tx *bolt.Tx) error {
+			editFile(t, path, func(tx *bolt.Tx) error {
 				b := tx.Bucket([]byte("meta"))
 				var r struct {
 					Params map[string]any `json:"params"`
@@ -38,9 +47,6 @@ func TestDamagedVaultCLI(t *testing.T) {
 				raw, _ := json.Marshal(r)
 				return b.Put([]byte("kdf"), raw)
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 	cases := map[string]func(t *testing.T, path string){
@@ -101,11 +107,7 @@ func TestAuditVerifyCatchesAWipedLog(t *testing.T) {
 	if out := c.must("audit", "verify"); !strings.Contains(out, "intact: 1 entries") {
 		t.Fatalf("before: %s", out)
 	}
-	db, err := bolt.Open(filepath.Join(c.env["REGIE_DATA"], wallet.FileName), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	editFile(t, filepath.Join(c.env["REGIE_DATA"], wallet.FileName), func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket([]byte(wallet.BucketEvents)); err != nil {
 			return err
 		}
@@ -114,10 +116,6 @@ func TestAuditVerifyCatchesAWipedLog(t *testing.T) {
 		}
 		return tx.Bucket([]byte("meta")).Delete([]byte("log"))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	code, out, errs := c.run("audit", "verify")
 	if code != 1 || !strings.Contains(errs, "chain broken") {
 		t.Fatalf("audit verify after the wipe: %d %s %s", code, out, errs)
@@ -131,30 +129,17 @@ func TestAuditVerifyCatchesARestoredGrant(t *testing.T) {
 	c, _, _ := vaultWithOrg(t)
 	c.must("consent", "grant", "--to", "schuldhulp-a")
 	path := filepath.Join(c.env["REGIE_DATA"], wallet.FileName)
-	grants := func(db *bolt.DB) map[string][]byte {
-		out := map[string][]byte{}
-		db.View(func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte("grants")).ForEach(func(k, v []byte) error {
-				out[string(k)] = bytes.Clone(v)
-				return nil
-			})
+	old := map[string][]byte{}
+	editFile(t, path, func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("grants")).ForEach(func(k, v []byte) error {
+			old[string(k)] = bytes.Clone(v)
+			return nil
 		})
-		return out
-	}
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := grants(db)
-	db.Close()
+	})
 	list := c.must("consent", "list", "--format", "csv")
 	id := strings.Split(strings.Split(list, "\n")[1], ",")[0]
 	c.must("consent", "revoke", id)
-	db, err = bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	editFile(t, path, func(tx *bolt.Tx) error {
 		for k, v := range old {
 			if err := tx.Bucket([]byte("grants")).Put([]byte(k), v); err != nil {
 				return err
@@ -162,10 +147,6 @@ func TestAuditVerifyCatchesARestoredGrant(t *testing.T) {
 		}
 		return nil
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	if list := c.must("consent", "list", "--format", "csv"); !strings.Contains(list, "revoked") {
 		t.Errorf("the restored grant shows as active:\n%s", list)
 	}
@@ -185,20 +166,12 @@ func TestPasswdRotate(t *testing.T) {
 			c.must("import", signFile(t, c, org, "r1", 4200))
 			c.must("consent", "grant", "--to", "schuldhulp-a")
 			path := filepath.Join(c.env["REGIE_DATA"], wallet.FileName)
-			header := func(db *bolt.DB) (kdf, dk []byte) {
-				db.View(func(tx *bolt.Tx) error {
-					m := tx.Bucket([]byte("meta"))
-					kdf, dk = bytes.Clone(m.Get([]byte("kdf"))), bytes.Clone(m.Get([]byte("dk")))
-					return nil
-				})
-				return kdf, dk
-			}
-			db, err := bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			oldKDF, oldDK := header(db)
-			db.Close()
+			var oldKDF, oldDK []byte
+			editFile(t, path, func(tx *bolt.Tx) error {
+				m := tx.Bucket([]byte("meta"))
+				oldKDF, oldDK = bytes.Clone(m.Get([]byte("kdf"))), bytes.Clone(m.Get([]byte("dk")))
+				return nil
+			})
 			c.env["REGIE_NEW_PASSPHRASE"] = "a completely new passphrase"
 			args := []string{"passwd"}
 			if rotate {
@@ -212,21 +185,13 @@ func TestPasswdRotate(t *testing.T) {
 			if out := c.must("audit", "verify"); !strings.Contains(out, "intact") {
 				t.Fatalf("audit: %s", out)
 			}
-			db, err = bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.Update(func(tx *bolt.Tx) error {
+			editFile(t, path, func(tx *bolt.Tx) error {
 				m := tx.Bucket([]byte("meta"))
 				if err := m.Put([]byte("kdf"), oldKDF); err != nil {
 					return err
 				}
 				return m.Put([]byte("dk"), oldDK)
 			})
-			db.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
 			c.env["REGIE_PASSPHRASE"] = testPass
 			code, _, errs := c.run("overview", "--format", "csv")
 			if rotate && code == 0 {
