@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -31,9 +32,9 @@ func (s *Server) redeemCode(c *fiber.Ctx) error {
 }
 
 func (s *Server) redeemToken(c *fiber.Ctx) error {
-	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Regie ")
-	if !ok || token == "" {
-		return httpx.JSONError(c, fiber.StatusUnauthorized, "consent_missing", "send Authorization: Regie <consent token>")
+	token, ok := httpx.RegieToken(c)
+	if !ok {
+		return nil
 	}
 	return s.redeem(c, consent.Presentation{Token: token})
 }
@@ -87,22 +88,12 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 		return httpx.JSONError(c, fiber.StatusRequestEntityTooLarge, "body_too_large",
 			fmt.Sprintf("the inbox takes at most %d bytes", s.cfg.Limits.InboxBody))
 	}
-	ct := c.Get(fiber.HeaderContentType)
-	jose := strings.HasPrefix(ct, "application/jose")
-	if !jose && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
-		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", "send application/jose or application/json")
+	items, err := connectors.ParsePush(c.Get(fiber.HeaderContentType), body)
+	if errors.Is(err, connectors.ErrMediaType) {
+		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
 	}
-	// ParseBundle reads both forms; the media type must say which one it is.
-	if isBundle := strings.HasPrefix(strings.TrimSpace(string(body)), "{"); jose == isBundle {
-		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "application/jose takes one compact JWS, application/json a bundle")
-	}
-	list, err := connectors.ParseBundle(body)
 	if err != nil {
 		return fail(c, err)
-	}
-	items := make([]connectors.Item, len(list))
-	for i, jws := range list {
-		items[i] = connectors.Item{JWS: jws}
 	}
 	if !s.vault.Unlocked() {
 		return s.inboxLocked(c, items)

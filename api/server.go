@@ -14,7 +14,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"regie/connectors"
@@ -221,22 +220,6 @@ func (s *Server) hsts(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func (s *Server) limit(perMinute int, what string) fiber.Handler {
-	if perMinute < 0 {
-		return func(c *fiber.Ctx) error { return c.Next() }
-	}
-	return limiter.New(limiter.Config{
-		Max:        perMinute,
-		Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return what + "|" + c.IP()
-		},
-		LimitReached: func(c *fiber.Ctx) error {
-			return httpx.JSONError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
-		},
-	})
-}
-
 func (s *Server) routes() {
 	app := s.app
 	// A bug in one handler answers 500 and is logged; it never takes the
@@ -247,8 +230,8 @@ func (s *Server) routes() {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
 
 	// Organisations push; helpers redeem. Neither has a session.
-	app.Post("/api/v1/inbox", s.limit(s.cfg.Limits.InboxPerMinute, "inbox"), s.inbox)
-	dossier := s.limit(s.cfg.Limits.DossierPerMinute, "dossier")
+	app.Post("/api/v1/inbox", httpx.RateLimit(s.cfg.Limits.InboxPerMinute, "inbox"), s.inbox)
+	dossier := httpx.RateLimit(s.cfg.Limits.DossierPerMinute, "dossier")
 	app.Get("/c/code/:code", dossier, s.redeemCode)
 	app.Get("/c/:handle", dossier, s.redeemHandle)
 	app.Get("/api/v1/dossier", dossier, s.redeemToken)

@@ -2,6 +2,9 @@ package connectors
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	"regie/trust"
 	"regie/wallet"
@@ -100,4 +103,30 @@ func (im *Importer) ImportPending(ctx context.Context, box *wallet.Box) (Report,
 		return nil
 	})
 	return rep, err
+}
+
+// ErrMediaType is a push whose Content-Type is neither application/jose
+// nor application/json.
+var ErrMediaType = errors.New("send application/jose or application/json")
+
+// ParsePush reads a push body: one compact JWS as application/jose, or a
+// bundle as application/json. The media type must say which one it is;
+// a mismatch is ErrBundle, an unknown type ErrMediaType.
+func ParsePush(contentType string, body []byte) ([]Item, error) {
+	isJOSE := strings.HasPrefix(contentType, "application/jose")
+	if !isJOSE && !strings.HasPrefix(contentType, "application/json") {
+		return nil, ErrMediaType
+	}
+	if isBundle := strings.HasPrefix(strings.TrimSpace(string(body)), "{"); isJOSE == isBundle {
+		return nil, fmt.Errorf("%w: application/jose takes one compact JWS, application/json a bundle", ErrBundle)
+	}
+	list, err := ParseBundle(body)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, len(list))
+	for i, jws := range list {
+		items[i] = Item{JWS: jws}
+	}
+	return items, nil
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"regie/connectors"
@@ -76,7 +75,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	app := s.app
 	app.Use(recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
-	login := s.limit(limits.LoginPerMinute, "login")
+	login := httpx.RateLimit(limits.LoginPerMinute, "login")
 	app.Post("/api/v1/signup", login, s.signup)
 	app.Post("/api/v1/session", login, s.login)
 	app.Delete("/api/v1/session", s.logout)
@@ -85,8 +84,8 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	app.Get("/api/v1/audit", s.audit)
 	app.Post("/api/v1/consents", s.grant)
 	app.Delete("/api/v1/consents/:id", s.revoke)
-	app.Post("/v/:vault/api/v1/inbox", s.limit(limits.PushPerMinute, "push"), s.push)
-	redeem := s.limit(limits.RedeemPerMinute, "redeem")
+	app.Post("/v/:vault/api/v1/inbox", httpx.RateLimit(limits.PushPerMinute, "push"), s.push)
+	redeem := httpx.RateLimit(limits.RedeemPerMinute, "redeem")
 	app.Get("/v/:vault/c/:handle", redeem, s.redeemHandle)
 	app.Get("/v/:vault/api/v1/dossier", redeem, s.redeemToken)
 	go s.sweeper()
@@ -129,17 +128,6 @@ func (s *Server) hsts(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
 	}
 	return c.Next()
-}
-
-func (s *Server) limit(perMinute int, what string) fiber.Handler {
-	if perMinute < 0 {
-		return func(c *fiber.Ctx) error { return c.Next() }
-	}
-	return limiter.New(limiter.Config{Max: perMinute, Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return what + "|" + c.IP() },
-		LimitReached: func(c *fiber.Ctx) error {
-			return httpx.JSONError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
-		}})
 }
 
 // readJSON decodes a JSON body strictly; when it cannot, it has answered
@@ -342,22 +330,12 @@ func (s *Server) revoke(c *fiber.Ctx) error {
 // push takes an organisation's statements for a vault, checked against the
 // host's trust list and queued encrypted to the vault.
 func (s *Server) push(c *fiber.Ctx) error {
-	ct := c.Get(fiber.HeaderContentType)
-	isJOSE := strings.HasPrefix(ct, "application/jose")
-	if !isJOSE && !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
-		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", "send application/jose or application/json")
+	items, err := connectors.ParsePush(c.Get(fiber.HeaderContentType), c.Body())
+	if errors.Is(err, connectors.ErrMediaType) {
+		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
 	}
-	body := c.Body()
-	if isBundle := strings.HasPrefix(strings.TrimSpace(string(body)), "{"); isJOSE == isBundle {
-		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "application/jose takes one compact JWS, application/json a bundle")
-	}
-	list, err := connectors.ParseBundle(body)
 	if err != nil {
 		return s.fail(c, err)
-	}
-	items := make([]connectors.Item, len(list))
-	for i, jws := range list {
-		items[i] = connectors.Item{JWS: jws}
 	}
 	rep, err := s.h.Push(c.UserContext(), c.Params("vault"), items)
 	if err != nil {
@@ -371,9 +349,9 @@ func (s *Server) redeemHandle(c *fiber.Ctx) error {
 }
 
 func (s *Server) redeemToken(c *fiber.Ctx) error {
-	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Regie ")
-	if !ok || token == "" {
-		return httpx.JSONError(c, fiber.StatusUnauthorized, "consent_missing", "send Authorization: Regie <consent token>")
+	token, ok := httpx.RegieToken(c)
+	if !ok {
+		return nil
 	}
 	return s.redeem(c, consent.Presentation{Token: token})
 }
