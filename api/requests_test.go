@@ -13,11 +13,10 @@ import (
 	"regie/trust"
 )
 
-// TestClientHangUpStopsOrganisationPull: a resident refreshes her sources
-// and closes the page while an organisation stalls. Her request's context
-// ends with her connection, so the wallet abandons the pull at once rather
-// than holding it for the organisation client's 10 s timeout and retrying.
-func TestClientHangUpStopsOrganisationPull(t *testing.T) {
+// worldWithStallingSource is an unlocked wallet connected to an
+// organisation that never answers a pull.
+func worldWithStallingSource(t *testing.T) (*world, *testkit.StallingOrg) {
+	t.Helper()
 	w := newWorld(t, Limits{})
 	slow := testkit.NewStallingOrg(t, "traag")
 	if err := (trust.Store{Vault: w.vault}).Add(context.Background(), slow.Entry); err != nil {
@@ -27,6 +26,15 @@ func TestClientHangUpStopsOrganisationPull(t *testing.T) {
 	if code := w.call("POST", "/api/v1/sources", map[string]string{"org": "traag", "code": slow.Server.IssueCode(ownerBSN)}, nil); code != 201 {
 		t.Fatalf("connect: %d", code)
 	}
+	return w, slow
+}
+
+// TestClientHangUpStopsOrganisationPull: a resident refreshes her sources
+// and closes the page while an organisation stalls. Her request's context
+// ends with her connection, so the wallet abandons the pull at once rather
+// than holding it for the organisation client's 10 s timeout and retrying.
+func TestClientHangUpStopsOrganisationPull(t *testing.T) {
+	w, slow := worldWithStallingSource(t)
 
 	ctx, hangUp := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "POST", w.base+"/api/v1/sources/refresh", bytes.NewReader([]byte("{}")))
@@ -71,15 +79,7 @@ func TestClientHangUpStopsOrganisationPull(t *testing.T) {
 // contexts of requests in flight, so a stalled pull does not hold the
 // shutdown for the organisation client's timeout.
 func TestShutdownCancelsRequestsInFlight(t *testing.T) {
-	w := newWorld(t, Limits{})
-	slow := testkit.NewStallingOrg(t, "traag")
-	if err := (trust.Store{Vault: w.vault}).Add(context.Background(), slow.Entry); err != nil {
-		t.Fatal(err)
-	}
-	w.unlock()
-	if code := w.call("POST", "/api/v1/sources", map[string]string{"org": "traag", "code": slow.Server.IssueCode(ownerBSN)}, nil); code != 201 {
-		t.Fatalf("connect: %d", code)
-	}
+	w, slow := worldWithStallingSource(t)
 	go w.resident.Post(w.base+"/api/v1/sources/refresh", "application/json", bytes.NewReader([]byte("{}")))
 	select {
 	case <-slow.Started:

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,10 +16,7 @@ import (
 	"regie/wallet"
 )
 
-var (
-	testKDF = testkit.FastKDF
-	testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-)
+var testNow = testkit.Now()
 
 const (
 	testPass = testkit.Passphrase
@@ -35,26 +31,15 @@ type testOrg struct {
 
 func newTestOrg(t testing.TB, id string, kind trust.Kind, endpoint string) testOrg {
 	t.Helper()
-	set, org, err := trust.NewOrganisation(id, "Organisatie "+id, kind, endpoint, 2026)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testOrg{Org: org, Key: set.Keys[0]}
+	o := testkit.NewOrg(t, id, kind, endpoint)
+	return testOrg{Org: o.Entry, Key: o.Key()}
 }
 
 func newTestVault(t testing.TB, now func() time.Time, orgs ...testOrg) *wallet.Vault {
 	t.Helper()
-	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: testKDF, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	ctx := context.Background()
-	if err := v.Create(ctx, testPass, wallet.Profile{BSN: ownerBSN, Name: "Fatima de Vries"}); err != nil {
-		t.Fatal(err)
-	}
+	v := testkit.Vault(t, now)
 	for _, o := range orgs {
-		if err := (trust.Store{Vault: v}).Add(ctx, o.Org); err != nil {
+		if err := (trust.Store{Vault: v}).Add(context.Background(), o.Org); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"regie/connectors"
 	"regie/trust"
+	"regie/wallet"
 )
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
@@ -80,6 +82,22 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// subUnlock parses the flags of one subcommand of sources or trust (only
+// list takes --format), checks at most two operands follow them, and opens
+// the unlocked vault; the caller closes it.
+func (e *env) subUnlock(ctx context.Context, sub string, args []string, synopsis map[string]string) (*flag.FlagSet, *wallet.Vault, *string, error) {
+	fs := flags(synopsis[sub])
+	data := dataFlag(fs)
+	format := new(string)
+	if sub == "list" {
+		format = e.format(fs)
+	} else {
+		*format = "table"
+	}
+	v, err := e.parseAndUnlock(ctx, fs, data, format, args, 2)
+	return fs, v, format, err
+}
+
 // readLimited reads a whole file, refusing one larger than max.
 func readLimited(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
@@ -102,16 +120,8 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := flags(map[string]string{"connect": "sources connect [flags] ORG CODE", "list": "sources list [flags]",
-		"refresh": "sources refresh [flags]"}[sub])
-	data := dataFlag(fs)
-	format := new(string)
-	if sub == "list" {
-		format = e.format(fs)
-	} else {
-		*format = "table"
-	}
-	v, err := e.parseAndUnlock(ctx, fs, data, format, args, 2)
+	fs, v, format, err := e.subUnlock(ctx, sub, args, map[string]string{"connect": "sources connect [flags] ORG CODE",
+		"list": "sources list [flags]", "refresh": "sources refresh [flags]"})
 	if err != nil {
 		return err
 	}
@@ -177,15 +187,8 @@ func cmdTrust(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := flags(map[string]string{"add": "trust add [flags] FILE", "list": "trust list [flags]", "remove": "trust remove [flags] ID"}[sub])
-	data := dataFlag(fs)
-	format := new(string)
-	if sub == "list" {
-		format = e.format(fs)
-	} else {
-		*format = "table"
-	}
-	v, err := e.parseAndUnlock(ctx, fs, data, format, args, 2)
+	fs, v, format, err := e.subUnlock(ctx, sub, args, map[string]string{"add": "trust add [flags] FILE",
+		"list": "trust list [flags]", "remove": "trust remove [flags] ID"})
 	if err != nil {
 		return err
 	}

@@ -30,14 +30,7 @@ func TestWatchLeavesRequestBytes(t *testing.T) {
 		}
 		return c.SendString("live " + c.Params("n"))
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { reqs.Shutdown(context.Background(), app) })
-
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	conn, err := net.Dial("tcp", serve(t, reqs, app))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,13 +77,7 @@ func TestHangUpCancelsRequest(t *testing.T) {
 		}
 		return nil
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go app.Listener(ln)
-	t.Cleanup(func() { reqs.Shutdown(context.Background(), app) })
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	conn, err := net.Dial("tcp", serve(t, reqs, app))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,4 +89,16 @@ func TestHangUpCancelsRequest(t *testing.T) {
 	if err := <-ended; !errors.Is(err, context.Canceled) {
 		t.Fatalf("handler context after hang-up: %v", err)
 	}
+}
+
+// serve runs app on 127.0.0.1 until the test ends and returns its address.
+func serve(t *testing.T, reqs *Requests, app *fiber.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { reqs.Shutdown(context.Background(), app) })
+	return ln.Addr().String()
 }
