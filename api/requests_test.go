@@ -91,9 +91,11 @@ func TestShutdownCancelsRequestsInFlight(t *testing.T) {
 	if err := w.srv.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown with a pull in flight: %v", err)
 	}
+	// The wallet has dropped the pull; the organisation's server notices
+	// the closed connection a moment later.
 	select {
 	case <-slow.Released:
-	default:
-		t.Fatal("shutdown returned while the pull still ran")
+	case <-time.After(2 * time.Second):
+		t.Fatal("the pull went on after shutdown")
 	}
 }
