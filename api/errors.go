@@ -12,26 +12,15 @@ import (
 	"regie/wallet"
 )
 
-// statusOf maps a refusal code to an HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case "out_of_scope", "wrong_purpose", "wrong_audience", "not_a_helper":
-		return fiber.StatusForbidden
-	case "consent_unknown":
-		return fiber.StatusNotFound
-	case "code_blocked":
-		return fiber.StatusTooManyRequests
-	}
-	return fiber.StatusUnauthorized
-}
-
-// fail turns an error from the domain into a JSON answer.
+// fail turns an error from the domain into a JSON answer. A refusal
+// answers with its own status, code and words; the other errors the domain
+// returns are mapped here; anything else is a 500 that says nothing.
 func fail(c *fiber.Ctx, err error) error {
 	var r *trust.Refusal
 	var ve *wallet.ValidationError
 	switch {
 	case errors.As(err, &r):
-		return httpx.JSONError(c, statusOf(r.Code), r.Code, r.Message)
+		return httpx.JSONError(c, r.StatusCode(), r.Code(), r.Error())
 	case errors.As(err, &ve):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "invalid_input", ve.Error())
 	case errors.Is(err, wallet.ErrLocked):

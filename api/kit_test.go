@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,7 +59,15 @@ type world struct {
 	helperB  party
 	tl       *trust.List // the helpers' own trust list
 	resident *http.Client
+	clock    *laterClock // the wallet's and the helpers' clock
 }
+
+// laterClock is the real time moved on by a settable amount, so that a test
+// can let days pass.
+type laterClock struct{ ahead atomic.Int64 }
+
+func (c *laterClock) Now() time.Time      { return time.Now().Add(time.Duration(c.ahead.Load())) }
+func (c *laterClock) Add(d time.Duration) { c.ahead.Add(int64(d)) }
 
 func newWorld(t testing.TB, limits Limits) *world {
 	t.Helper()
@@ -69,7 +78,8 @@ func newWorld(t testing.TB, limits Limits) *world {
 func newWorldKDF(t testing.TB, limits Limits, kdf wallet.KDFParams) *world {
 	t.Helper()
 	ctx := context.Background()
-	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: kdf})
+	clock := &laterClock{}
+	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: kdf, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +87,7 @@ func newWorldKDF(t testing.TB, limits Limits, kdf wallet.KDFParams) *world {
 	if err := v.Create(ctx, testPass, wallet.Profile{BSN: ownerBSN, Name: "Fatima de Vries"}); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, vault: v, cjib: newParty(t, "cjib", trust.KindCreditor), uwv: newParty(t, "uwv", trust.KindIncomePayer),
+	w := &world{t: t, vault: v, clock: clock, cjib: newParty(t, "cjib", trust.KindCreditor), uwv: newParty(t, "uwv", trust.KindIncomePayer),
 		helperA: newParty(t, "schuldhulp-a", trust.KindHelper), helperB: newParty(t, "schuldhulp-b", trust.KindHelper)}
 	ts := trust.Store{Vault: v}
 	var orgs []trust.Organisation
@@ -175,7 +185,7 @@ func (w *world) grant(to string, scope ...string) grantView {
 }
 
 func (w *world) helper(p party) *helper.Client {
-	return &helper.Client{ID: p.org.ID, Key: p.key()}
+	return &helper.Client{ID: p.org.ID, Key: p.key(), Now: w.clock.Now}
 }
 
 func (w *world) importer(p party) *helper.Importer {

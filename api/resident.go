@@ -281,7 +281,7 @@ type grantView struct {
 func (s *Server) view(g consent.Grant) grantView {
 	v := grantView{ID: g.ID, Audience: g.Audience, Name: g.AudienceName, Purpose: g.Purpose, Scope: g.Scope,
 		NotBefore: g.NotBefore, Expiry: g.Expiry, MaxUses: g.MaxUses, Uses: g.Uses, Status: g.Status(s.vault.Now())}
-	if v.Status == consent.StatusActive || v.Status == consent.StatusNotYetValid {
+	if g.Shareable(s.vault.Now()) == nil {
 		v.URL, _ = s.consent.URL(g)
 	}
 	return v
@@ -346,8 +346,8 @@ func (s *Server) apiQR(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(c, err)
 	}
-	if st := g.Status(s.vault.Now()); st != consent.StatusActive && st != consent.StatusNotYetValid {
-		return httpx.JSONError(c, fiber.StatusGone, "consent_"+string(st), "this consent can no longer be used")
+	if err := g.Shareable(s.vault.Now()); err != nil {
+		return gone(c, err)
 	}
 	png, err := s.consent.QR(g)
 	if err != nil {
@@ -355,6 +355,17 @@ func (s *Server) apiQR(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "image/png")
 	return c.Send(png)
+}
+
+// gone answers a resident who asks for a way to share a grant (its QR code
+// or a short code) that can no longer be used: 410, with the grant's own
+// reason. Errors that are not about the grant go to fail.
+func gone(c *fiber.Ctx, err error) error {
+	var r *trust.Refusal
+	if !errors.As(err, &r) {
+		return fail(c, err)
+	}
+	return httpx.JSONError(c, fiber.StatusGone, r.Code(), r.Error())
 }
 
 func (s *Server) apiReceipt(c *fiber.Ctx) error {
@@ -372,7 +383,7 @@ func (s *Server) apiReceipt(c *fiber.Ctx) error {
 func (s *Server) apiShortCode(c *fiber.Ctx) error {
 	code, exp, err := s.consent.ShortCode(c.UserContext(), c.Params("id"))
 	if err != nil {
-		return fail(c, err)
+		return gone(c, err)
 	}
 	return c.JSON(fiber.Map{"code": code, "valid_until": exp})
 }

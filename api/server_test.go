@@ -185,3 +185,32 @@ func isCode(err error, code string) bool {
 	var ae *httpx.Error
 	return errors.As(err, &ae) && ae.Code == code
 }
+
+// TestExpiredConsentSaysExpired: once a consent's period is over, the helper
+// and the resident are told it expired, in its own words, never that the
+// resident revoked it.
+func TestExpiredConsentSaysExpired(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	var g grantView
+	if code := w.call("POST", "/api/v1/consents", GrantRequest{To: "schuldhulp-a", Purpose: "debt-help-intake", Scope: []string{"debts"}, Days: 1}, &g); code != 201 {
+		t.Fatalf("grant: %d", code)
+	}
+	w.clock.Add(24*time.Hour + time.Second)
+	_, err := w.importer(w.helperA).FromURL(context.Background(), g.URL, consent.PurposeIntake)
+	var ae *httpx.Error
+	if !errors.As(err, &ae) || ae.Code != "consent_expired" || ae.Message != "the consent has expired" || ae.Status != 401 {
+		t.Errorf("helper after expiry: %v", err)
+	}
+	w.unlock() // the session ended while the day passed
+	for _, path := range []string{"/api/v1/consents/" + g.ID + "/code", "/api/v1/consents/" + g.ID + "/qr.png"} {
+		method := "GET"
+		if strings.HasSuffix(path, "/code") {
+			method = "POST"
+		}
+		var e apiErr
+		if code := w.call(method, path, struct{}{}, &e); code != 410 || e.Error.Code != "consent_expired" || e.Error.Message != "the consent has expired" {
+			t.Errorf("%s %s after expiry: %d %+v", method, path, code, e.Error)
+		}
+	}
+}

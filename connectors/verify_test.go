@@ -172,8 +172,8 @@ func TestBadStatementsAreRefused(t *testing.T) {
 			if rep.Refused != 1 || rep.Accepted() != 0 {
 				t.Fatalf("report = %+v, want one refusal", rep)
 			}
-			if got := rep.Items[0].Reason; got != tt.want.Code {
-				t.Errorf("reason = %q (%s), want %q", got, rep.Items[0].Message, tt.want.Code)
+			if got := rep.Items[0].Reason; got != tt.want.Code() {
+				t.Errorf("reason = %q (%s), want %q", got, rep.Items[0].Message, tt.want.Code())
 			}
 			if strings.Contains(rep.Items[0].Message, "111222333") || strings.Contains(rep.Items[0].Message, ownerBSN) {
 				t.Errorf("message leaks a BSN: %s", rep.Items[0].Message)

@@ -28,13 +28,25 @@ var testKDF = testkit.FastKDF
 
 const base = "http://127.0.0.1:8080"
 
-// clock is a settable vault clock.
+// clock is a settable vault clock. next, when set, is called at the next
+// reading of the clock (once), to make something happen at that moment.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	next func()
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f := c.next; f != nil {
+		c.next = nil
+		f()
+	}
+	return c.t
+}
+
+func (c *clock) onNextReading(f func()) { c.mu.Lock(); c.next = f; c.mu.Unlock() }
 func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
@@ -495,5 +507,78 @@ func TestReceiptUsesKantaraFields(t *testing.T) {
 	}
 	if r.Services[0].Purposes[0].PIICategory[0] != "debts" || r.PIIControllers[0].PIIController != g.AudienceName {
 		t.Errorf("receipt = %s", raw)
+	}
+}
+
+// TestUnusableGrantSaysWhy: a grant that can no longer be used says why in
+// its own words: an expired one has expired, it was not revoked.
+func TestUnusableGrantSaysWhy(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	expired := f.grant(t, Request{Days: 1})
+	revoked := f.grant(t, Request{Days: 2})
+	if _, err := f.svc.Revoke(ctx, revoked.ID); err != nil {
+		t.Fatal(err)
+	}
+	used := f.grant(t, Request{Days: 2, MaxUses: 1})
+	if _, err := f.present(used, f.proof(t, f.a, PurposeIntake, base+"/c/"+used.Handle)); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(24*time.Hour + time.Second)
+	for _, tt := range []struct {
+		name        string
+		g           Grant
+		want        error
+		code, words string
+	}{
+		{"expired", expired, ErrExpired, "consent_expired", "the consent has expired"},
+		{"revoked", revoked, ErrRevoked, "consent_revoked", "the resident revoked this consent"},
+		{"used up", used, ErrUsedUp, "consent_used_up", "the consent has no uses left"},
+	} {
+		_, _, err := f.svc.ShortCode(ctx, tt.g.ID)
+		if !errors.Is(err, tt.want) || Code(err) != tt.code || !strings.Contains(err.Error(), tt.words) {
+			t.Errorf("short code for a grant that is %s: %v (%s)", tt.name, err, Code(err))
+		}
+		_, err = f.svc.Export(ctx, tt.g.ID)
+		if !errors.Is(err, tt.want) || Code(err) != tt.code || !strings.Contains(err.Error(), tt.words) {
+			t.Errorf("export of a grant that is %s: %v (%s)", tt.name, err, Code(err))
+		}
+	}
+	if _, _, err := f.svc.ShortCode(ctx, expired.ID); errors.Is(err, ErrRevoked) {
+		t.Errorf("an expired grant reads as revoked: %v", err)
+	}
+}
+
+// TestShortCodeTryCountsWhenTheHelperHangsUp: a wrong try with a short code
+// is recorded in the transaction that refuses it, so a guesser who hangs up
+// while the wallet decides cannot win extra tries.
+func TestShortCodeTryCountsWhenTheHelperHangsUp(t *testing.T) {
+	f := newFixture(t)
+	g := f.grant(t, Request{})
+	code, _, err := f.svc.ShortCode(context.Background(), g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thief := helper{org: f.a.org}
+	thief.key, _ = trust.NewSigningKey(f.a.key.KeyID)
+	url := base + "/c/code"
+	proof := f.proof(t, thief, PurposeIntake, url)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.clock.onNextReading(cancel) // the guesser hangs up as the wallet looks at its clock
+	_, err = f.svc.Present(ctx, Presentation{ShortCode: code, Proof: proof, Method: "GET", URL: url}, nil)
+	if err == nil {
+		t.Fatal("a thief's short-code try was accepted")
+	}
+	got, err := f.svc.Get(context.Background(), g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ShortCodeFails != 1 {
+		t.Errorf("failed tries recorded: %d, want 1", got.ShortCodeFails)
+	}
+	events, _ := f.vault.Events(context.Background())
+	if last := events[len(events)-1]; last.Kind != wallet.EventPresentationNotOK || last.Reason != Code(ErrWrongKey) {
+		t.Errorf("last log entry = %+v, want the refused try", last)
 	}
 }

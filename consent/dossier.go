@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -97,15 +98,21 @@ func signDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, int, e
 
 // Reasons a helper refuses a dossier.
 var (
-	ErrDossierMalformed  = &trust.Refusal{Code: "dossier_malformed", Message: "not a Regie dossier"}
-	ErrDossierSignature  = &trust.Refusal{Code: "dossier_bad_signature", Message: "the wallet's signature on the dossier does not verify"}
-	ErrWalletKey         = &trust.Refusal{Code: "dossier_wrong_wallet", Message: "the dossier was signed by another wallet than the QR code names"}
-	ErrNotForUs          = &trust.Refusal{Code: "dossier_not_for_us", Message: "the consent in the dossier names another organisation or key"}
-	ErrStatementRefused  = &trust.Refusal{Code: "dossier_statement_refused", Message: "a statement in the dossier does not verify"}
-	ErrOverviewMismatch  = &trust.Refusal{Code: "dossier_overview_mismatch", Message: "the overview does not follow from the signed statements"}
-	ErrDossierFromFuture = &trust.Refusal{Code: "dossier_from_future", Message: "the dossier claims to be released in the future"}
-	ErrRepeatedStatement = &trust.Refusal{Code: "dossier_statement_repeated", Message: "the dossier holds one statement more than once"}
+	ErrDossierMalformed  = dossierRefusal("dossier_malformed", "not a Regie dossier")
+	ErrDossierSignature  = dossierRefusal("dossier_bad_signature", "the wallet's signature on the dossier does not verify")
+	ErrWalletKey         = dossierRefusal("dossier_wrong_wallet", "the dossier was signed by another wallet than the QR code names")
+	ErrNotForUs          = dossierRefusal("dossier_not_for_us", "the consent in the dossier names another organisation or key")
+	ErrStatementRefused  = dossierRefusal("dossier_statement_refused", "a statement in the dossier does not verify")
+	ErrOverviewMismatch  = dossierRefusal("dossier_overview_mismatch", "the overview does not follow from the signed statements")
+	ErrDossierFromFuture = dossierRefusal("dossier_from_future", "the dossier claims to be released in the future")
+	ErrRepeatedStatement = dossierRefusal("dossier_statement_repeated", "the dossier holds one statement more than once")
 )
+
+// dossierRefusal makes a reason a helper refuses a dossier; a desk or case
+// system that passes it on answers 422.
+func dossierRefusal(code, message string) *trust.Refusal {
+	return trust.NewRefusal(http.StatusUnprocessableEntity, code, message)
+}
 
 // VerifiedDossier is a dossier whose every figure was checked.
 type VerifiedDossier struct {
@@ -295,7 +302,7 @@ func SealDossier(dossier string, helperEnc jose.JSONWebKey) (string, error) {
 
 // ErrCannotOpen is returned when an offline dossier file cannot be decrypted
 // with the helper's key.
-var ErrCannotOpen = &trust.Refusal{Code: "dossier_cannot_open", Message: "the file is not encrypted to this helper's key"}
+var ErrCannotOpen = dossierRefusal("dossier_cannot_open", "the file is not encrypted to this helper's key")
 
 // OpenDossier decrypts an offline dossier file with the helper's private
 // encryption key.

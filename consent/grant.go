@@ -182,6 +182,34 @@ func (g *Grant) Status(now time.Time) Status {
 	return StatusActive
 }
 
+// Usable is the one rule for using a grant: nil when it may be presented and
+// its dossier released at now, otherwise the refusal that says why not, in
+// its own words: revoked, used up, expired or not yet valid. The wallet
+// checks its own grant on its own clock, so there is no leeway here.
+func (g *Grant) Usable(now time.Time) error {
+	switch g.Status(now) {
+	case StatusRevoked:
+		return ErrRevoked
+	case StatusUsedUp:
+		return ErrUsedUp
+	case StatusExpired:
+		return ErrExpired
+	case StatusNotYetValid:
+		return ErrNotYetValid
+	}
+	return nil
+}
+
+// Shareable is nil when the resident may still hand the grant to its helper
+// (a QR code, link or short code): it is Usable, or its period has yet to
+// begin. Otherwise it is Usable's refusal.
+func (g *Grant) Shareable(now time.Time) error {
+	if err := g.Usable(now); err != nil && !errors.Is(err, ErrNotYetValid) {
+		return err
+	}
+	return nil
+}
+
 // Request is what the resident asks for when granting.
 type Request struct {
 	Audience  string

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -18,26 +19,27 @@ import (
 )
 
 // Reasons a presentation is refused. Each matches with errors.Is and has a
-// stable Code for the API.
+// stable code and HTTP status for the API: a consent or proof that does not
+// hold is 401, a request beyond what the consent allows is 403.
 var (
-	ErrUnknownGrant   = &trust.Refusal{Code: "consent_unknown", Message: "no such consent"}
-	ErrInvalidToken   = &trust.Refusal{Code: "consent_invalid", Message: "the consent token does not verify"}
-	ErrExpired        = &trust.Refusal{Code: "consent_expired", Message: "the consent has expired"}
-	ErrNotYetValid    = &trust.Refusal{Code: "consent_not_yet_valid", Message: "the consent is not valid yet"}
-	ErrWrongAudience  = &trust.Refusal{Code: "wrong_audience", Message: "the consent was given to another organisation"}
-	ErrRevoked        = &trust.Refusal{Code: "consent_revoked", Message: "the resident revoked this consent"}
-	ErrUsedUp         = &trust.Refusal{Code: "consent_used_up", Message: "the consent has no uses left"}
-	ErrWrongPurpose   = &trust.Refusal{Code: "wrong_purpose", Message: "the stated purpose is not the consent's purpose"}
-	ErrOutOfScope     = &trust.Refusal{Code: "out_of_scope", Message: "the request asks for more than the consent allows"}
-	ErrNoProof        = &trust.Refusal{Code: "proof_missing", Message: "a Regie-Proof header is required"}
-	ErrInvalidProof   = &trust.Refusal{Code: "proof_invalid", Message: "the proof is not a valid proof JWT"}
-	ErrWrongKey       = &trust.Refusal{Code: "proof_wrong_key", Message: "the proof is not signed by the key the consent names"}
-	ErrReplay         = &trust.Refusal{Code: "proof_replayed", Message: "this proof was used before"}
-	ErrWrongURL       = &trust.Refusal{Code: "proof_wrong_url", Message: "the proof was made for another request"}
-	ErrStaleProof     = &trust.Refusal{Code: "proof_stale", Message: "the proof's time is too far from now"}
-	ErrShortCode      = &trust.Refusal{Code: "code_invalid", Message: "the code is wrong or expired"}
-	ErrTooManyCodes   = &trust.Refusal{Code: "code_blocked", Message: "too many wrong codes; try again later"}
-	ErrNoLongerHelper = &trust.Refusal{Code: "not_a_helper", Message: "the organisation is not a helper in the resident's trust list"}
+	ErrUnknownGrant   = trust.NewRefusal(http.StatusNotFound, "consent_unknown", "no such consent")
+	ErrInvalidToken   = trust.NewRefusal(http.StatusUnauthorized, "consent_invalid", "the consent token does not verify")
+	ErrExpired        = trust.NewRefusal(http.StatusUnauthorized, "consent_expired", "the consent has expired")
+	ErrNotYetValid    = trust.NewRefusal(http.StatusUnauthorized, "consent_not_yet_valid", "the consent is not valid yet")
+	ErrWrongAudience  = trust.NewRefusal(http.StatusForbidden, "wrong_audience", "the consent was given to another organisation")
+	ErrRevoked        = trust.NewRefusal(http.StatusUnauthorized, "consent_revoked", "the resident revoked this consent")
+	ErrUsedUp         = trust.NewRefusal(http.StatusUnauthorized, "consent_used_up", "the consent has no uses left")
+	ErrWrongPurpose   = trust.NewRefusal(http.StatusForbidden, "wrong_purpose", "the stated purpose is not the consent's purpose")
+	ErrOutOfScope     = trust.NewRefusal(http.StatusForbidden, "out_of_scope", "the request asks for more than the consent allows")
+	ErrNoProof        = trust.NewRefusal(http.StatusUnauthorized, "proof_missing", "a Regie-Proof header is required")
+	ErrInvalidProof   = trust.NewRefusal(http.StatusUnauthorized, "proof_invalid", "the proof is not a valid proof JWT")
+	ErrWrongKey       = trust.NewRefusal(http.StatusUnauthorized, "proof_wrong_key", "the proof is not signed by the key the consent names")
+	ErrReplay         = trust.NewRefusal(http.StatusUnauthorized, "proof_replayed", "this proof was used before")
+	ErrWrongURL       = trust.NewRefusal(http.StatusUnauthorized, "proof_wrong_url", "the proof was made for another request")
+	ErrStaleProof     = trust.NewRefusal(http.StatusUnauthorized, "proof_stale", "the proof's time is too far from now")
+	ErrShortCode      = trust.NewRefusal(http.StatusUnauthorized, "code_invalid", "the code is wrong or expired")
+	ErrTooManyCodes   = trust.NewRefusal(http.StatusTooManyRequests, "code_blocked", "too many wrong codes; try again later")
+	ErrNoLongerHelper = trust.NewRefusal(http.StatusForbidden, "not_a_helper", "the organisation is not a helper in the resident's trust list")
 )
 
 // Code returns the refusal code of err, for the API.
@@ -91,77 +93,71 @@ type Release func(tx *wallet.Tx, g Grant) error
 
 // Present checks a helper's request against its grant. Only when everything
 // holds does it count a use, log the acceptance and call release, all in one
-// transaction; any refusal is logged with its reason and returned. A refusal
-// names the helper only when its proof's signature verified with that
-// helper's trust-listed key (anyone can write any name in an unsigned
-// claim), and repeats fold into one counted entry, so strangers can neither
-// speak for a helper in the log nor grow it without bound.
+// transaction. A refusal is recorded in the transaction that decides it: a
+// wrong try with a short code counts against the code and the log names the
+// reason, so no refusal is answered without being recorded, whatever the
+// caller does meanwhile; if the record cannot be written, that error is
+// returned instead. A refusal names the helper only when its proof's
+// signature verified with that helper's trust-listed key (anyone can write
+// any name in an unsigned claim), and repeats fold into one counted entry,
+// so strangers can neither speak for a helper in the log nor grow it
+// without bound.
 func (s *Service) Present(ctx context.Context, p Presentation, release Release) (Grant, error) {
-	g, actor, err := s.present(ctx, p, release)
-	if err != nil && ctx.Err() == nil {
-		var r *trust.Refusal
-		if errors.As(err, &r) {
-			ev := wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: r.Code, Grant: g.ID,
-				Purpose: string(g.Purpose), Categories: g.Scope}
-			if lerr := s.Vault.Update(ctx, func(tx *wallet.Tx) error { return tx.AppendCounted(ev) }); lerr != nil {
-				return g, errors.Join(err, lerr)
-			}
-		}
-	}
-	return g, err
-}
-
-// present returns, besides the grant, the helper the refusal may be logged
-// under: empty (an unknown party) unless the proof verified.
-func (s *Service) present(ctx context.Context, p Presentation, release Release) (Grant, string, error) {
-	now := s.Vault.Now()
 	proof, pc, err := parseProof(p.Proof)
 	if err != nil {
-		return Grant{}, "", err
+		// Nothing names a grant or a verified helper yet: the refusal is
+		// logged on its own, from an unknown party.
+		return Grant{}, s.logEarlyRefusal(ctx, err)
 	}
 	key, err := s.Vault.SigningKey()
 	if err != nil {
-		return Grant{}, "", err
+		return Grant{}, err
 	}
 	// Only the organisation the proof claims to come from is needed.
 	helper, known, err := s.Trust.Organisation(ctx, pc.Issuer)
 	if err != nil {
-		return Grant{}, "", err
+		return Grant{}, err
 	}
 	actor := ""
 	if known && signedByOneOf(proof, helper.SigningKeys()) {
 		actor = pc.Issuer
 	}
-	s.pruneProofs(ctx, now)
 
 	var g Grant
+	var refusal error
+	var now time.Time
 	// One transaction per presentation. bbolt's Batch shares fsyncs between
 	// concurrent helpers (measured: ~1040 instead of ~850 releases/s with 8
 	// at once) but a lone fetch then takes ~2.0 ms instead of ~0.65 ms, and
 	// its function may run twice; one fetch at a time is the common case.
 	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		now = tx.Now()
 		var err error
 		g, err = s.findGrant(tx, p, now)
-		if err != nil {
-			return err
-		}
-		helperKey := func(jkt string) (jose.JSONWebKey, bool) {
-			if !known {
-				return jose.JSONWebKey{}, false
+		if err == nil {
+			helperKey := func(jkt string) (jose.JSONWebKey, bool) {
+				if !known {
+					return jose.JSONWebKey{}, false
+				}
+				return helper.KeyByThumbprint(jkt)
 			}
-			return helper.KeyByThumbprint(jkt)
-		}
-		seen := func() (bool, error) {
-			var iat int64
-			return tx.Get(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), &iat)
-		}
-		if err := checkPresentation(g, p, proof, pc, helperKey, ed25519Public(key), now, seen); err != nil {
-			return err
+			seen := func() (bool, error) {
+				var iat int64
+				return tx.Get(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), &iat)
+			}
+			err = checkPresentation(g, p, proof, pc, helperKey, ed25519Public(key), now, seen)
 		}
 		// A consent is for a helper: once the resident's trust list no
 		// longer calls the organisation one, its consents open nothing.
-		if helper.Kind != trust.KindHelper {
-			return ErrNoLongerHelper
+		if err == nil && helper.Kind != trust.KindHelper {
+			err = ErrNoLongerHelper
+		}
+		if isRefusal(err) {
+			refusal = err
+			return recordRefusal(tx, p, g, actor, err)
+		}
+		if err != nil {
+			return err
 		}
 		g.Uses++
 		if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
@@ -186,10 +182,43 @@ func (s *Service) present(ctx context.Context, p Presentation, release Release) 
 		}
 		return nil
 	})
-	if err != nil && p.ShortCode != "" && g.ID != "" && isRefusal(err) {
-		s.countShortCodeFailure(ctx, g.ID)
+	if err != nil {
+		return g, err
 	}
-	return g, actor, err
+	s.pruneProofs(ctx, now)
+	return g, refusal
+}
+
+// recordRefusal writes what a refused presentation leaves behind, inside the
+// transaction that refused it: a failed try against a short code, and the
+// log entry with the reason.
+func recordRefusal(tx *wallet.Tx, p Presentation, g Grant, actor string, refusal error) error {
+	if p.ShortCode != "" && g.ID != "" {
+		g.ShortCodeFails++
+		if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
+			return err
+		}
+	}
+	return tx.AppendCounted(refusalEvent(actor, g, refusal))
+}
+
+// logEarlyRefusal logs a presentation refused before any grant or helper
+// was known, and returns the refusal (joined with the logging error, if
+// any). A caller that has gone away leaves no entry.
+func (s *Service) logEarlyRefusal(ctx context.Context, refusal error) error {
+	if ctx.Err() != nil {
+		return refusal
+	}
+	ev := refusalEvent("", Grant{}, refusal)
+	if err := s.Vault.Update(ctx, func(tx *wallet.Tx) error { return tx.AppendCounted(ev) }); err != nil {
+		return errors.Join(refusal, err)
+	}
+	return refusal
+}
+
+func refusalEvent(actor string, g Grant, refusal error) wallet.Event {
+	return wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: trust.ReasonCode(refusal), Grant: g.ID,
+		Purpose: string(g.Purpose), Categories: g.Scope}
 }
 
 func isRefusal(err error) bool {
@@ -377,31 +406,13 @@ func checkPresentation(g Grant, p Presentation, proof *jose.JSONWebSignature, pc
 	// 4. The grant is still in force and the request lies inside it. The
 	// token's leeway is for other parties' clocks; the wallet releases by
 	// its own clock and the grant's own period exactly.
-	switch g.Status(now) {
-	case StatusRevoked:
-		return ErrRevoked
-	case StatusUsedUp:
-		return ErrUsedUp
-	case StatusExpired:
-		return ErrExpired
-	case StatusNotYetValid:
-		return ErrNotYetValid
+	if err := g.Usable(now); err != nil {
+		return err
 	}
 	if len(p.Want) > 0 && !g.Scope.Covers(p.Want) {
 		return ErrOutOfScope
 	}
 	return nil
-}
-
-func (s *Service) countShortCodeFailure(ctx context.Context, id string) {
-	_ = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
-		g, err := getGrant(tx, id)
-		if err != nil {
-			return err
-		}
-		g.ShortCodeFails++
-		return tx.Put(bucketGrants, tx.Key("grant", g.ID), g)
-	})
 }
 
 // pruneProofs forgets proof ids too old to be accepted anyway, at most once a minute.

@@ -397,8 +397,7 @@ func (s *Service) logRefusal(ctx context.Context, g Grant, actor string, err err
 	if !errors.As(err, &r) || ctx.Err() != nil {
 		return err
 	}
-	ev := wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: r.Code, Grant: g.ID,
-		Purpose: string(g.Purpose), Categories: g.Scope}
+	ev := refusalEvent(actor, g, r)
 	if lerr := s.box().Update(ctx, func(tx *wallet.BoxTx) error { return tx.AddEvent(ev, now) }); lerr != nil {
 		return errors.Join(err, lerr)
 	}

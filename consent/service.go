@@ -349,7 +349,9 @@ func (s *Service) QR(g Grant) ([]byte, error) {
 const shortAlphabet = "ABCDEFGHJKMNPQRTWXYZ2346789"
 
 // ShortCode makes a new code for a grant that can be read aloud, valid for
-// ShortCodeTTL. Making a new one ends the previous one.
+// ShortCodeTTL. Making a new one ends the previous one. A grant that can no
+// longer be shared gives the refusal that says why (see Grant.Shareable);
+// that is the only refusal ShortCode returns.
 func (s *Service) ShortCode(ctx context.Context, id string) (string, time.Time, error) {
 	b := make([]byte, 8)
 	rand.Read(b)
@@ -363,8 +365,8 @@ func (s *Service) ShortCode(ctx context.Context, id string) (string, time.Time, 
 		if g, err = getGrant(tx, id); err != nil {
 			return err
 		}
-		if st := g.Status(tx.Now()); st != StatusActive && st != StatusNotYetValid {
-			return fmt.Errorf("grant is %s: %w", st, ErrRevoked)
+		if err := g.Shareable(tx.Now()); err != nil {
+			return err
 		}
 		if g.ShortCode != "" {
 			if err := tx.Delete(bucketGrants, tx.Key("short", g.ShortCode)); err != nil {
@@ -518,8 +520,8 @@ func (s *Service) Export(ctx context.Context, id string) (string, error) {
 		if err != nil {
 			return err
 		}
-		if st := g.Status(tx.Now()); st != StatusActive {
-			return fmt.Errorf("grant is %s: %w", st, ErrRevoked)
+		if err := g.Usable(tx.Now()); err != nil {
+			return err
 		}
 		org, ok, err := s.Trust.Organisation(ctx, g.Audience)
 		if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"regie/connectors"
 	"regie/consent"
 	"regie/internal/httpx"
 )
@@ -31,6 +30,10 @@ type Client struct {
 	// Now tells the time for proofs; nil means time.Now.
 	Now func() time.Time
 }
+
+// ErrWalletUnreachable is what the counsellor is told when the wallet does
+// not answer, or its answer breaks off: one sentence about the wallet.
+var ErrWalletUnreachable = errors.New("the wallet could not be reached")
 
 // MaxDossier bounds a dossier answer.
 const MaxDossier = 32 << 20
@@ -114,12 +117,18 @@ func (h *Client) get(ctx context.Context, target string, purpose consent.Purpose
 	}
 	resp, err := h.client().Do(req)
 	if err != nil {
-		return "", fmt.Errorf("the wallet could not be reached: %w", connectors.ErrUnreachable)
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", ErrWalletUnreachable
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxDossier+1))
 	if err != nil {
-		return "", fmt.Errorf("reading the answer: %w", connectors.ErrUnreachable)
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", ErrWalletUnreachable
 	}
 	if resp.StatusCode != http.StatusOK {
 		var body struct {

@@ -243,7 +243,7 @@ func deskReason(err error) string {
 	}
 	var r *trust.Refusal
 	if errors.As(err, &r) {
-		return fmt.Sprintf("%s (%s)", err.Error(), r.Code)
+		return fmt.Sprintf("%s (%s)", err.Error(), r.Code())
 	}
 	return err.Error()
 }

@@ -156,14 +156,7 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 	case errors.As(err, &ve):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "invalid_input", ve.Error())
 	case errors.As(err, &r):
-		status := fiber.StatusUnauthorized
-		switch r.Code {
-		case "consent_unknown":
-			status = fiber.StatusNotFound
-		case "out_of_scope", "wrong_purpose", "wrong_audience", "not_a_helper":
-			status = fiber.StatusForbidden
-		}
-		return httpx.JSONError(c, status, r.Code, r.Message)
+		return httpx.JSONError(c, r.StatusCode(), r.Code(), r.Error())
 	case errors.Is(err, ErrLogin):
 		return httpx.JSONError(c, fiber.StatusUnauthorized, "login_failed", "the login name or the passphrase is wrong")
 	case errors.Is(err, ErrNoSession):

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -13,40 +14,60 @@ import (
 	"regie/wallet"
 )
 
-// Refusal is a typed reason a statement was not accepted. Every refusal the
-// verifier returns matches exactly one of the Err* values below with
-// errors.Is, and Code gives a stable word for APIs and reports.
+// Refusal is a typed reason something was not accepted. It carries a stable
+// code for APIs and reports, words for people, and the HTTP status an API
+// answers it with (smallstep's errors are the model). Its fields are fixed
+// when it is made: a package's refusals are sentinels that match with
+// errors.Is, and nobody can change what they say.
 type Refusal struct {
-	Code    string
-	Message string
+	status  int
+	code    string
+	message string
+}
+
+// NewRefusal makes a refusal with its HTTP status, stable code and words.
+func NewRefusal(status int, code, message string) *Refusal {
+	return &Refusal{status: status, code: code, message: message}
 }
 
 // Error is the refusal in words; Code is the stable word.
-func (r *Refusal) Error() string { return r.Message }
+func (r *Refusal) Error() string { return r.message }
 
-// Reasons a statement is refused.
+// Code is the stable word for APIs, logs and reports.
+func (r *Refusal) Code() string { return r.code }
+
+// StatusCode is the HTTP status an API answers the refusal with.
+func (r *Refusal) StatusCode() int { return r.status }
+
+// Reasons a statement is refused. Every refusal the verifier returns matches
+// exactly one of them with errors.Is. An API that refuses a statement
+// answers 422: the request was understood, the statement is not acceptable.
 var (
-	ErrMalformed      = &Refusal{"malformed", "not a compact JWS"}
-	ErrTooLarge       = &Refusal{"too_large", "statement is larger than allowed"}
-	ErrAlgorithm      = &Refusal{"unsupported_algorithm", "only EdDSA and ES256 signatures are accepted"}
-	ErrHeader         = &Refusal{"forbidden_header", "the JOSE header holds a field that is not accepted"}
-	ErrWrongKind      = &Refusal{"wrong_type", "not a regie statement (typ)"}
-	ErrUnknownIssuer  = &Refusal{"unknown_issuer", "organisation is not in the trust list"}
-	ErrUnknownKey     = &Refusal{"unknown_key", "key id is not in the trust list"}
-	ErrBadSignature   = &Refusal{"bad_signature", "signature does not verify"}
-	ErrIssuerMismatch = &Refusal{"issuer_mismatch", "signed with another organisation's key"}
-	ErrNotAllowed     = &Refusal{"not_allowed", "organisation may not sign this type of statement"}
-	ErrInvalidPayload = &Refusal{"invalid_payload", "statement content breaks the schema"}
-	ErrWrongSubject   = &Refusal{"wrong_subject", "statement is about another person"}
-	ErrExpired        = &Refusal{"expired", "statement has expired"}
-	ErrIssuedInFuture = &Refusal{"issued_in_future", "statement is dated in the future"}
+	ErrMalformed      = statementRefusal("malformed", "not a compact JWS")
+	ErrTooLarge       = statementRefusal("too_large", "statement is larger than allowed")
+	ErrAlgorithm      = statementRefusal("unsupported_algorithm", "only EdDSA and ES256 signatures are accepted")
+	ErrHeader         = statementRefusal("forbidden_header", "the JOSE header holds a field that is not accepted")
+	ErrWrongKind      = statementRefusal("wrong_type", "not a regie statement (typ)")
+	ErrUnknownIssuer  = statementRefusal("unknown_issuer", "organisation is not in the trust list")
+	ErrUnknownKey     = statementRefusal("unknown_key", "key id is not in the trust list")
+	ErrBadSignature   = statementRefusal("bad_signature", "signature does not verify")
+	ErrIssuerMismatch = statementRefusal("issuer_mismatch", "signed with another organisation's key")
+	ErrNotAllowed     = statementRefusal("not_allowed", "organisation may not sign this type of statement")
+	ErrInvalidPayload = statementRefusal("invalid_payload", "statement content breaks the schema")
+	ErrWrongSubject   = statementRefusal("wrong_subject", "statement is about another person")
+	ErrExpired        = statementRefusal("expired", "statement has expired")
+	ErrIssuedInFuture = statementRefusal("issued_in_future", "statement is dated in the future")
 )
+
+func statementRefusal(code, message string) *Refusal {
+	return NewRefusal(http.StatusUnprocessableEntity, code, message)
+}
 
 // ReasonCode returns the Refusal code in err, or "error" for anything else.
 func ReasonCode(err error) string {
 	var r *Refusal
 	if errors.As(err, &r) {
-		return r.Code
+		return r.code
 	}
 	return "error"
 }

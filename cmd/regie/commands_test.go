@@ -211,3 +211,15 @@ func TestAuditVerifyCatchesTampering(t *testing.T) {
 		})
 	}
 }
+
+// TestHelperImportFromADeadWallet: when the wallet cannot be reached the
+// counsellor reads one true sentence about the wallet, not about an
+// organisation.
+func TestHelperImportFromADeadWallet(t *testing.T) {
+	c, _, helper := vaultWithOrg(t)
+	dead := "http://" + freeAddr(t) + "/c/AAAAAAAAAAAAAAAAAAAAAA#wk=x"
+	code, _, errs := c.run("helper", "import", dead, "--key", filepath.Join(helper, "key.jwk"), "--trust", filepath.Join(helper, "trust.json"))
+	if code != 1 || errs != "regie helper: the wallet could not be reached\n" {
+		t.Errorf("dead wallet: exit %d, stderr %q", code, errs)
+	}
+}

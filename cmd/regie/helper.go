@@ -156,7 +156,7 @@ func explain(err error) error {
 	}
 	var r *trust.Refusal
 	if errors.As(err, &r) {
-		return fmt.Errorf("dossier refused: %v (%s); nothing was written", err, r.Code)
+		return fmt.Errorf("dossier refused: %v (%s); nothing was written", err, r.Code())
 	}
 	return err
 }
