@@ -56,14 +56,10 @@ func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
 	if served, err := s.redeemSealed(c, p); served {
 		return err
 	}
-	key, err := s.vault.SigningKey()
-	if err != nil {
-		return fail(c, err)
-	}
 	var dossier string
-	_, err = s.consent.Present(c.UserContext(), p, func(tx *wallet.Tx, g consent.Grant) error {
+	_, err := s.consent.Present(c.UserContext(), p, func(tx *wallet.Tx, g consent.Grant) error {
 		var err error
-		dossier, err = consent.BuildDossier(tx, g, key)
+		dossier, err = consent.BuildDossier(tx, g, s.vault)
 		return err
 	})
 	if err != nil {

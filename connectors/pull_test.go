@@ -132,10 +132,9 @@ func TestOrgServerRefusesBadRequestTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := v.SigningKey()
+	key := v
 	url := cjib.Org.Endpoint + "/regie/v1/statements"
-	other := newTestVault(t, time.Now)
-	otherKey, _ := other.SigningKey()
+	otherKey := newTestVault(t, time.Now)
 	now := time.Now()
 	replayed, _ := trust.SignRequest(key, src.Connection, "cjib", "GET", url, now)
 	tokens := map[string]string{

@@ -3,7 +3,6 @@ package connectors
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
 
 	"regie/trust"
 	"regie/wallet"
@@ -51,6 +48,16 @@ type Puller struct {
 	// between them (default 250 ms).
 	Attempts int
 	Backoff  time.Duration
+	// Factotum signs the wallet's requests; nil means Vault, the one
+	// holder of the wallet key.
+	Factotum trust.Factotum
+}
+
+func (p *Puller) factotum() trust.Factotum {
+	if p.Factotum != nil {
+		return p.Factotum
+	}
+	return p.Vault
 }
 
 func (p *Puller) client() *http.Client {
@@ -62,11 +69,6 @@ func (p *Puller) client() *http.Client {
 
 // maxResponse bounds what an organisation may send in one answer.
 const maxResponse = 16 << 20
-
-// WalletJWK is the wallet's public key as organisations and helpers see it.
-func WalletJWK(key ed25519.PrivateKey) jose.JSONWebKey {
-	return jose.JSONWebKey{Key: key.Public(), Algorithm: string(jose.EdDSA), Use: "sig"}
-}
 
 // Connect enrols the wallet with an organisation using the one-time code
 // the organisation's portal gave the resident.
@@ -82,11 +84,11 @@ func (p *Puller) Connect(ctx context.Context, orgID, code string) (Source, error
 	if org.Endpoint == "" {
 		return Source{}, fmt.Errorf("%s: %w", orgID, ErrNoEndpoint)
 	}
-	key, err := p.Vault.SigningKey()
+	pub, err := p.factotum().PublicKey()
 	if err != nil {
 		return Source{}, err
 	}
-	body, _ := json.Marshal(map[string]any{"code": code, "wallet_key": WalletJWK(key)})
+	body, _ := json.Marshal(map[string]any{"code": code, "wallet_key": trust.WalletJWK(pub)})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, org.Endpoint+"/regie/v1/enrol", bytes.NewReader(body))
 	if err != nil {
 		return Source{}, err
@@ -154,10 +156,6 @@ func (p *Puller) Refresh(ctx context.Context, done func(SourceResult)) ([]Source
 	if err != nil {
 		return nil, err
 	}
-	key, err := p.Vault.SigningKey()
-	if err != nil {
-		return nil, err
-	}
 	results := make([]SourceResult, len(sources))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -165,7 +163,7 @@ func (p *Puller) Refresh(ctx context.Context, done func(SourceResult)) ([]Source
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := p.refreshOne(ctx, tl, key, src)
+			r := p.refreshOne(ctx, tl, src)
 			results[i] = r
 			p.record(ctx, src, r)
 			if done != nil {
@@ -191,7 +189,7 @@ func (p *Puller) record(ctx context.Context, src Source, r SourceResult) {
 	})
 }
 
-func (p *Puller) refreshOne(ctx context.Context, tl *trust.List, key ed25519.PrivateKey, src Source) SourceResult {
+func (p *Puller) refreshOne(ctx context.Context, tl *trust.List, src Source) SourceResult {
 	res := SourceResult{Org: src.Org}
 	org, ok := tl.Organisation(src.Org)
 	if !ok {
@@ -223,7 +221,7 @@ func (p *Puller) refreshOne(ctx context.Context, tl *trust.List, key ed25519.Pri
 		}
 		res.Attempts++
 		var retry bool
-		list, retry, err = p.fetch(ctx, org, src, key)
+		list, retry, err = p.fetch(ctx, org, src)
 		if err == nil || !retry {
 			break
 		}
@@ -241,9 +239,9 @@ func (p *Puller) refreshOne(ctx context.Context, tl *trust.List, key ed25519.Pri
 }
 
 // fetch makes one pull; retry says whether a failure may pass on a second try.
-func (p *Puller) fetch(ctx context.Context, org *trust.Organisation, src Source, key ed25519.PrivateKey) (list []string, retry bool, err error) {
+func (p *Puller) fetch(ctx context.Context, org *trust.Organisation, src Source) (list []string, retry bool, err error) {
 	url := strings.TrimSuffix(org.Endpoint, "/") + "/regie/v1/statements"
-	token, err := trust.SignRequest(key, src.Connection, org.ID, http.MethodGet, url, p.Vault.Now())
+	token, err := trust.SignRequest(p.factotum(), src.Connection, org.ID, http.MethodGet, url, p.Vault.Now())
 	if err != nil {
 		return nil, false, err
 	}

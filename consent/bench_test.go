@@ -10,8 +10,7 @@ import (
 func BenchmarkVerifyTokenAndProof(b *testing.B) {
 	f := newFixture(b)
 	g := f.grant(b, Request{})
-	key, _ := f.vault.SigningKey()
-	pub := key.Public()
+	pub, _ := f.vault.PublicKey()
 	url := base + "/c/" + g.Handle
 	proof := f.proof(b, f.a, PurposeIntake, url)
 	hkey := f.a.key.Public()

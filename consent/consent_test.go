@@ -169,13 +169,14 @@ func (f *fixture) present(g Grant, proof string) (Grant, error) {
 func TestGrantTokenIsBoundToHelperKey(t *testing.T) {
 	f := newFixture(t)
 	g := f.grant(t, Request{})
-	key, _ := f.vault.SigningKey()
-	std, tc, err := VerifyToken(g.Token, key.Public(), f.a.org.ID, f.clock.Now())
+	pub, _ := f.vault.PublicKey()
+	walletID, _ := trust.WalletID(f.vault)
+	std, tc, err := VerifyToken(g.Token, pub, f.a.org.ID, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	jkt, _ := trust.Thumbprint(f.a.key.Public())
-	if tc.Cnf.JKT != jkt || std.Issuer != WalletID(key) || tc.Purpose != PurposeIntake {
+	if tc.Cnf.JKT != jkt || std.Issuer != walletID || tc.Purpose != PurposeIntake {
 		t.Errorf("claims = %+v %+v", std, tc)
 	}
 	if g.Expiry.Sub(g.NotBefore) != DefaultDays*24*time.Hour {
@@ -205,9 +206,8 @@ func TestPresentAcceptsTheRightHelper(t *testing.T) {
 	var released string
 	got, err := f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, PurposeIntake, url),
 		Method: "GET", URL: url}, func(tx *wallet.Tx, g Grant) error {
-		key, _ := f.vault.SigningKey()
 		var err error
-		released, err = BuildDossier(tx, g, key)
+		released, err = BuildDossier(tx, g, f.vault)
 		return err
 	})
 	if err != nil {
@@ -410,8 +410,8 @@ func TestQRHoldsThePointerOnly(t *testing.T) {
 	if got != url {
 		t.Fatalf("QR decodes to %q, want %q", got, url)
 	}
-	key, _ := f.vault.SigningKey()
-	if !strings.HasPrefix(got, base+"/c/"+g.Handle+"#wk="+WalletID(key)) || strings.Contains(got, g.Token[:20]) || strings.Contains(got, "123456782") {
+	walletID, _ := trust.WalletID(f.vault)
+	if !strings.HasPrefix(got, base+"/c/"+g.Handle+"#wk="+walletID) || strings.Contains(got, g.Token[:20]) || strings.Contains(got, "123456782") {
 		t.Errorf("QR content %q is not a bare pointer", got)
 	}
 	again, _ := f.svc.QR(g)

@@ -61,7 +61,7 @@ func TestDossierCarriesSelfDeclaredApart(t *testing.T) {
 func TestHelperRefusesBadSelfDeclared(t *testing.T) {
 	f := newFixture(t)
 	f.declare(t)
-	key, _ := f.vault.SigningKey()
+	key := f.vault
 	good := payloadOf(t, f.release(t, f.grant(t, Request{Scope: Scope{ScopeDebts, ScopeIncome, ScopeExpenses, ScopeClient}})))
 	narrowGrant := f.grant(t, Request{})
 

@@ -2,7 +2,6 @@ package consent
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,8 +36,8 @@ type Dossier struct {
 // transaction that accepted the presentation, and logs its release. Only
 // statements inside the grant's scope go in; the overview is compiled from
 // exactly those.
-func BuildDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, error) {
-	out, n, err := signDossier(tx, g, key)
+func BuildDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, error) {
+	out, n, err := signDossier(tx, g, wf)
 	if err != nil {
 		return "", err
 	}
@@ -49,7 +48,7 @@ func BuildDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, error
 
 // signDossier compiles and signs the dossier of a grant as the vault holds
 // it now, and says how many statements it carries.
-func signDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, int, error) {
+func signDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, int, error) {
 	all, err := tx.AllSeries()
 	if err != nil {
 		return "", 0, err
@@ -83,16 +82,9 @@ func signDossier(tx *wallet.Tx, g Grant, key ed25519.PrivateKey) (string, int, e
 	if err != nil {
 		return "", 0, err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key},
-		(&jose.SignerOptions{EmbedJWK: true}).WithType(DossierType))
-	if err != nil {
-		return "", 0, err
-	}
-	obj, err := signer.Sign(payload)
-	if err != nil {
-		return "", 0, err
-	}
-	out, err := obj.CompactSerialize()
+	// The header names the wallet key, so that the helper can check the
+	// signature against the thumbprint from the QR code.
+	out, err := trust.SignAsWallet(wf, DossierType, payload, true)
 	return out, len(jws), err
 }
 

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-jose/go-jose/v4"
-
+	"regie/internal/testkit/walletkey"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -20,9 +19,8 @@ func (f *fixture) release(t *testing.T, g Grant) string {
 	var out string
 	_, err := f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url},
 		func(tx *wallet.Tx, g Grant) error {
-			key, _ := f.vault.SigningKey()
 			var err error
-			out, err = BuildDossier(tx, g, key)
+			out, err = BuildDossier(tx, g, f.vault)
 			return err
 		})
 	if err != nil {
@@ -39,9 +37,9 @@ func (f *fixture) helperCheck(t *testing.T) HelperCheck {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := f.vault.SigningKey()
+	walletID, _ := trust.WalletID(f.vault)
 	jkt, _ := trust.Thumbprint(f.a.key.Public())
-	return HelperCheck{WalletID: WalletID(key), HelperID: f.a.org.ID, HelperJKT: jkt, Trust: tl, Now: f.clock.Now()}
+	return HelperCheck{WalletID: walletID, HelperID: f.a.org.ID, HelperJKT: jkt, Trust: tl, Now: f.clock.Now()}
 }
 
 func TestDossierVerifiesEveryFigure(t *testing.T) {
@@ -76,17 +74,15 @@ func TestDossierWithDebtsScopeHoldsNoIncome(t *testing.T) {
 	}
 }
 
-// resign rebuilds a dossier payload and signs it with the given wallet key,
-// to play a wallet (or thief) that changes what it sends.
-func resign(t *testing.T, key any, d Dossier) string {
+// resign rebuilds a dossier payload and signs it as the given wallet, to
+// play a wallet (or thief) that changes what it sends.
+func resign(t *testing.T, wallet trust.Factotum, d Dossier) string {
 	t.Helper()
 	payload, _ := json.Marshal(d)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key}, (&jose.SignerOptions{EmbedJWK: true}).WithType(DossierType))
+	s, err := trust.SignAsWallet(wallet, DossierType, payload, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, _ := signer.Sign(payload)
-	s, _ := obj.CompactSerialize()
 	return s
 }
 
@@ -94,7 +90,7 @@ func TestHelperRefusesBadDossiers(t *testing.T) {
 	f := newFixture(t)
 	g := f.grant(t, Request{})
 	good := f.release(t, g)
-	key, _ := f.vault.SigningKey()
+	key := f.vault
 	var d Dossier
 	parts := strings.Split(good, ".")
 	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
@@ -110,7 +106,7 @@ func TestHelperRefusesBadDossiers(t *testing.T) {
 	inflated := d
 	inflated.Overview.TotalOutstandingCents += 100
 
-	otherWallet, _ := trust.NewSigningKey("x")
+	otherWallet := walletkey.New("x")
 	debtsOnly := d
 	debtsOnlyGrant := f.grant(t, Request{Scope: Scope{"debts"}})
 	debtsOnly.Grant = debtsOnlyGrant.Token // a narrower grant, with all statements still in
@@ -124,7 +120,7 @@ func TestHelperRefusesBadDossiers(t *testing.T) {
 	}{
 		"byte changed inside an inner statement": {resign(t, key, flipInner), ErrStatementRefused},
 		"overview not backed by statements":      {resign(t, key, inflated), ErrOverviewMismatch},
-		"signed by another wallet":               {resign(t, otherWallet.Key, d), ErrWalletKey},
+		"signed by another wallet":               {resign(t, otherWallet, d), ErrWalletKey},
 		"statements outside the grant's scope":   {resign(t, key, debtsOnly), ErrOutOfScope},
 		"outer signature broken":                 {string(tamperedOuter), ErrDossierSignature},
 		"not a dossier":                          {g.Token, ErrDossierMalformed},

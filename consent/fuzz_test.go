@@ -4,30 +4,29 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"regie/trust"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"regie/internal/testkit/walletkey"
+	"regie/trust"
 )
 
 // fixedKey makes a deterministic Ed25519 key so seeds stay valid.
-func fixedKey(name string) ed25519.PrivateKey {
-	seed := make([]byte, ed25519.SeedSize)
-	copy(seed, name)
-	return ed25519.NewKeyFromSeed(seed)
-}
+func fixedKey(name string) ed25519.PrivateKey { return walletkey.New(name).Key }
 
 var fuzzNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 // FuzzVerifyToken: no token makes consent-token verification panic, and an
 // accepted token always names the audience and a key binding.
 func FuzzVerifyToken(f *testing.F) {
-	wk := fixedKey("wallet")
+	wk := walletkey.New("wallet")
+	walletID, _ := trust.WalletID(wk)
 	helper := jose.JSONWebKey{Key: fixedKey("helper"), KeyID: "h-1"}
 	jkt, _ := trust.Thumbprint(helper.Public())
-	tok, err := signJWT(wk, ConsentType, map[string]any{"iss": WalletID(wk), "aud": "schuldhulp-a", "jti": "g-1",
+	tok, err := signJWT(wk, ConsentType, map[string]any{"iss": walletID, "aud": "schuldhulp-a", "jti": "g-1",
 		"nbf": fuzzNow.Unix() - 10, "exp": fuzzNow.Unix() + 3600, "iat": fuzzNow.Unix() - 10}, TokenClaims{Purpose: PurposeIntake,
 		Scope: Scope{"debts"}, Cnf: struct {
 			JKT string `json:"jkt"`
@@ -39,7 +38,7 @@ func FuzzVerifyToken(f *testing.F) {
 	f.Add(strings.Replace(tok, ".", ".x", 1))
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Fuzz(func(t *testing.T, s string) {
-		std, tc, err := VerifyToken(s, wk.Public(), "schuldhulp-a", fuzzNow)
+		std, tc, err := VerifyToken(s, wk.Key.Public(), "schuldhulp-a", fuzzNow)
 		if err != nil {
 			return
 		}

@@ -109,7 +109,7 @@ func (s *Service) Present(ctx context.Context, p Presentation, release Release) 
 		// logged on its own, from an unknown party.
 		return Grant{}, s.logEarlyRefusal(ctx, err)
 	}
-	key, err := s.Vault.SigningKey()
+	walletKey, err := s.factotum().PublicKey()
 	if err != nil {
 		return Grant{}, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) Present(ctx context.Context, p Presentation, release Release) 
 				var iat int64
 				return tx.Get(bucketProofs, tx.Key("proof", pc.Issuer, pc.ID), &iat)
 			}
-			err = checkPresentation(g, p, proof, pc, helperKey, ed25519Public(key), now, seen)
+			err = checkPresentation(g, p, proof, pc, helperKey, walletKey, now, seen)
 		}
 		// A consent is for a helper: once the resident's trust list no
 		// longer calls the organisation one, its consents open nothing.

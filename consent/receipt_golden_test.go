@@ -37,10 +37,10 @@ func TestReceiptGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := v.SigningKey()
+	walletID, err := trust.WalletID(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.NewReplacer(g.ID, "<grant-id>", consent.WalletID(key), "<wallet-id>").Replace(string(raw)) + "\n"
+	got := strings.NewReplacer(g.ID, "<grant-id>", walletID, "<wallet-id>").Replace(string(raw)) + "\n"
 	testkit.Golden(t, "receipt.json", []byte(got))
 }

@@ -107,7 +107,7 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 	if len(grants) == 0 {
 		return nil
 	}
-	key, err := s.Vault.SigningKey()
+	walletKey, err := s.factotum().PublicKey()
 	if err != nil {
 		return err
 	}
@@ -118,12 +118,12 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 			return err
 		}
 		g.Handle, g.ShortCode, g.ShortCodeExpiry, g.ShortCodeFails = "", "", time.Time{}, 0
-		recs[i] = record{Grant: g, HelperKey: hk, WalletKey: ed25519Public(key)}
+		recs[i] = record{Grant: g, HelperKey: hk, WalletKey: walletKey}
 	}
 	err = s.Vault.View(ctx, func(tx *wallet.Tx) error {
 		for i := range recs {
 			var err error
-			if recs[i].Dossier, recs[i].Count, err = signDossier(tx, recs[i].Grant, key); err != nil {
+			if recs[i].Dossier, recs[i].Count, err = signDossier(tx, recs[i].Grant, s.factotum()); err != nil {
 				return err
 			}
 		}

@@ -56,7 +56,7 @@ func TestGrantEndsExactlyAtItsExpiry(t *testing.T) {
 func TestDossierWithARepeatedStatementIsRefused(t *testing.T) {
 	f := newFixture(t)
 	good := f.release(t, f.grant(t, Request{}))
-	key, _ := f.vault.SigningKey()
+	key := f.vault
 	var d Dossier
 	raw, _ := base64.RawURLEncoding.DecodeString(strings.Split(good, ".")[1])
 	if err := json.Unmarshal(raw, &d); err != nil {

@@ -2,7 +2,6 @@ package consent
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -11,11 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	qrcode "github.com/skip2/go-qrcode"
 
-	"regie/connectors"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -60,6 +57,9 @@ type Service struct {
 	// recMu keeps a refresh from writing back a record that a revocation
 	// has just deleted.
 	recMu sync.Mutex
+	// Factotum signs as the wallet; nil means Vault, the one holder of the
+	// wallet key.
+	Factotum trust.Factotum
 
 	qrMu sync.Mutex
 	qr   map[string][]byte
@@ -83,16 +83,16 @@ type TokenClaims struct {
 	Record *RecordRef `json:"rdm,omitempty"`
 }
 
-// WalletID is the wallet's identifier in tokens: the RFC 7638 thumbprint of
-// its public key.
-func WalletID(key ed25519.PrivateKey) string {
-	tp, _ := trust.Thumbprint(connectors.WalletJWK(key))
-	return tp
+func (s *Service) factotum() trust.Factotum {
+	if s.Factotum != nil {
+		return s.Factotum
+	}
+	return s.Vault
 }
 
-func signJWT(key ed25519.PrivateKey, typ string, claims ...any) (string, error) {
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key},
-		(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+// signJWT signs claims as the wallet, with typ in the header.
+func signJWT(wf trust.Factotum, typ string, claims ...any) (string, error) {
+	signer, err := trust.JOSESigner(wf, typ, false)
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +120,7 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 	if err != nil {
 		return Grant{}, err
 	}
-	key, err := s.Vault.SigningKey()
+	walletID, err := trust.WalletID(s.factotum())
 	if err != nil {
 		return Grant{}, err
 	}
@@ -136,14 +136,14 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 		CreatedAt: now, JKT: jkt, Sealed: true,
 	}
 	sort.Strings(g.Scope)
-	std := jwt.Claims{Issuer: WalletID(key), Audience: jwt.Audience{org.ID}, ID: g.ID,
+	std := jwt.Claims{Issuer: walletID, Audience: jwt.Audience{org.ID}, ID: g.ID,
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(g.NotBefore), Expiry: jwt.NewNumericDate(g.Expiry)}
 	tc := TokenClaims{Purpose: g.Purpose, Scope: g.Scope}
 	tc.Cnf.JKT = jkt
 	if tc.Record, err = newRecordRef(g.Handle); err != nil {
 		return Grant{}, err
 	}
-	if g.Token, err = signJWT(key, ConsentType, std, tc); err != nil {
+	if g.Token, err = signJWT(s.factotum(), ConsentType, std, tc); err != nil {
 		return Grant{}, err
 	}
 	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
@@ -313,11 +313,11 @@ func (s *Service) Revoke(ctx context.Context, id string) (Grant, error) {
 // handle, and (in the fragment, which never reaches a server) the thumbprint
 // of the wallet key that will sign the dossier.
 func (s *Service) URL(g Grant) (string, error) {
-	key, err := s.Vault.SigningKey()
+	walletID, err := trust.WalletID(s.factotum())
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(s.BaseURL, "/") + "/c/" + g.Handle + "#wk=" + WalletID(key), nil
+	return strings.TrimSuffix(s.BaseURL, "/") + "/c/" + g.Handle + "#wk=" + walletID, nil
 }
 
 // QR returns the grant's QR code as a PNG, made once and kept.
@@ -443,14 +443,14 @@ type PurposeItem struct {
 // Receipt builds the consent receipt of a grant. It names the resident by
 // the wallet, never by BSN.
 func (s *Service) Receipt(g Grant) (Receipt, error) {
-	key, err := s.Vault.SigningKey()
+	walletID, err := trust.WalletID(s.factotum())
 	if err != nil {
 		return Receipt{}, err
 	}
 	return Receipt{
 		Version: "KI-CR-v1.1.0", Jurisdiction: "NL", ConsentTimestamp: g.CreatedAt.Unix(),
 		CollectionMethod: "Regie wallet: given by the resident in person", ConsentReceiptID: g.ID,
-		PublicKey: WalletID(key), Language: "nl", PIIPrincipalID: "wallet:" + WalletID(key),
+		PublicKey: walletID, Language: "nl", PIIPrincipalID: "wallet:" + walletID,
 		PIIControllers: []Controller{{PIIController: g.AudienceName, Contact: g.Audience}},
 		Services: []ServiceItem{{Service: "Schuldhulpverlening", Purposes: []PurposeItem{{
 			Purpose: g.Purpose.Label("nl"), PurposeCategory: []string{string(g.Purpose)}, ConsentType: "EXPLICIT",
@@ -502,20 +502,12 @@ func (s *Service) shortCodesOpen(client string, now time.Time) bool {
 	return g == nil || now.Sub(g.window) > ShortCodeTTL || g.n < shortCodeGuesses
 }
 
-func ed25519Public(priv []byte) ed25519.PublicKey {
-	return ed25519.PrivateKey(priv).Public().(ed25519.PublicKey)
-}
-
 // Export releases the dossier of a grant directly to a file, encrypted to
 // the helper's P-256 key from the trust list, for when the wallet cannot be
 // reached. The release is logged like any other.
 func (s *Service) Export(ctx context.Context, id string) (string, error) {
-	key, err := s.Vault.SigningKey()
-	if err != nil {
-		return "", err
-	}
 	var out string
-	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	err := s.Vault.Update(ctx, func(tx *wallet.Tx) error {
 		g, err := getGrant(tx, id)
 		if err != nil {
 			return err
@@ -534,7 +526,7 @@ func (s *Service) Export(ctx context.Context, id string) (string, error) {
 		if !ok {
 			return fmt.Errorf("%s has no encryption key in the trust list", g.Audience)
 		}
-		d, err := BuildDossier(tx, g, key)
+		d, err := BuildDossier(tx, g, s.factotum())
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/internal/testkit/walletkey"
 	"regie/trust"
 )
 
@@ -94,7 +95,7 @@ func TestRequestTokenNamesThePublicURL(t *testing.T) {
 		t.Fatal("enrolment failed")
 	}
 	pull := func(htu, host string) int {
-		tok, err := trust.SignRequest(key, conn, "cjib", "GET", htu, time.Now())
+		tok, err := trust.SignRequest(walletkey.Signer{Key: key}, conn, "cjib", "GET", htu, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +131,7 @@ func TestRequestTokenNamesThePublicURL(t *testing.T) {
 func TestPublicURLDefaultsToTheListener(t *testing.T) {
 	r := start(t, Options{})
 	_, conn, key := r.enrol(t, http.DefaultClient, r.srv.IssueCode("123456782"))
-	tok, _ := trust.SignRequest(key, conn, "cjib", "GET", r.base+"/regie/v1/statements", time.Now())
+	tok, _ := trust.SignRequest(walletkey.Signer{Key: key}, conn, "cjib", "GET", r.base+"/regie/v1/statements", time.Now())
 	req, _ := http.NewRequest("GET", r.base+"/regie/v1/statements", nil)
 	req.Header.Set("Authorization", "Regie "+tok)
 	resp, err := http.DefaultClient.Do(req)

@@ -1,13 +1,10 @@
 package trust
 
 import (
-	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
 )
 
 // RequestType is the typ of the JWT a wallet signs to pull statements.
@@ -36,12 +33,12 @@ func RandomID(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// SignRequest makes the request JWT for one pull.
-func SignRequest(key ed25519.PrivateKey, connection, orgID, method, url string, now time.Time) (string, error) {
+// SignRequest makes the request JWT for one pull, signed by the wallet.
+func SignRequest(f Factotum, connection, orgID, method, url string, now time.Time) (string, error) {
 	claims, err := json.Marshal(RequestClaims{Issuer: connection, Audience: orgID, Method: method, URL: url,
 		IssuedAt: now.Unix(), ID: RandomID(16)})
 	if err != nil {
 		return "", err
 	}
-	return Sign(jose.JSONWebKey{Key: key}, RequestType, claims)
+	return SignAsWallet(f, RequestType, claims, false)
 }

@@ -517,14 +517,26 @@ func (v *Vault) Profile() (Profile, error) {
 	return k.profile, nil
 }
 
-// SigningKey returns the wallet's Ed25519 key, used for consent tokens,
-// dossiers and requests to organisations.
-func (v *Vault) SigningKey() (ed25519.PrivateKey, error) {
+// PublicKey is the public half of the wallet's Ed25519 key; ErrLocked
+// while the vault is locked.
+func (v *Vault) PublicKey() (ed25519.PublicKey, error) {
 	k, err := v.current()
 	if err != nil {
 		return nil, err
 	}
-	return k.signing, nil
+	return k.signing.Public().(ed25519.PublicKey), nil
+}
+
+// Sign signs message with the wallet's Ed25519 key, for consent tokens,
+// dossiers and requests to organisations. The vault is the only holder of
+// the key and never hands it out: Lock drops it, and Sign then answers
+// ErrLocked. The vault is the wallet's trust.Factotum.
+func (v *Vault) Sign(message []byte) ([]byte, error) {
+	k, err := v.current()
+	if err != nil {
+		return nil, err
+	}
+	return ed25519.Sign(k.signing, message), nil
 }
 
 func (v *Vault) current() (*keys, error) {

@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
@@ -71,7 +72,7 @@ func TestCreateUnlockLock(t *testing.T) {
 	if p, err := v.Profile(); err != nil || p.Name != "Fatima de Vries" || p.BSN != "123456782" {
 		t.Fatalf("profile = %+v, %v", p, err)
 	}
-	key1, _ := v.SigningKey()
+	key1, _ := v.PublicKey()
 	v.Lock()
 	if _, err := v.Profile(); !errors.Is(err, ErrLocked) {
 		t.Fatalf("profile while locked: %v", err)
@@ -79,10 +80,20 @@ func TestCreateUnlockLock(t *testing.T) {
 	if err := v.View(ctx, func(*Tx) error { return nil }); !errors.Is(err, ErrLocked) {
 		t.Fatalf("view while locked: %v", err)
 	}
+	// Locking drops the wallet key: nothing signs and no key is shown.
+	if _, err := v.Sign([]byte("x")); !errors.Is(err, ErrLocked) {
+		t.Fatalf("sign while locked: %v", err)
+	}
+	if _, err := v.PublicKey(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("public key while locked: %v", err)
+	}
 	if err := v.Unlock(ctx, testPass); err != nil {
 		t.Fatal(err)
 	}
-	key2, _ := v.SigningKey()
+	key2, _ := v.PublicKey()
+	if sig, err := v.Sign([]byte("x")); err != nil || !ed25519.Verify(key2, []byte("x"), sig) {
+		t.Errorf("signature after unlock: %v", err)
+	}
 	if !key1.Equal(key2) {
 		t.Error("signing key changed across unlock")
 	}

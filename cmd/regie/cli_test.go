@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"regie/api"
 	"regie/consent"
 	"regie/helper"
@@ -337,9 +335,8 @@ func TestDossierEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	walletKey, _ := v.SigningKey()
 	tamperedFile := filepath.Join(t.TempDir(), "tampered.jws")
-	os.WriteFile(tamperedFile, []byte(tamperInner(t, good, walletKey)), 0o600)
+	os.WriteFile(tamperedFile, []byte(tamperInner(t, good, v)), 0o600)
 	refusedOut := filepath.Join(t.TempDir(), "refused.json")
 	code, _, errs := c.run("helper", "import", tamperedFile, "--key", key, "--trust", trustPath, "--wk", link.WalletID, "--out", refusedOut)
 	if code != 1 || !strings.Contains(errs, "dossier_statement_refused") {
@@ -390,8 +387,8 @@ func TestDossierEndToEnd(t *testing.T) {
 }
 
 // tamperInner flips one byte inside the first inner statement's payload and
-// signs the dossier again with the wallet key.
-func tamperInner(t *testing.T, dossier string, walletKey any) string {
+// signs the dossier again as the wallet.
+func tamperInner(t *testing.T, dossier string, wallet trust.Factotum) string {
 	t.Helper()
 	parts := strings.Split(dossier, ".")
 	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
@@ -403,10 +400,10 @@ func tamperInner(t *testing.T, dossier string, walletKey any) string {
 	st[strings.Index(d.Statements[0], ".")+12] ^= 0x02
 	d.Statements[0] = string(st)
 	payload, _ := json.Marshal(d)
-	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: walletKey},
-		(&jose.SignerOptions{EmbedJWK: true}).WithType(consent.DossierType))
-	obj, _ := signer.Sign(payload)
-	s, _ := obj.CompactSerialize()
+	s, err := trust.SignAsWallet(wallet, consent.DossierType, payload, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

@@ -113,8 +113,11 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 			if err := trust.WriteFileAtomic(*export, []byte(file+"\n"), 0o600); err != nil {
 				return err
 			}
-			key, _ := v.SigningKey()
-			fmt.Fprintf(e.stdout, "Encrypted dossier written to %s; the helper checks it with --wk %s\n", *export, consent.WalletID(key))
+			walletID, err := trust.WalletID(v)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Encrypted dossier written to %s; the helper checks it with --wk %s\n", *export, walletID)
 		}
 		return nil
 	case "list":
