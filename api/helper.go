@@ -10,7 +10,6 @@ import (
 	"regie/connectors"
 	"regie/consent"
 	"regie/internal/httpx"
-	"regie/wallet"
 )
 
 // publicURL is the URL a proof must name for this request: the configured
@@ -39,8 +38,8 @@ func (s *Server) redeemToken(c *fiber.Ctx) error {
 	return s.redeem(c, consent.Presentation{Token: token})
 }
 
-// redeem checks the presentation and, in the same vault transaction,
-// builds, signs and logs the dossier.
+// redeem reads the helper's request into a presentation and answers with
+// the dossier consent.Service.Redeem returns, or with its refusal.
 func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
 	p.Proof = c.Get("Regie-Proof")
 	p.Method = c.Method()
@@ -56,12 +55,7 @@ func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
 	if served, err := s.redeemSealed(c, p); served {
 		return err
 	}
-	var dossier string
-	_, err := s.consent.Present(c.UserContext(), p, func(tx *wallet.Tx, g consent.Grant) error {
-		var err error
-		dossier, err = consent.BuildDossier(tx, g, s.vault)
-		return err
-	})
+	dossier, err := s.consent.Redeem(c.UserContext(), p)
 	if err != nil {
 		return fail(c, err)
 	}

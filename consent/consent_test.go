@@ -158,12 +158,12 @@ func (f *fixture) redeem(p Presentation) error {
 		_, _, err := f.svc.RedeemSealed(context.Background(), p)
 		return err
 	}
-	_, err := f.svc.Present(context.Background(), p, nil)
+	_, err := f.svc.Redeem(context.Background(), p)
 	return err
 }
 
-func (f *fixture) present(g Grant, proof string) (Grant, error) {
-	return f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: proof, Method: "GET", URL: base + "/c/" + g.Handle}, nil)
+func (f *fixture) present(g Grant, proof string) (string, error) {
+	return f.svc.Redeem(context.Background(), Presentation{Handle: g.Handle, Proof: proof, Method: "GET", URL: base + "/c/" + g.Handle})
 }
 
 func TestGrantTokenIsBoundToHelperKey(t *testing.T) {
@@ -199,17 +199,16 @@ func TestGrantTokenIsBoundToHelperKey(t *testing.T) {
 	}
 }
 
-func TestPresentAcceptsTheRightHelper(t *testing.T) {
+func TestRedeemAcceptsTheRightHelper(t *testing.T) {
 	f := newFixture(t)
 	g := f.grant(t, Request{})
 	url := base + "/c/" + g.Handle
-	var released string
-	got, err := f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, PurposeIntake, url),
-		Method: "GET", URL: url}, func(tx *wallet.Tx, g Grant) error {
-		var err error
-		released, err = BuildDossier(tx, g, f.vault)
-		return err
-	})
+	released, err := f.svc.Redeem(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, PurposeIntake, url),
+		Method: "GET", URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.Get(context.Background(), g.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,10 +332,10 @@ func TestPresentRefusals(t *testing.T) {
 			f := newFixture(t)
 			g := f.grant(t, tt.grant)
 			p := tt.prepare(f, &g)
-			_, err := f.svc.Present(context.Background(), p, func(*wallet.Tx, Grant) error {
-				t.Error("release called for a refused presentation")
-				return nil
-			})
+			d, err := f.svc.Redeem(context.Background(), p)
+			if d != "" {
+				t.Error("a dossier for a refused presentation")
+			}
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -424,11 +423,9 @@ func TestQRHoldsThePointerOnly(t *testing.T) {
 	attacker, _ := trust.NewSigningKey("attacker-1")
 	p, _ := SignProof(attacker, f.a.org.ID, PurposeIntake, "GET", base+"/c/"+handle, f.clock.Now())
 	for _, proof := range []string{"", p} {
-		released := false
-		_, err := f.svc.Present(context.Background(), Presentation{Handle: handle, Proof: proof, Method: "GET", URL: base + "/c/" + handle},
-			func(*wallet.Tx, Grant) error { released = true; return nil })
-		if err == nil || released {
-			t.Errorf("photographed QR with proof %v: err %v, released %v", proof != "", err, released)
+		d, err := f.svc.Redeem(context.Background(), Presentation{Handle: handle, Proof: proof, Method: "GET", URL: base + "/c/" + handle})
+		if err == nil || d != "" {
+			t.Errorf("photographed QR with proof %v: err %v, released %v", proof != "", err, d != "")
 		}
 	}
 }
@@ -446,7 +443,7 @@ func TestShortCode(t *testing.T) {
 	}
 	url := base + "/c/code"
 	present := func(c string, h helper) error {
-		_, err := f.svc.Present(ctx, Presentation{ShortCode: c, Proof: f.proof(t, h, PurposeIntake, url), Method: "GET", URL: url}, nil)
+		_, err := f.svc.Redeem(ctx, Presentation{ShortCode: c, Proof: f.proof(t, h, PurposeIntake, url), Method: "GET", URL: url})
 		return err
 	}
 	// The code alone, with someone else's key, yields nothing, and burns a try.
@@ -479,8 +476,8 @@ func TestShortCode(t *testing.T) {
 	}
 	// ... but only for the address that guessed.
 	code, _, _ = f.svc.ShortCode(ctx, g.ID)
-	_, err = f.svc.Present(ctx, Presentation{ShortCode: code, Proof: f.proof(t, f.a, PurposeIntake, url), Method: "GET", URL: url,
-		Client: "192.0.2.7"}, nil)
+	_, err = f.svc.Redeem(ctx, Presentation{ShortCode: code, Proof: f.proof(t, f.a, PurposeIntake, url), Method: "GET", URL: url,
+		Client: "192.0.2.7"})
 	if err != nil {
 		t.Fatalf("another address after a guesser was stopped: %v", err)
 	}
@@ -566,7 +563,7 @@ func TestShortCodeTryCountsWhenTheHelperHangsUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f.clock.onNextReading(cancel) // the guesser hangs up as the wallet looks at its clock
-	_, err = f.svc.Present(ctx, Presentation{ShortCode: code, Proof: proof, Method: "GET", URL: url}, nil)
+	_, err = f.svc.Redeem(ctx, Presentation{ShortCode: code, Proof: proof, Method: "GET", URL: url})
 	if err == nil {
 		t.Fatal("a thief's short-code try was accepted")
 	}

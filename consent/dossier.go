@@ -32,11 +32,11 @@ type Dossier struct {
 	SelfDeclared *wallet.SelfDeclared `json:"self_declared,omitempty"`
 }
 
-// BuildDossier compiles and signs the dossier for a grant inside the
-// transaction that accepted the presentation, and logs its release. Only
+// buildDossier compiles and signs the dossier for a grant, as the wallet,
+// inside the transaction that releases it, and logs the release. Only
 // statements inside the grant's scope go in; the overview is compiled from
 // exactly those.
-func BuildDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, error) {
+func buildDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, error) {
 	out, n, err := signDossier(tx, g, wf)
 	if err != nil {
 		return "", err

@@ -16,13 +16,7 @@ import (
 func (f *fixture) release(t *testing.T, g Grant) string {
 	t.Helper()
 	url := base + "/c/" + g.Handle
-	var out string
-	_, err := f.svc.Present(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url},
-		func(tx *wallet.Tx, g Grant) error {
-			var err error
-			out, err = BuildDossier(tx, g, f.vault)
-			return err
-		})
+	out, err := f.svc.Redeem(context.Background(), Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}

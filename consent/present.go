@@ -87,43 +87,43 @@ type Presentation struct {
 	Client string
 }
 
-// Release is called inside the transaction that accepts a presentation, so
-// that a revocation cannot slip between the check and the release.
-type Release func(tx *wallet.Tx, g Grant) error
-
-// Present checks a helper's request against its grant. Only when everything
-// holds does it count a use, log the acceptance and call release, all in one
-// transaction. A refusal is recorded in the transaction that decides it: a
-// wrong try with a short code counts against the code and the log names the
-// reason, so no refusal is answered without being recorded, whatever the
-// caller does meanwhile; if the record cannot be written, that error is
-// returned instead. A refusal names the helper only when its proof's
-// signature verified with that helper's trust-listed key (anyone can write
-// any name in an unsigned claim), and repeats fold into one counted entry,
-// so strangers can neither speak for a helper in the log nor grow it
-// without bound.
-func (s *Service) Present(ctx context.Context, p Presentation, release Release) (Grant, error) {
+// Redeem is a helper's whole request for a dossier, as one domain call. It
+// checks the presentation against its grant; only when everything holds does
+// it count a use, log the acceptance, and build, sign and log the dossier,
+// all in one transaction, so that a revocation cannot slip between the check
+// and the release. It returns the dossier as a compact JWS.
+//
+// A refusal comes back as a *trust.Refusal with its code and HTTP status,
+// and is recorded in the transaction that decides it: a wrong try with a
+// short code counts against the code and the log names the reason, so no
+// refusal is answered without being recorded, whatever the caller does
+// meanwhile; if the record cannot be written, that error is returned
+// instead. A refusal names the helper only when its proof's signature
+// verified with that helper's trust-listed key (anyone can write any name in
+// an unsigned claim), and repeats fold into one counted entry, so strangers
+// can neither speak for a helper in the log nor grow it without bound.
+func (s *Service) Redeem(ctx context.Context, p Presentation) (string, error) {
 	proof, pc, err := parseProof(p.Proof)
 	if err != nil {
 		// Nothing names a grant or a verified helper yet: the refusal is
 		// logged on its own, from an unknown party.
-		return Grant{}, s.logEarlyRefusal(ctx, err)
+		return "", s.logEarlyRefusal(ctx, err)
 	}
 	walletKey, err := s.factotum().PublicKey()
 	if err != nil {
-		return Grant{}, err
+		return "", err
 	}
 	// Only the organisation the proof claims to come from is needed.
 	helper, known, err := s.Trust.Organisation(ctx, pc.Issuer)
 	if err != nil {
-		return Grant{}, err
+		return "", err
 	}
 	actor := ""
 	if known && signedByOneOf(proof, helper.SigningKeys()) {
 		actor = pc.Issuer
 	}
 
-	var g Grant
+	var dossier string
 	var refusal error
 	var now time.Time
 	// One transaction per presentation. bbolt's Batch shares fsyncs between
@@ -132,8 +132,7 @@ func (s *Service) Present(ctx context.Context, p Presentation, release Release) 
 	// its function may run twice; one fetch at a time is the common case.
 	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
 		now = tx.Now()
-		var err error
-		g, err = s.findGrant(tx, p, now)
+		g, err := s.findGrant(tx, p, now)
 		if err == nil {
 			helperKey := func(jkt string) (jose.JSONWebKey, bool) {
 				if !known {
@@ -177,16 +176,17 @@ func (s *Service) Present(ctx context.Context, p Presentation, release Release) 
 		if err != nil {
 			return err
 		}
-		if release != nil {
-			return release(tx, released)
-		}
-		return nil
+		dossier, err = buildDossier(tx, released, s.factotum())
+		return err
 	})
 	if err != nil {
-		return g, err
+		return "", err
 	}
 	s.pruneProofs(ctx, now)
-	return g, refusal
+	if refusal != nil {
+		return "", refusal
+	}
+	return dossier, nil
 }
 
 // recordRefusal writes what a refused presentation leaves behind, inside the

@@ -32,12 +32,12 @@ func TestGrantEndsExactlyAtItsExpiry(t *testing.T) {
 			f := newFixture(t)
 			g := f.grant(t, Request{Days: 1, NotBefore: f.clock.Now().Add(tt.start)})
 			f.clock.Add(tt.at)
-			got, err := f.present(g, f.proof(t, f.a, PurposeIntake, base+"/c/"+g.Handle))
+			d, err := f.present(g, f.proof(t, f.a, PurposeIntake, base+"/c/"+g.Handle))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if got.Uses != 0 {
-				t.Errorf("uses = %d", got.Uses)
+			if got, _ := f.svc.Get(context.Background(), g.ID); got.Uses != 0 || d != "" {
+				t.Errorf("uses = %d, dossier of %d bytes", got.Uses, len(d))
 			}
 		})
 	}
@@ -98,7 +98,7 @@ func TestRefusalsFromStrangersNameNoOneAndFold(t *testing.T) {
 		if i%2 == 1 {
 			p.Handle = "AAAAAAAAAAAAAAAAAAAAAA"
 		}
-		if _, err := f.svc.Present(ctx, p, nil); err == nil {
+		if _, err := f.svc.Redeem(ctx, p); err == nil {
 			t.Fatal("a forged proof was accepted")
 		}
 	}
@@ -122,7 +122,7 @@ func TestRefusalsFromStrangersNameNoOneAndFold(t *testing.T) {
 	}
 	// The real helper with a wrong purpose is named: its proof verified.
 	p := Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, PurposeBudgetManagment, url), Method: "GET", URL: url}
-	if _, err := f.svc.Present(ctx, p, nil); !errors.Is(err, ErrWrongPurpose) {
+	if _, err := f.svc.Redeem(ctx, p); !errors.Is(err, ErrWrongPurpose) {
 		t.Fatalf("wrong purpose: %v", err)
 	}
 	events, _ = f.vault.Events(ctx)
@@ -151,7 +151,7 @@ func TestRestoredGrantRecordStaysRevoked(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			url := base + "/c/" + g.Handle
 			p := Presentation{Handle: g.Handle, Proof: f.proof(t, f.a, g.Purpose, url), Method: "GET", URL: url}
-			if _, err := svc.Present(ctx, p, nil); !errors.Is(err, ErrRevoked) {
+			if _, err := svc.Redeem(ctx, p); !errors.Is(err, ErrRevoked) {
 				t.Fatalf("present: %v, want ErrRevoked", err)
 			}
 			got, err := svc.Get(ctx, g.ID)

@@ -526,7 +526,7 @@ func (s *Service) Export(ctx context.Context, id string) (string, error) {
 		if !ok {
 			return fmt.Errorf("%s has no encryption key in the trust list", g.Audience)
 		}
-		d, err := BuildDossier(tx, g, s.factotum())
+		d, err := buildDossier(tx, g, s.factotum())
 		if err != nil {
 			return err
 		}
