@@ -67,7 +67,7 @@ func cmdHost(ctx context.Context, e *env, args []string) error {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	h, err := host.Open(host.Config{Dir: dir, PublicURL: base, Trust: tl, Logger: logger})
+	h, err := host.Open(host.Config{Dir: dir, PublicURL: base, Trust: tl, Logger: logger, KDF: e.kdf})
 	if err != nil {
 		ln.Close()
 		return err
