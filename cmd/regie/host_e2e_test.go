@@ -249,6 +249,6 @@ func TestHostEndToEnd(t *testing.T) {
 	os.WriteFile(filepath.Join(copyDir, wallet.FileName), rawVault, 0o600)
 	c := newCLI(t, copyDir)
 	c.env["REGIE_PASSPHRASE"] = passA
-	c.must("audit", "verify") // exit 0 only when the chain holds
+	c.must("audit", "verify")                   // exit 0 only when the chain holds
 	child = startHost(t, data, addr, trustFile) // for the deferred stop
 }
