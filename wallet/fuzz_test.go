@@ -11,6 +11,8 @@ import (
 func FuzzParseClaims(f *testing.F) {
 	f.Add([]byte(goodDebt))
 	f.Add([]byte(goodIncome))
+	f.Add([]byte(goodExpense))
+	f.Add([]byte(goodIncome2))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"iss":"a","sub":"123456782","jti":"1","iat":1,"type":"debt","as_of":"2026-01-01","debt":{}}`))
 	f.Add([]byte(`[1,2,3]`))
