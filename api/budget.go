@@ -59,7 +59,7 @@ func (s *Server) apiAddExpense(c *fiber.Ctx) error {
 }
 
 func (s *Server) addOwnCost(c *fiber.Ctx, cost wallet.OwnCost) (wallet.OwnCost, error) {
-	err := s.vault.Update(c.UserContext(), func(tx *wallet.Tx) error {
+	err := s.declare(c, func(tx *wallet.Tx) error {
 		var err error
 		cost, err = tx.AddOwnCost(cost)
 		return err
@@ -68,7 +68,17 @@ func (s *Server) addOwnCost(c *fiber.Ctx, cost wallet.OwnCost) (wallet.OwnCost, 
 }
 
 func (s *Server) deleteOwnCost(c *fiber.Ctx, id string) error {
-	return s.vault.Update(c.UserContext(), func(tx *wallet.Tx) error { return tx.DeleteOwnCost(id) })
+	return s.declare(c, func(tx *wallet.Tx) error { return tx.DeleteOwnCost(id) })
+}
+
+// declare changes what the resident declared, then re-signs the redemption
+// records so that a helper fetching while she is away sees the same budget.
+func (s *Server) declare(c *fiber.Ctx, fn func(tx *wallet.Tx) error) error {
+	if err := s.vault.Update(c.UserContext(), fn); err != nil {
+		return err
+	}
+	s.refreshRecords(c.UserContext())
+	return nil
 }
 
 func (s *Server) apiDeleteExpense(c *fiber.Ctx) error {
@@ -97,7 +107,7 @@ func (s *Server) putHousehold(c *fiber.Ctx, h wallet.Household) error {
 	if h.ChildrenBirthYears == nil {
 		h.ChildrenBirthYears = []int{}
 	}
-	return s.vault.Update(c.UserContext(), func(tx *wallet.Tx) error { return tx.PutHousehold(h) })
+	return s.declare(c, func(tx *wallet.Tx) error { return tx.PutHousehold(h) })
 }
 
 func (s *Server) apiPutHousehold(c *fiber.Ctx) error {
@@ -113,7 +123,7 @@ func (s *Server) apiPutHousehold(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDeleteHousehold(c *fiber.Ctx) error {
-	if err := s.vault.Update(c.UserContext(), func(tx *wallet.Tx) error { return tx.DeleteHousehold() }); err != nil {
+	if err := s.declare(c, func(tx *wallet.Tx) error { return tx.DeleteHousehold() }); err != nil {
 		return fail(c, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -370,7 +370,7 @@ func budgetInBrowser(t *testing.T, b *browser, w *demoWorld) {
 		t.Errorf("leefgeld = %q, want %q", got, web.Money(*bud.LeefgeldCents))
 	}
 	var kinds []string
-	b.run(chromedp.Evaluate(`[...document.querySelectorAll("#budget .signed-badge")].map(e => e.closest("tr").querySelector("th").textContent.trim())`, &kinds))
+	b.run(chromedp.Evaluate(`[...document.querySelectorAll("#budget .signed-badge")].map(e => e.closest("th").firstChild.textContent.trim())`, &kinds))
 	for _, k := range []string{"Huur", "Energie", "Water", "Zorgverzekering"} {
 		if !slices.Contains(kinds, k) {
 			t.Errorf("signed fixed costs %v lack %s", kinds, k)
@@ -396,7 +396,7 @@ func budgetInBrowser(t *testing.T, b *browser, w *demoWorld) {
 	}
 	b.check("budget-added", true)
 	b.run(chromedp.SendKeys("#amount", "zeventien"+kb.Enter, chromedp.ByQuery))
-	if got := b.text("#form-error"); !strings.Contains(got, "bedrag") {
+	if got := b.text("#page-error"); !strings.Contains(got, "bedrag") {
 		t.Errorf("bad amount message = %q", got)
 	}
 	b.check("budget-error", false)
