@@ -10,6 +10,7 @@ import (
 	"regie/connectors"
 	"regie/consent"
 	"regie/internal/httpx"
+	"regie/wallet"
 )
 
 // publicURL is the URL a proof must name for this request: the configured
@@ -88,7 +89,7 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 	if !s.vault.Unlocked() {
 		return s.inboxLocked(c, items)
 	}
-	rep, err := s.importer.Import(c.UserContext(), "push", items, nil)
+	rep, err := s.importer.Import(c.UserContext(), wallet.ChannelPush, items, nil)
 	if err != nil {
 		return fail(c, err)
 	}

@@ -388,7 +388,7 @@ func (s *Server) uploadSubmit(c *fiber.Ctx, p page) error {
 		}
 		items = append(items, list...)
 	}
-	rep, err := s.importer.Import(c.UserContext(), "file", items, nil)
+	rep, err := s.importer.Import(c.UserContext(), wallet.ChannelFile, items, nil)
 	if err != nil {
 		return err
 	}

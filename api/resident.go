@@ -182,7 +182,7 @@ func (s *Server) apiImport(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(c, err)
 	}
-	rep, err := s.importer.Import(c.UserContext(), "file", items, nil)
+	rep, err := s.importer.Import(c.UserContext(), wallet.ChannelFile, items, nil)
 	if err != nil {
 		return fail(c, err)
 	}

@@ -70,7 +70,7 @@ type Importer struct {
 // Import verifies and stores items. via says which way they came (file,
 // push, pull) for the access log. progress, when not nil, is called as
 // statements are stored.
-func (im *Importer) Import(ctx context.Context, via string, items []Item, progress func(done, total int)) (Report, error) {
+func (im *Importer) Import(ctx context.Context, via wallet.Channel, items []Item, progress func(done, total int)) (Report, error) {
 	rep := Report{Items: make([]ItemResult, len(items))}
 	profile, err := im.Vault.Profile()
 	if err != nil {
@@ -182,7 +182,7 @@ func (im *Importer) verifyAll(ctx context.Context, v *trust.Verifier, items []It
 
 // store writes one chunk and its log entries in a single transaction. If
 // nothing in the chunk passed verification it writes nothing at all.
-func (im *Importer) store(ctx context.Context, via string, sts []wallet.Statement, errs []error, results []ItemResult) error {
+func (im *Importer) store(ctx context.Context, via wallet.Channel, sts []wallet.Statement, errs []error, results []ItemResult) error {
 	valid := false
 	for _, err := range errs {
 		if err == nil {
@@ -195,7 +195,11 @@ func (im *Importer) store(ctx context.Context, via string, sts []wallet.Statemen
 	}
 	outcomes := make([]string, len(sts))
 	err := im.Vault.Update(ctx, func(tx *wallet.Tx) error {
-		counts := map[[2]string]int{}
+		type entry struct {
+			issuer string
+			topic  wallet.Topic
+		}
+		counts := map[entry]int{}
 		for i := range sts {
 			if errs[i] != nil {
 				continue
@@ -213,16 +217,21 @@ func (im *Importer) store(ctx context.Context, via string, sts []wallet.Statemen
 				outcomes[i] = OutcomeDuplicate
 				continue
 			}
-			counts[[2]string{sts[i].Issuer, category(sts[i])}]++
+			counts[entry{sts[i].Issuer, wallet.TopicOf(&sts[i])}]++
 		}
-		keys := make([][2]string, 0, len(counts))
+		keys := make([]entry, 0, len(counts))
 		for k := range counts {
 			keys = append(keys, k)
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i][0]+"\x00"+keys[i][1] < keys[j][0]+"\x00"+keys[j][1] })
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].issuer != keys[j].issuer {
+				return keys[i].issuer < keys[j].issuer
+			}
+			return keys[i].topic < keys[j].topic
+		})
 		for _, k := range keys {
-			err := tx.AppendEvent(wallet.Event{Kind: wallet.EventStatementImported, Actor: k[0],
-				Categories: []string{k[1]}, Count: counts[k], Reason: via})
+			err := tx.AppendEvent(wallet.Event{Kind: wallet.EventStatementImported, Actor: k.issuer,
+				Topics: []wallet.Topic{k.topic}, Count: counts[k], Via: via})
 			if err != nil {
 				return err
 			}
@@ -241,15 +250,6 @@ func (im *Importer) store(ctx context.Context, via string, sts []wallet.Statemen
 		results[i].ID = sts[i].ID
 	}
 	return nil
-}
-
-// category is the log's word for what a statement is about: the debt
-// category, or "income".
-func category(s wallet.Statement) string {
-	if s.Debt != nil {
-		return string(s.Debt.Category)
-	}
-	return "income"
 }
 
 // MaxBundle is the most statements one bundle may hold.

@@ -87,7 +87,7 @@ func (im *Importer) ImportPending(ctx context.Context, box *wallet.Box) (Report,
 		}
 		items = append(items, Item{JWS: string(plain)})
 	}
-	rep, err := im.Import(ctx, "push", items, nil)
+	rep, err := im.Import(ctx, wallet.ChannelPush, items, nil)
 	if err != nil {
 		return rep, err
 	}

@@ -234,7 +234,7 @@ func (p *Puller) refreshOne(ctx context.Context, tl *trust.List, src Source) Sou
 	for i, s := range list {
 		items[i] = Item{Name: fmt.Sprintf("%s #%d", src.Org, i+1), JWS: s}
 	}
-	res.Report, res.Err = p.Importer.Import(ctx, "pull", items, nil)
+	res.Report, res.Err = p.Importer.Import(ctx, wallet.ChannelPull, items, nil)
 	return res
 }
 

@@ -42,7 +42,7 @@ func buildDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, error) {
 		return "", err
 	}
 	err = tx.AppendEvent(wallet.Event{Kind: wallet.EventDossierReleased, Actor: g.Audience, Purpose: string(g.Purpose),
-		Categories: g.Scope, Grant: g.ID, Count: n})
+		Scope: g.Scope, Grant: g.ID, Count: n})
 	return out, err
 }
 

@@ -44,7 +44,6 @@ const (
 	ScopeIncome   = "income"
 	ScopeExpenses = "expenses"
 	ScopeClient   = "client"
-	scopeSource   = "source:"
 )
 
 // ParseScope reads a comma-separated scope.
@@ -73,7 +72,8 @@ func checkScopeEntry(p string) error {
 	switch {
 	case p == ScopeDebts, p == ScopeIncome, p == ScopeExpenses, p == ScopeClient:
 		return nil
-	case strings.HasPrefix(p, scopeSource) && wallet.ValidOrgID(strings.TrimPrefix(p, scopeSource)):
+	}
+	if _, ok := wallet.ScopeSource(p); ok {
 		return nil
 	}
 	return &wallet.ValidationError{Field: "scope", Problem: "must name debts, income, expenses, client or source:<organisation>"}
@@ -89,7 +89,8 @@ func (s Scope) Allows(st *wallet.Statement) bool {
 			return true
 		case p == ScopeExpenses && st.Type == wallet.TypeExpense:
 			return true
-		case strings.HasPrefix(p, scopeSource) && strings.TrimPrefix(p, scopeSource) == st.Issuer:
+		}
+		if org, ok := wallet.ScopeSource(p); ok && org == st.Issuer {
 			return true
 		}
 	}

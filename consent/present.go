@@ -172,7 +172,7 @@ func (s *Service) Redeem(ctx context.Context, p Presentation) (string, error) {
 			released.Scope = slices.Clone(p.Want)
 		}
 		err = tx.AppendEvent(wallet.Event{Kind: wallet.EventPresentationOK, Actor: g.Audience, Purpose: string(g.Purpose),
-			Categories: released.Scope, Grant: g.ID})
+			Scope: released.Scope, Grant: g.ID})
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func (s *Service) logEarlyRefusal(ctx context.Context, refusal error) error {
 
 func refusalEvent(actor string, g Grant, refusal error) wallet.Event {
 	return wallet.Event{Kind: wallet.EventPresentationNotOK, Actor: actor, Reason: trust.ReasonCode(refusal), Grant: g.ID,
-		Purpose: string(g.Purpose), Categories: g.Scope}
+		Purpose: string(g.Purpose), Scope: g.Scope}
 }
 
 func isRefusal(err error) bool {

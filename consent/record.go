@@ -367,7 +367,7 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		if err := tx.PruneProofs(now.Add(-3 * Leeway)); err != nil {
 			return err
 		}
-		ev := wallet.Event{Actor: g.Audience, Purpose: string(g.Purpose), Categories: g.Scope, Grant: g.ID}
+		ev := wallet.Event{Actor: g.Audience, Purpose: string(g.Purpose), Scope: g.Scope, Grant: g.ID}
 		ev.Kind = wallet.EventPresentationOK
 		if err := tx.AddEvent(ev, now); err != nil {
 			return err

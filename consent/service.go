@@ -154,7 +154,7 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 			return err
 		}
 		return tx.AppendEvent(wallet.Event{Kind: wallet.EventGrantMade, Actor: g.Audience, Purpose: string(g.Purpose),
-			Categories: g.Scope, Grant: g.ID})
+			Scope: g.Scope, Grant: g.ID})
 	})
 	if err != nil {
 		return Grant{}, err
@@ -304,7 +304,7 @@ func (s *Service) Revoke(ctx context.Context, id string) (Grant, error) {
 			return err
 		}
 		return tx.AppendEvent(wallet.Event{Kind: wallet.EventGrantRevoked, Actor: g.Audience, Purpose: string(g.Purpose),
-			Categories: g.Scope, Grant: g.ID})
+			Scope: g.Scope, Grant: g.ID})
 	})
 	return g, err
 }

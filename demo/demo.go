@@ -196,7 +196,7 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 		return orgs, err
 	}
 	if fresh {
-		rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, nil)
+		rep, err := (&connectors.Importer{Vault: v}).Import(ctx, wallet.ChannelFile, items, nil)
 		if err != nil {
 			return orgs, err
 		}

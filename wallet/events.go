@@ -27,10 +27,72 @@ const (
 	EventSourceConnected   EventKind = "source_connected"
 )
 
+// Channel is the way statements came into the vault, as the access log
+// records an import.
+type Channel string
+
+// Import channels.
+const (
+	ChannelFile Channel = "file" // a file the resident imported
+	ChannelPush Channel = "push" // an organisation pushed it to the inbox
+	ChannelPull Channel = "pull" // the wallet pulled it from a connected source
+)
+
+// Topic is what imported statements were about, as the access log records
+// an import: a debt's category, TopicIncome or TopicExpense.
+type Topic string
+
+// Topics that are not debt categories.
+const (
+	TopicIncome  Topic = "income"
+	TopicExpense Topic = "expense"
+)
+
+// TopicOf is what s is about, for the access log.
+func TopicOf(s *Statement) Topic {
+	switch {
+	case s.Debt != nil:
+		return Topic(s.Debt.Category)
+	case s.Expense != nil:
+		return TopicExpense
+	}
+	return TopicIncome
+}
+
 // Event is one entry of the resident's access log. It names who, when, for
 // what purpose and which categories, never the figures themselves. Each entry
 // carries the SHA-256 of the one before it.
+//
+// On the wire and in the vault an entry keeps one "categories" and one
+// "reason" field, as it always had (the hash chain covers that form); in Go
+// each meaning has its own field and type: Scope and Reason for consents and
+// presentations, Topics and Via for imports.
 type Event struct {
+	Seq     uint64
+	Time    time.Time
+	Kind    EventKind
+	Actor   string
+	Purpose string
+	// Scope is the consent's scope entries (see consent.Scope), on grant,
+	// revocation, presentation and release entries.
+	Scope []string
+	// Topics is what an import brought, on import entries.
+	Topics []Topic
+	Grant  string
+	// Reason is the refusal code of a refused presentation.
+	Reason string
+	// Via is the way an import came in.
+	Via   Channel
+	Count int
+	// Last is when the latest of a folded run of repeats happened (see
+	// AppendCounted); zero for an entry that happened once.
+	Last time.Time
+	Prev string
+}
+
+// eventJSON is an Event as it is stored, hashed and shown: the field order
+// and names are the log's format and must not change.
+type eventJSON struct {
 	Seq        uint64    `json:"seq"`
 	Time       time.Time `json:"time"`
 	Kind       EventKind `json:"kind"`
@@ -40,10 +102,44 @@ type Event struct {
 	Grant      string    `json:"grant,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
 	Count      int       `json:"count,omitempty"`
-	// Last is when the latest of a folded run of repeats happened (see
-	// AppendCounted); zero for an entry that happened once.
-	Last time.Time `json:"last,omitzero"`
-	Prev string    `json:"prev"`
+	Last       time.Time `json:"last,omitzero"`
+	Prev       string    `json:"prev"`
+}
+
+// MarshalJSON writes the entry in the log's format: an import's topics and
+// channel go in "categories" and "reason", like a consent's scope and a
+// refusal's code.
+func (e Event) MarshalJSON() ([]byte, error) {
+	w := eventJSON{Seq: e.Seq, Time: e.Time, Kind: e.Kind, Actor: e.Actor, Purpose: e.Purpose, Categories: e.Scope,
+		Grant: e.Grant, Reason: e.Reason, Count: e.Count, Last: e.Last, Prev: e.Prev}
+	if e.Kind == EventStatementImported {
+		w.Reason = string(e.Via)
+		w.Categories = make([]string, len(e.Topics))
+		for i, t := range e.Topics {
+			w.Categories[i] = string(t)
+		}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads the log's format, giving "categories" and "reason"
+// their meaning by the entry's kind.
+func (e *Event) UnmarshalJSON(raw []byte) error {
+	var w eventJSON
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return err
+	}
+	*e = Event{Seq: w.Seq, Time: w.Time, Kind: w.Kind, Actor: w.Actor, Purpose: w.Purpose, Grant: w.Grant,
+		Count: w.Count, Last: w.Last, Prev: w.Prev}
+	if w.Kind == EventStatementImported {
+		e.Via = Channel(w.Reason)
+		for _, c := range w.Categories {
+			e.Topics = append(e.Topics, Topic(c))
+		}
+		return nil
+	}
+	e.Scope, e.Reason = w.Categories, w.Reason
+	return nil
 }
 
 type eventHead struct {
@@ -130,8 +226,8 @@ const maxFold = 64
 
 // sameEntry reports whether b repeats a: everything but time and count.
 func sameEntry(a, b Event) bool {
-	return a.Kind == b.Kind && a.Actor == b.Actor && a.Reason == b.Reason && a.Grant == b.Grant &&
-		a.Purpose == b.Purpose && slices.Equal(a.Categories, b.Categories)
+	return a.Kind == b.Kind && a.Actor == b.Actor && a.Reason == b.Reason && a.Via == b.Via && a.Grant == b.Grant &&
+		a.Purpose == b.Purpose && slices.Equal(a.Scope, b.Scope) && slices.Equal(a.Topics, b.Topics)
 }
 
 // AppendCounted adds e like AppendEvent, unless the trailing entries of the

@@ -14,7 +14,7 @@ func logWithEvents(t *testing.T, n int) *Vault {
 	v := newTestVault(t)
 	for i := 0; i < n; i++ {
 		err := v.Update(context.Background(), func(tx *Tx) error {
-			return tx.AppendEvent(Event{Kind: EventDossierReleased, Actor: "schuldhulp-rotterdam", Purpose: "debt-help-intake", Categories: []string{"debts"}})
+			return tx.AppendEvent(Event{Kind: EventDossierReleased, Actor: "schuldhulp-rotterdam", Purpose: "debt-help-intake", Scope: []string{"debts"}})
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -176,7 +176,7 @@ func TestVaultFileHoldsNoPlaintext(t *testing.T) {
 	put(t, v, mustClaims(t, goodDebt))
 	put(t, v, mustClaims(t, goodIncome))
 	if err := v.Update(ctx, func(tx *Tx) error {
-		return tx.AppendEvent(Event{Kind: EventStatementImported, Actor: "cjib", Categories: []string{"fine"}})
+		return tx.AppendEvent(Event{Kind: EventStatementImported, Actor: "cjib", Topics: []Topic{"fine"}})
 	}); err != nil {
 		t.Fatal(err)
 	}

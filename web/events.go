@@ -12,13 +12,12 @@ import (
 // organisation's name for its id; nil, or an empty answer, keeps the id.
 func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (who, what string) {
 	who = orgName(e.Actor, name)
-	cats := make([]string, 0, len(e.Categories))
-	for _, c := range e.Categories {
-		if isScope(lang, c) {
-			cats = append(cats, ScopeLabel(lang, c, name))
-		} else {
-			cats = append(cats, T(lang, "cat."+c))
-		}
+	cats := make([]string, 0, len(e.Scope)+len(e.Topics))
+	for _, sc := range e.Scope {
+		cats = append(cats, ScopeLabel(lang, sc, name))
+	}
+	for _, tp := range e.Topics {
+		cats = append(cats, TopicLabel(lang, tp))
 	}
 	list := strings.Join(cats, ", ")
 	switch e.Kind {
@@ -47,20 +46,22 @@ func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (wh
 // "income", "expenses", "client", or "source:ORG" by the organisation's
 // name.
 func ScopeLabel(lang, sc string, name func(id string) string) string {
-	if id, ok := strings.CutPrefix(sc, "source:"); ok {
+	if id, ok := wallet.ScopeSource(sc); ok {
 		return T(lang, "con.what.source", orgName(id, name))
 	}
 	return T(lang, "con.what."+sc)
 }
 
-// isScope tells a scope entry from a debt category in an event's
-// categories: scopes have words under con.what.
-func isScope(lang, c string) bool {
-	if strings.HasPrefix(c, "source:") {
-		return true
+// TopicLabel names what an import brought: a debt category, income or
+// fixed costs.
+func TopicLabel(lang string, tp wallet.Topic) string {
+	switch tp {
+	case wallet.TopicIncome:
+		return T(lang, "con.what.income")
+	case wallet.TopicExpense:
+		return T(lang, "topic.expense")
 	}
-	_, ok := word(lang, "con.what."+c)
-	return ok && c != ""
+	return T(lang, "cat."+string(tp))
 }
 
 func orgName(id string, name func(string) string) string {

@@ -57,7 +57,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
-	rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, progress)
+	rep, err := (&connectors.Importer{Vault: v}).Import(ctx, wallet.ChannelFile, items, progress)
 	if err != nil {
 		return err
 	}
