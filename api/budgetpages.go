@@ -60,37 +60,16 @@ func (s *Server) formError(c *fiber.Ctx, p page, err error) error {
 	return s.budgetPage(c, p, fiber.StatusBadRequest, "", budgetProblem(p.lang, ve.Field, s.vault.Now().Year()))
 }
 
+// budgetProblem says what to fix in a budget form field, in the words of
+// web's table (budget.err.FIELD); an unknown field gets the generic error.
 func budgetProblem(lang, field string, year int) string {
-	nl := map[string]string{
-		"amount":               "Vul een bedrag in euro in, zoals 845 of 845,50.",
-		"amount_cents":         "Vul een bedrag in euro in, zoals 845 of 845,50.",
-		"description":          "Gebruik in de omschrijving alleen letters, cijfers en gewone leestekens (hoogstens 100).",
-		"kind":                 "Kies een soort vaste last uit de lijst.",
-		"period":               "Kies uit de lijst hoe vaak u betaalt.",
-		"situation":            "Kies hoe u woont.",
-		"children_birth_years": "Vul de geboortejaren van de kinderen in, zoals 2015, 2018. Bij kinderen onder 18 hoort minstens één jaar van na %d.",
-		"costs":                "U hebt al heel veel vaste lasten ingevuld. Verwijder er eerst een paar.",
-	}
-	en := map[string]string{
-		"amount":               "Enter an amount in euros, like 845 or 845.50.",
-		"amount_cents":         "Enter an amount in euros, like 845 or 845.50.",
-		"description":          "Use only letters, digits and common punctuation in the description (at most 100).",
-		"kind":                 "Choose a kind of fixed cost from the list.",
-		"period":               "Choose from the list how often you pay.",
-		"situation":            "Choose how you live.",
-		"children_birth_years": "Enter the children's birth years, like 2015, 2018. Children under 18 need at least one year after %d.",
-		"costs":                "You have entered very many fixed costs. Delete a few first.",
-	}
-	words := nl
-	if lang == "en" {
-		words = en
-	}
-	msg, ok := words[field]
-	if !ok {
+	key := "budget.err." + field
+	msg := web.T(lang, key)
+	switch {
+	case msg == key:
 		return web.T(lang, "err.generic")
-	}
-	if strings.Contains(msg, "%d") {
-		return strings.Replace(msg, "%d", strconv.Itoa(year-18), 1)
+	case strings.Contains(msg, "%d"):
+		return web.T(lang, key, year-18)
 	}
 	return msg
 }

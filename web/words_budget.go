@@ -5,6 +5,15 @@ package web
 // English. T looks here after words.
 var budgetWords = map[string]map[string]string{
 	"nl": {
+		"budget.err.amount":               "Vul een bedrag in euro in, zoals 845 of 845,50.",
+		"budget.err.amount_cents":         "Vul een bedrag in euro in, zoals 845 of 845,50.",
+		"budget.err.description":          "Gebruik in de omschrijving alleen letters, cijfers en gewone leestekens (hoogstens 100).",
+		"budget.err.kind":                 "Kies een soort vaste last uit de lijst.",
+		"budget.err.period":               "Kies uit de lijst hoe vaak u betaalt.",
+		"budget.err.situation":            "Kies hoe u woont.",
+		"budget.err.children_birth_years": "Vul de geboortejaren van de kinderen in, zoals 2015, 2018. Bij kinderen onder 18 hoort minstens één jaar van na %d.",
+		"budget.err.costs":                "U hebt al heel veel vaste lasten ingevuld. Verwijder er eerst een paar.",
+
 		"nav.budget": "Vaste lasten",
 
 		"ov.leefgeld":              "Om van te leven",
@@ -118,6 +127,15 @@ var budgetWords = map[string]map[string]string{
 		"desk.expenses":            "Vaste lasten",
 	},
 	"en": {
+		"budget.err.amount":               "Enter an amount in euros, like 845 or 845.50.",
+		"budget.err.amount_cents":         "Enter an amount in euros, like 845 or 845.50.",
+		"budget.err.description":          "Use only letters, digits and common punctuation in the description (at most 100).",
+		"budget.err.kind":                 "Choose a kind of fixed cost from the list.",
+		"budget.err.period":               "Choose from the list how often you pay.",
+		"budget.err.situation":            "Choose how you live.",
+		"budget.err.children_birth_years": "Enter the children's birth years, like 2015, 2018. Children under 18 need at least one year after %d.",
+		"budget.err.costs":                "You have entered very many fixed costs. Delete a few first.",
+
 		"nav.budget": "Fixed costs",
 
 		"ov.leefgeld":              "To live on",
