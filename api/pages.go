@@ -78,6 +78,7 @@ func (s *Server) pageRoutes() {
 	app.Get("/consent", s.resident(s.consentPage))
 	app.Post("/consent", s.resident(s.grantSubmit))
 	app.Get("/consent/:id", s.resident(s.grantPage))
+	app.Get("/consent/:id/receipt", s.resident(s.receiptPage))
 	app.Post("/consent/:id/revoke", s.resident(s.revokeSubmit))
 	app.Post("/consent/:id/code", s.resident(s.codeSubmit))
 	app.Get("/consent/:id/qr.png", s.resident(func(c *fiber.Ctx, _ page) error { return s.apiQR(c) }))
@@ -169,6 +170,8 @@ func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {
 // overviewData is the overview with how to reach each organisation in it.
 type overviewData struct {
 	overviewView
+	// Running are the consents active now, each shown as a banner.
+	Running []consent.Grant
 	// Signers names the signing organisation of every plan line, by
 	// issuer and creditor or payer.
 	Signers map[string]trust.Signer
@@ -187,7 +190,11 @@ func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
 		return err
 	}
 	pg := s.base(c, p, "ov.title", "overview")
-	d := overviewData{overviewView: o, Signers: map[string]trust.Signer{}, Contacts: contacts(tl)}
+	run, err := s.running(c)
+	if err != nil {
+		return err
+	}
+	d := overviewData{overviewView: o, Running: run, Signers: map[string]trust.Signer{}, Contacts: contacts(tl)}
 	for _, group := range [][]wallet.PlanLine{o.Plan.First, o.Plan.FixedCosts, o.Plan.Other} {
 		for _, l := range group {
 			d.Signers[l.Issuer+"/"+l.Name] = tl.Signer(l.Issuer, l.Name)
@@ -459,8 +466,12 @@ func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
 	}
 	days, _ := strconv.Atoi(c.FormValue("days"))
 	uses, _ := strconv.Atoi(c.FormValue("uses"))
-	g, err := s.consent.Grant(c.UserContext(), consent.Request{Audience: c.FormValue("to"), Purpose: consent.Purpose(c.FormValue("purpose")),
-		Scope: scope, Days: days, MaxUses: uses})
+	req := consent.Request{Audience: c.FormValue("to"), Purpose: consent.Purpose(c.FormValue("purpose")),
+		Scope: scope, Days: days, MaxUses: uses}
+	if c.FormValue("confirm") != "yes" {
+		return s.consentPreview(c, p, req)
+	}
+	g, err := s.consent.Grant(c.UserContext(), req)
 	if err != nil {
 		var ve *wallet.ValidationError
 		if errors.As(err, &ve) || errors.Is(err, consent.ErrNotHelper) {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,82 @@ func TestDebtPage(t *testing.T) {
 				t.Errorf("%s: %d", path, code)
 			}
 		})
+	}
+}
+
+// TestConsentPreviewThenConfirm: the consent form first shows exactly what
+// the counsellor will see and grants nothing; only the confirm step does.
+// After revoking, the page and the printable receipt say when, and that
+// what was fetched stays with the counsellor. Bad input changes nothing.
+func TestConsentPreviewThenConfirm(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	page := w.page(t, "/consent")
+	if strings.Contains(page, " checked") {
+		t.Error("the consent form has a choice ticked in advance")
+	}
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	count := func() int {
+		var list struct {
+			Consents []grantView `json:"consents"`
+		}
+		w.call("GET", "/api/v1/consents", nil, &list)
+		return len(list.Consents)
+	}
+	base := url.Values{"csrf": {csrf}, "to": {"schuldhulp-a"}, "purpose": {"debt-help-intake"}, "scope": {"debts", "income"}, "days": {"14"}}
+	resp, body := form(t, w.resident, w.base+"/consent", base)
+	for _, want := range []string{"Controleer wat u deelt", "Organisatie cjib</strong>:\n    1 schuld", "Organisatie uwv</strong>:\n    1 inkomen", "burgerservicenummer", `name="confirm" value="yes"`} {
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("preview: %d, missing %q", resp.StatusCode, want)
+		}
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("the preview granted %d consents", n)
+	}
+	for name, v := range map[string]url.Values{
+		"no counsellor":      {"to": {""}},
+		"not a counsellor":   {"to": {"cjib"}},
+		"nothing to share":   {"scope": {}},
+		"unknown purpose":    {"purpose": {"marketing"}},
+		"too long":           {"days": {"400"}},
+		"confirm, bad scope": {"scope": {"everything"}, "confirm": {"yes"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := url.Values{}
+			for k, vs := range base {
+				bad[k] = vs
+			}
+			for k, vs := range v {
+				bad[k] = vs
+			}
+			if resp, body := form(t, w.resident, w.base+"/consent", bad); resp.StatusCode != 400 || !strings.Contains(body, "Kies een hulpverlener") {
+				t.Errorf("%d", resp.StatusCode)
+			}
+			if n := count(); n != 0 {
+				t.Errorf("bad input granted %d consents", n)
+			}
+		})
+	}
+	base.Set("confirm", "yes")
+	resp, body = form(t, w.resident, w.base+"/consent", base)
+	if resp.StatusCode != 200 || count() != 1 || !strings.Contains(body, `id="qr"`) {
+		t.Fatalf("confirm: %d, %d consents", resp.StatusCode, count())
+	}
+	if ov := w.page(t, "/"); !strings.Contains(ov, "Organisatie schuldhulp-a mag meekijken tot") {
+		t.Error("no banner for the running consent on the overview")
+	}
+	id := regexp.MustCompile(`/consent/(g-[A-Za-z0-9_-]+)/revoke`).FindStringSubmatch(body)[1]
+	resp, body = form(t, w.resident, w.base+"/consent/"+id+"/revoke", url.Values{"csrf": {csrf}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Ingetrokken op") || !strings.Contains(body, "blijft bij de hulpverlener") || strings.Contains(body, "Geldig tot") {
+		t.Errorf("after revoking: %d", resp.StatusCode)
+	}
+	receipt := w.page(t, "/consent/"+id+"/receipt")
+	for _, want := range []string{"Bewijs van toestemming", "Ingetrokken op", "Organisatie schuldhulp-a", "receipt.json"} {
+		if !strings.Contains(receipt, want) {
+			t.Errorf("receipt page lacks %q", want)
+		}
+	}
+	if ov := w.page(t, "/"); strings.Contains(ov, "mag meekijken tot") {
+		t.Error("a revoked consent still has a banner")
 	}
 }

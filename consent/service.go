@@ -103,18 +103,30 @@ func signJWT(wf trust.Factotum, typ string, claims ...any) (string, error) {
 	return b.Serialize()
 }
 
-// Grant issues a new grant. The helper must be in the trust list as a
-// helper; its first signing key is the one the grant is bound to.
-func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
+// Check validates a request without granting anything and returns the
+// counsellor it names and the request with its defaults filled in, so the
+// pages can show exactly what the resident is about to give before they
+// confirm.
+func (s *Service) Check(ctx context.Context, r Request) (trust.Organisation, Request, error) {
 	if err := r.validate(); err != nil {
-		return Grant{}, err
+		return trust.Organisation{}, r, err
 	}
 	org, ok, err := s.Trust.Organisation(ctx, r.Audience)
 	if err != nil {
-		return Grant{}, err
+		return trust.Organisation{}, r, err
 	}
 	if !ok || org.Kind != trust.KindHelper {
-		return Grant{}, fmt.Errorf("%q: %w", r.Audience, ErrNotHelper)
+		return trust.Organisation{}, r, fmt.Errorf("%q: %w", r.Audience, ErrNotHelper)
+	}
+	return org, r, nil
+}
+
+// Grant issues a new grant. The helper must be in the trust list as a
+// helper; its first signing key is the one the grant is bound to.
+func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
+	org, r, err := s.Check(ctx, r)
+	if err != nil {
+		return Grant{}, err
 	}
 	jkt, err := trust.Thumbprint(org.SigningKeys()[0])
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 	"sync"
 	"time"
 
@@ -153,9 +154,21 @@ func (s *Server) IssueCode(subject wallet.BSN) string {
 	}
 	code := string(b[:5]) + "-" + string(b[5:])
 	s.mu.Lock()
-	s.codes[code] = enrolCode{subject: subject, expires: s.now().Add(trust.EnrolCodeTTL)}
+	s.codes[codeKey(code)] = enrolCode{subject: subject, expires: s.now().Add(trust.EnrolCodeTTL)}
 	s.mu.Unlock()
 	return code
+}
+
+// codeKey is a code as the resident may type it, reduced to what counts:
+// upper case, without the spaces and dashes people put between groups.
+func codeKey(typed string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '\t', '\n', '\r', '\u00a0':
+			return -1
+		}
+		return unicode.ToUpper(r)
+	}, typed)
 }
 
 func (s *Server) portalCode(c *fiber.Ctx) error {
@@ -184,7 +197,7 @@ func (s *Server) enrol(c *fiber.Ctx) error {
 	if !ok {
 		return orgError(c, 400, "bad_request", "wallet_key must be a public Ed25519 JWK")
 	}
-	code := strings.ToUpper(strings.TrimSpace(req.Code))
+	code := codeKey(req.Code)
 	s.mu.Lock()
 	ec, found := s.codes[code]
 	delete(s.codes, code) // a code works once, whatever happens next

@@ -143,3 +143,48 @@ func TestPublicURLDefaultsToTheListener(t *testing.T) {
 		t.Errorf("token naming http://<listener>: %d", resp.StatusCode)
 	}
 }
+
+// TestEnrolCodeAsTyped: a code works however the resident types it (lower
+// case, spaces or dashes between the characters), and still only once; a
+// code with another character changed, or one of only separators, is refused.
+func TestEnrolCodeAsTyped(t *testing.T) {
+	r := start(t, Options{})
+	spell := map[string]func(string) string{
+		"as-given":         func(c string) string { return c },
+		"lower-case":       strings.ToLower,
+		"spaces":           func(c string) string { return strings.ReplaceAll(c, "-", " ") },
+		"no-dash":          func(c string) string { return strings.ReplaceAll(c, "-", "") },
+		"groups-of-two":    func(c string) string { c = strings.ReplaceAll(c, "-", ""); return c[:2] + " " + c[2:4] + "-" + c[4:6] + " " + c[6:] },
+		"surrounding-tabs": func(c string) string { return "\t " + c + " \n" },
+	}
+	ip := 10 // each case from its own address, so the rate limit stays out of it
+	for name, f := range spell {
+		ip++
+		c := clientFrom(fmt.Sprintf("127.0.0.%d", ip))
+		t.Run(name, func(t *testing.T) {
+			code := r.srv.IssueCode("123456782")
+			if status, conn, _ := r.enrol(t, c, f(code)); status != 201 || conn == "" {
+				t.Fatalf("%q: %d", f(code), status)
+			}
+			if status, _, _ := r.enrol(t, c, f(code)); status != http.StatusUnauthorized {
+				t.Errorf("a code used twice: %d", status)
+			}
+		})
+	}
+	for name, typed := range map[string]func(string) string{
+		"one-changed": func(c string) string { return "Q" + c[1:] },
+		"separators":  func(string) string { return " - - " },
+	} {
+		ip++
+		c := clientFrom(fmt.Sprintf("127.0.0.%d", ip))
+		t.Run(name, func(t *testing.T) {
+			code := r.srv.IssueCode("123456782")
+			if typed(code) == code {
+				t.Skip("the random code starts with Q")
+			}
+			if status, _, _ := r.enrol(t, c, typed(code)); status != http.StatusUnauthorized {
+				t.Errorf("%d", status)
+			}
+		})
+	}
+}

@@ -147,7 +147,13 @@ func funcs(lang string) template.FuncMap {
 		"household": func(h wallet.Household) string { return HouseholdText(lang, h) },
 		"add":       func(a, b int) int { return a + b },
 		"tel":       Tel,
-		"host":      Host,
+		"plural": func(key string, n int) string {
+			if n == 1 {
+				return T(lang, key+".one")
+			}
+			return T(lang, key+".n", n)
+		},
+		"host": Host,
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
