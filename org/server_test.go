@@ -150,11 +150,14 @@ func TestPublicURLDefaultsToTheListener(t *testing.T) {
 func TestEnrolCodeAsTyped(t *testing.T) {
 	r := start(t, Options{})
 	spell := map[string]func(string) string{
-		"as-given":         func(c string) string { return c },
-		"lower-case":       strings.ToLower,
-		"spaces":           func(c string) string { return strings.ReplaceAll(c, "-", " ") },
-		"no-dash":          func(c string) string { return strings.ReplaceAll(c, "-", "") },
-		"groups-of-two":    func(c string) string { c = strings.ReplaceAll(c, "-", ""); return c[:2] + " " + c[2:4] + "-" + c[4:6] + " " + c[6:] },
+		"as-given":   func(c string) string { return c },
+		"lower-case": strings.ToLower,
+		"spaces":     func(c string) string { return strings.ReplaceAll(c, "-", " ") },
+		"no-dash":    func(c string) string { return strings.ReplaceAll(c, "-", "") },
+		"groups-of-two": func(c string) string {
+			c = strings.ReplaceAll(c, "-", "")
+			return c[:2] + " " + c[2:4] + "-" + c[4:6] + " " + c[6:]
+		},
 		"surrounding-tabs": func(c string) string { return "\t " + c + " \n" },
 	}
 	ip := 10 // each case from its own address, so the rate limit stays out of it
