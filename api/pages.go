@@ -268,6 +268,12 @@ type sourceRow struct {
 	Name string
 }
 
+// dirRow is one organisation in the sources page's directory.
+type dirRow struct {
+	Org       trust.Organisation
+	Connected bool
+}
+
 type refreshRow struct {
 	Name, Error string
 	Count       int
@@ -275,7 +281,11 @@ type refreshRow struct {
 
 type sourcesData struct {
 	Sources     []sourceRow
-	Connectable []trust.Organisation
+	// Directory lists the trust list's organisations that send statements,
+	// filtered by Query (name) and Kind, each connectable with its code.
+	Directory []dirRow
+	Query     string
+	Kind      trust.Kind
 	Report      *connectors.Report
 	Refresh     []refreshRow
 }
@@ -299,10 +309,18 @@ func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
 		d.Sources = append(d.Sources, sourceRow{Source: src, Name: name})
 		connected[src.Org] = true
 	}
+	d.Query, d.Kind = strings.TrimSpace(c.Query("q")), trust.Kind(c.Query("kind"))
 	for _, o := range tl.Organisations() {
-		if o.Kind != trust.KindHelper && o.Endpoint != "" && !connected[o.ID] {
-			d.Connectable = append(d.Connectable, o)
+		if o.Kind == trust.KindHelper {
+			continue
 		}
+		if d.Kind != "" && o.Kind != d.Kind {
+			continue
+		}
+		if d.Query != "" && !strings.Contains(strings.ToLower(o.Name+" "+o.ID), strings.ToLower(d.Query)) {
+			continue
+		}
+		d.Directory = append(d.Directory, dirRow{Org: o, Connected: connected[o.ID]})
 	}
 	return d, tl, nil
 }
@@ -340,7 +358,14 @@ func (s *Server) refreshSubmit(c *fiber.Ctx, p page) error {
 
 func (s *Server) connectSubmit(c *fiber.Ctx, p page) error {
 	org := c.FormValue("org")
-	_, err := s.puller.Connect(c.UserContext(), org, c.FormValue("code"))
+	_, err := s.puller.Connect(c.UserContext(), org, strings.TrimSpace(c.FormValue("code")))
+	if err == nil {
+		// Fetch at once, so the overview shows the organisation's figures
+		// right after connecting; a failure shows on the sources page.
+		if _, rerr := s.refresh(c); rerr != nil {
+			return rerr
+		}
+	}
 	d, tl, derr := s.sourcesData(c)
 	if derr != nil {
 		return derr

@@ -106,6 +106,7 @@ func demoCatalogue() []demoOrg {
 // show what Regie does, and gives the browser tests the same world.
 type World struct {
 	servers []*org.Server
+	byID    map[string]*org.Server
 	// Imported is how many statements a fresh demo vault received.
 	Imported int
 }
@@ -122,6 +123,17 @@ func (d *World) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// PortalCode is what a demo organisation's portal hands the demo resident
+// after logging in: a one-time connection code, for connecting by hand in
+// the pages.
+func (d *World) PortalCode(orgID string) (string, bool) {
+	srv, ok := d.byID[orgID]
+	if !ok {
+		return "", false
+	}
+	return srv.IssueCode(DemoBSN), true
+}
+
 // Start seeds a demo vault when there is none, then runs every demo
 // organisation's reference server on a free 127.0.0.1 port and connects the
 // wallet to each, so that refreshing sources works as with real ones.
@@ -135,7 +147,7 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 		return nil, err
 	}
 	ts := trust.Store{Vault: v}
-	orgs := &World{}
+	orgs := &World{byID: map[string]*org.Server{}}
 	var items []connectors.Item
 	now := time.Now()
 	for _, o := range demoCatalogue() {
@@ -171,6 +183,7 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 		srv := org.New(o.id, key, sdir, org.Options{})
 		go srv.Serve(ln)
 		orgs.servers = append(orgs.servers, srv)
+		orgs.byID[o.id] = srv
 		if fresh {
 			for _, p := range payloads {
 				jws, err := trust.SignStatement(key, p)

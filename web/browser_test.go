@@ -276,7 +276,13 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	b.check("sources-refreshed", true)
 
 	// Give consent with the form; the QR code on the page decodes to the URL shown.
-	b.run(chromedp.Navigate(w.wallet+"/consent"), chromedp.Click(`form[action="/consent"] button[type=submit]`, chromedp.ByQuery))
+	b.run(chromedp.Navigate(w.wallet+"/consent"), chromedp.WaitVisible("#to", chromedp.ByQuery),
+		chromedp.SetValue("#to", demo.HelperID, chromedp.ByQuery), chromedp.Click("#purpose-0", chromedp.ByQuery),
+		chromedp.Click("#scope-debts", chromedp.ByQuery), chromedp.Click("#scope-income", chromedp.ByQuery),
+		chromedp.Click("#scope-expenses", chromedp.ByQuery), chromedp.Click("#scope-client", chromedp.ByQuery),
+		chromedp.Click("#preview", chromedp.ByQuery), chromedp.WaitVisible("#confirm", chromedp.ByQuery))
+	b.check("consent-preview", true)
+	b.run(chromedp.Click("#confirm", chromedp.ByQuery))
 	url := b.text("#consent-url")
 	var qrB64 string
 	b.run(chromedp.WaitVisible("#qr", chromedp.ByQuery),
