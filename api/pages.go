@@ -280,14 +280,14 @@ type refreshRow struct {
 }
 
 type sourcesData struct {
-	Sources     []sourceRow
+	Sources []sourceRow
 	// Directory lists the trust list's organisations that send statements,
 	// filtered by Query (name) and Kind, each connectable with its code.
 	Directory []dirRow
 	Query     string
 	Kind      trust.Kind
-	Report      *connectors.Report
-	Refresh     []refreshRow
+	Report    *connectors.Report
+	Refresh   []refreshRow
 }
 
 func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
