@@ -231,8 +231,12 @@ type TrustSource interface {
 }
 
 const (
+	// bucketGrants holds the grants: tx.Key("grant", id) → Grant.
 	bucketGrants wallet.Bucket = "grants"
-	bucketProofs wallet.Bucket = "proofs"
+	// bucketLookups finds a grant from what a helper presents:
+	// tx.Key("handle", handle) and tx.Key("short", code) → the grant's id.
+	bucketLookups wallet.Bucket = "grant-lookups"
+	bucketProofs  wallet.Bucket = "proofs"
 )
 
 func (r *Request) validate() error {

@@ -3,7 +3,6 @@ package consent
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -57,6 +56,10 @@ type Service struct {
 	// recMu keeps a refresh from writing back a record that a revocation
 	// has just deleted.
 	recMu sync.Mutex
+	// layoutMu guards layoutDone: whether this vault's grant lookups are in
+	// their own bucket (see layout.go).
+	layoutMu   sync.Mutex
+	layoutDone bool
 	// Factotum signs as the wallet; nil means Vault, the one holder of the
 	// wallet key.
 	Factotum trust.Factotum
@@ -158,11 +161,11 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 	if g.Token, err = signJWT(s.factotum(), ConsentType, std, tc); err != nil {
 		return Grant{}, err
 	}
-	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	err = s.update(ctx, func(tx *wallet.Tx) error {
 		if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
 			return err
 		}
-		if err := tx.Put(bucketGrants, tx.Key("handle", g.Handle), g.ID); err != nil {
+		if err := tx.Put(bucketLookups, tx.Key("handle", g.Handle), g.ID); err != nil {
 			return err
 		}
 		return tx.AppendEvent(wallet.Event{Kind: wallet.EventGrantMade, Actor: g.Audience, Purpose: string(g.Purpose),
@@ -184,7 +187,7 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 // List returns every grant, newest first.
 func (s *Service) List(ctx context.Context) ([]Grant, error) {
 	var out []Grant
-	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
+	err := s.view(ctx, func(tx *wallet.Tx) error {
 		return forEachGrant(tx, func(g Grant) error {
 			if err := revokedByLog(tx, &g); err != nil {
 				return err
@@ -205,7 +208,7 @@ func (s *Service) List(ctx context.Context) ([]Grant, error) {
 // Get returns one grant by id.
 func (s *Service) Get(ctx context.Context, id string) (Grant, error) {
 	var g Grant
-	err := s.Vault.View(ctx, func(tx *wallet.Tx) error {
+	err := s.view(ctx, func(tx *wallet.Tx) error {
 		var err error
 		g, err = getGrant(tx, id)
 		return err
@@ -246,7 +249,7 @@ var ErrGrantRollback = fmt.Errorf("%w: a grant record was put back after its rev
 // `audit verify`: a record that is active while the log holds its
 // revocation was restored from an older copy of the file.
 func (s *Service) VerifyGrants(ctx context.Context) error {
-	return s.Vault.View(ctx, func(tx *wallet.Tx) error {
+	return s.view(ctx, func(tx *wallet.Tx) error {
 		return forEachGrant(tx, func(g Grant) error {
 			if g.Revoked {
 				return nil
@@ -263,19 +266,11 @@ func (s *Service) VerifyGrants(ctx context.Context) error {
 	})
 }
 
-// forEachGrant calls fn with every grant record as stored, skipping the
-// handle and short-code index entries that share the bucket.
+// forEachGrant calls fn with every grant record as stored.
 func forEachGrant(tx *wallet.Tx, fn func(Grant) error) error {
 	return tx.ForEach(bucketGrants, func(_ []byte, open func(any) error) error {
-		var raw json.RawMessage
-		if err := open(&raw); err != nil {
-			return err
-		}
-		if len(raw) == 0 || raw[0] != '{' {
-			return nil
-		}
 		var g Grant
-		if err := json.Unmarshal(raw, &g); err != nil {
+		if err := open(&g); err != nil {
 			return err
 		}
 		return fn(g)
@@ -302,7 +297,7 @@ func (s *Service) Revoke(ctx context.Context, id string) (Grant, error) {
 			return g, err
 		}
 	}
-	err = s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	err = s.update(ctx, func(tx *wallet.Tx) error {
 		var err error
 		if g, err = getGrant(tx, id); err != nil {
 			return err
@@ -372,7 +367,7 @@ func (s *Service) ShortCode(ctx context.Context, id string) (string, time.Time, 
 	}
 	code := string(b[:4]) + "-" + string(b[4:])
 	var g Grant
-	err := s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	err := s.update(ctx, func(tx *wallet.Tx) error {
 		var err error
 		if g, err = getGrant(tx, id); err != nil {
 			return err
@@ -381,12 +376,12 @@ func (s *Service) ShortCode(ctx context.Context, id string) (string, time.Time, 
 			return err
 		}
 		if g.ShortCode != "" {
-			if err := tx.Delete(bucketGrants, tx.Key("short", g.ShortCode)); err != nil {
+			if err := tx.Delete(bucketLookups, tx.Key("short", g.ShortCode)); err != nil {
 				return err
 			}
 		}
 		g.ShortCode, g.ShortCodeExpiry, g.ShortCodeFails = code, tx.Now().Add(ShortCodeTTL).UTC(), 0
-		if err := tx.Put(bucketGrants, tx.Key("short", code), g.ID); err != nil {
+		if err := tx.Put(bucketLookups, tx.Key("short", code), g.ID); err != nil {
 			return err
 		}
 		return tx.Put(bucketGrants, tx.Key("grant", g.ID), g)
@@ -519,7 +514,7 @@ func (s *Service) shortCodesOpen(client string, now time.Time) bool {
 // reached. The release is logged like any other.
 func (s *Service) Export(ctx context.Context, id string) (string, error) {
 	var out string
-	err := s.Vault.Update(ctx, func(tx *wallet.Tx) error {
+	err := s.update(ctx, func(tx *wallet.Tx) error {
 		g, err := getGrant(tx, id)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package wallet_test
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -75,7 +74,7 @@ func TestVaultFixtureOpens(t *testing.T) {
 	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), wallet.FileName)
-	copyFile(t, vaultFixture, path)
+	testkit.CopyFile(t, vaultFixture, path)
 	v, err := wallet.Open(path, &wallet.Options{Now: testkit.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -115,24 +114,5 @@ func TestVaultFixtureOpens(t *testing.T) {
 		if _, err := verifier.Verify(s.Current().JWS); err != nil {
 			t.Fatalf("stored statement %s no longer verifies: %v", s.Current().ID, err)
 		}
-	}
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -3,6 +3,7 @@ package testkit
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,5 +37,26 @@ func Golden(t testing.TB, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s changed; if the new format is intended, run go test -update and review the diff.\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// CopyFile copies a committed fixture to where a test may change it (a
+// vault file is written to on open), refusing to overwrite.
+func CopyFile(t testing.TB, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
