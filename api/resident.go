@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -122,7 +121,7 @@ func (s *Server) apiUnlock(c *fiber.Ctx) error {
 	var req struct {
 		Passphrase string `json:"passphrase"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"passphrase\": \"...\"}")
 	}
 	_, ses, err := s.unlock(c, req.Passphrase)
@@ -208,7 +207,7 @@ func (s *Server) apiConnect(c *fiber.Ctx) error {
 		Org  string `json:"org"`
 		Code string `json:"code"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"org\": ..., \"code\": ...}")
 	}
 	src, err := s.puller.Connect(c.UserContext(), req.Org, req.Code)
@@ -310,7 +309,7 @@ type GrantRequest struct {
 
 func (s *Server) apiGrant(c *fiber.Ctx) error {
 	var req GrantRequest
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected a consent request")
 	}
 	scope, err := consent.ParseScope(strings.Join(req.Scope, ","))

@@ -232,3 +232,30 @@ func (w *world) unlockForm(passphrase string) (int, string) {
 	resp.Body.Close()
 	return resp.StatusCode, string(body)
 }
+
+// TestJSONBodiesRefuseDuplicateKeys: a body naming a member twice, or in
+// another case, is refused before anything is done with it.
+func TestJSONBodiesRefuseDuplicateKeys(t *testing.T) {
+	w := newWorld(t, Limits{})
+	for _, tc := range []struct{ name, body string }{
+		{"passphrase-twice", `{"passphrase":"wrong guess","passphrase":"` + testPass + `"}`},
+		{"passphrase-upper-case", `{"PASSPHRASE":"` + testPass + `"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := w.srv.derivations.Load()
+			req, _ := http.NewRequest(http.MethodPost, w.base+"/api/v1/session", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := clientFrom("127.0.0.1").Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Errorf("status %d, want 400", resp.StatusCode)
+			}
+			if n := w.srv.derivations.Load() - before; n != 0 {
+				t.Errorf("%d key derivations for a refused body", n)
+			}
+		})
+	}
+}

@@ -270,7 +270,7 @@ func (p *Puller) fetch(ctx context.Context, org *trust.Organisation, src Source)
 	var body struct {
 		Statements []string `json:"statements"`
 	}
-	if err := json.Unmarshal(raw, &body); err != nil || len(body.Statements) > MaxBundle {
+	if err := trust.DecodeStrict(raw, &body); err != nil || len(body.Statements) > MaxBundle {
 		return nil, false, fmt.Errorf("%w: answer is not a statement list", ErrRefused)
 	}
 	return body.Statements, false, nil

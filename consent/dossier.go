@@ -160,9 +160,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 		return nil, ErrDossierSignature
 	}
 	var d Dossier
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
+	if err := trust.DecodeStrict(payload, &d); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDossierMalformed, err)
 	}
 	if d.ReleasedAt.After(hc.Now.Add(Leeway)) {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -253,9 +252,8 @@ func parseProof(proof string) (*jose.JSONWebSignature, ProofClaims, error) {
 	}
 	// The claims are read before the signature is checked only to know which
 	// grant and key to check against; nothing is trusted until Verify.
-	dec := json.NewDecoder(strings.NewReader(string(obj.UnsafePayloadWithoutVerification())))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&pc); err != nil || pc.ID == "" || pc.Issuer == "" || !wallet.ValidOrgID(pc.Issuer) {
+	if err := trust.DecodeStrict(obj.UnsafePayloadWithoutVerification(), &pc); err != nil || pc.ID == "" || pc.Issuer == "" ||
+		!wallet.ValidOrgID(pc.Issuer) {
 		return nil, pc, ErrInvalidProof
 	}
 	return obj, pc, nil
@@ -332,6 +330,20 @@ func tokenID(token string) (string, error) {
 	return std.ID, nil
 }
 
+// strictClaims reports whether a consent token's payload names each claim
+// once and exactly, so that no reader can take it another way.
+func strictClaims(token string) bool {
+	obj, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return false
+	}
+	var claims struct {
+		jwt.Claims
+		TokenClaims
+	}
+	return trust.DecodeStrict(obj.UnsafePayloadWithoutVerification(), &claims) == nil
+}
+
 // VerifyToken checks a consent JWT's signature, typ, audience and time
 // (with Leeway), requiring exp and nbf, and returns its claims.
 func VerifyToken(token string, walletKey any, audience string, now time.Time) (jwt.Claims, TokenClaims, error) {
@@ -342,6 +354,9 @@ func VerifyToken(token string, walletKey any, audience string, now time.Time) (j
 	}
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
+		return std, tc, ErrInvalidToken
+	}
+	if !strictClaims(token) {
 		return std, tc, ErrInvalidToken
 	}
 	if err := tok.Claims(walletKey, &std, &tc); err != nil {

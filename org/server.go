@@ -175,7 +175,7 @@ func (s *Server) portalCode(c *fiber.Ctx) error {
 	var req struct {
 		BSN string `json:"bsn"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return orgError(c, 400, "bad_request", "expected {\"bsn\": \"...\"}")
 	}
 	bsn, err := wallet.ParseBSN(req.BSN)
@@ -190,7 +190,7 @@ func (s *Server) enrol(c *fiber.Ctx) error {
 		Code      string          `json:"code"`
 		WalletKey jose.JSONWebKey `json:"wallet_key"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return orgError(c, 400, "bad_request", "expected {\"code\": ..., \"wallet_key\": <JWK>}")
 	}
 	pub, ok := req.WalletKey.Key.(ed25519.PublicKey)

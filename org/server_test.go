@@ -191,3 +191,61 @@ func TestEnrolCodeAsTyped(t *testing.T) {
 		})
 	}
 }
+
+// TestDuplicateKeysAreRefused: a request token or an enrolment body that
+// names a member twice, or in another case, is refused, not read last-wins.
+func TestDuplicateKeysAreRefused(t *testing.T) {
+	r := start(t, Options{})
+	_, conn, key := r.enrol(t, http.DefaultClient, r.srv.IssueCode("123456782"))
+	htu := r.base + "/regie/v1/statements"
+	now := time.Now().Unix()
+	n := 0
+	pull := func(payload string) int {
+		n++
+		payload = strings.Replace(payload, `"jti":"r"`, fmt.Sprintf(`"jti":"r%d"`, n), 1)
+		tok, err := trust.Sign(jose.JSONWebKey{Key: key}, trust.RequestType, []byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", htu, nil)
+		req.Header.Set("Authorization", "Regie "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	good := fmt.Sprintf(`{"iss":%q,"aud":"cjib","htm":"GET","htu":%q,"iat":%d,"jti":"r"}`, conn, htu, now)
+	if code := pull(good); code != 200 {
+		t.Fatalf("well-formed request token: %d", code)
+	}
+	for _, tc := range []struct{ name, payload string }{
+		{"token-htu-twice", strings.Replace(good, `"htm":"GET",`, `"htm":"GET","htu":"http://other.example/regie/v1/statements",`, 1)},
+		{"token-aud-upper-case", strings.Replace(good, `"aud":`, `"AUD":`, 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if code := pull(tc.payload); code != 401 {
+				t.Errorf("status %d, want 401", code)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, body string }{
+		{"enrol-code-twice", `{"code":"WRONG-CODE1","code":%q,"wallet_key":%s}`},
+		{"enrol-code-upper-case", `{"CODE":%q,"wallet_key":%s}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pub, _, _ := ed25519.GenerateKey(rand.Reader)
+			jwk, _ := json.Marshal(jose.JSONWebKey{Key: pub})
+			resp, err := http.Post(r.base+"/regie/v1/enrol", "application/json",
+				strings.NewReader(fmt.Sprintf(tc.body, r.srv.IssueCode("123456782"), jwk)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Errorf("status %d, want 400", resp.StatusCode)
+			}
+		})
+	}
+}

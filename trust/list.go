@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -11,13 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"slices"
 	"sort"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"regie/internal/strictjson"
 	"regie/wallet"
 )
 
@@ -100,14 +99,13 @@ func ParseOrganisation(raw []byte) (Organisation, error) {
 	return o, o.validate()
 }
 
+// DecodeStrict decodes one JSON document into dst, refusing unknown
+// members, a member named twice or in another case than its field, and
+// trailing data (see strictjson). Every body and payload a stranger sends
+// is read this way.
 func DecodeStrict(raw []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("not a valid JSON document: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("trailing data after the JSON document")
+	if err := strictjson.Decode(raw, dst); err != nil {
+		return fmt.Errorf("not a valid JSON document: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -76,5 +77,24 @@ func TestTrustListRefusesDuplicateKids(t *testing.T) {
 	doc, _ := json.Marshal(map[string]any{"organisations": []Organisation{a.Org, a.Org}})
 	if _, err := ParseList(doc); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("organisation twice: %v", err)
+	}
+}
+
+// TestHeaderRefusesDuplicateNames: a JOSE header naming alg (or typ) twice
+// could be read one way by go-jose and another by us.
+func TestHeaderRefusesDuplicateNames(t *testing.T) {
+	enc := func(h string) string { return base64.RawURLEncoding.EncodeToString([]byte(h)) + ".e30.c2ln" }
+	if _, err := ParseHeader(enc(`{"alg":"EdDSA","typ":"regie-proof+jwt","kid":"k"}`), "regie-proof+jwt", false); err != nil {
+		t.Fatalf("good header: %v", err)
+	}
+	for name, h := range map[string]string{
+		"alg-twice": `{"alg":"none","alg":"EdDSA","typ":"regie-proof+jwt","kid":"k"}`,
+		"typ-twice": `{"alg":"EdDSA","typ":"regie-consent+jwt","typ":"regie-proof+jwt","kid":"k"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseHeader(enc(h), "regie-proof+jwt", false); err == nil {
+				t.Error("accepted")
+			}
+		})
 	}
 }

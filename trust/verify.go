@@ -134,8 +134,10 @@ func ParseHeader(compact, wantTyp string, allowJWK bool) (Header, error) {
 		return h, refuse(ErrMalformed, "header is not base64url")
 	}
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return h, refuse(ErrMalformed, "header is not a JSON object")
+	// Strictly: a header naming alg or typ twice could be read one way
+	// here and another way by go-jose.
+	if err := DecodeStrict(raw, &fields); err != nil {
+		return h, refuse(ErrMalformed, "header is not a JSON object with each name once")
 	}
 	str := func(name string, v json.RawMessage, dst *string) error {
 		if json.Unmarshal(v, dst) != nil {

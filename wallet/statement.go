@@ -1,15 +1,15 @@
 package wallet
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"regie/internal/strictjson"
 )
 
 // Cents is an amount of money in euro cents. Money is never a float.
@@ -430,13 +430,8 @@ func ParseClaims(payload []byte) (Claims, error) {
 		return Claims{}, &ValidationError{Field: "payload", Problem: "too large"}
 	}
 	var w wireClaims
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
+	if err := strictjson.Decode(payload, &w); err != nil {
 		return Claims{}, &ValidationError{Field: "payload", Problem: describeJSONError(err)}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Claims{}, &ValidationError{Field: "payload", Problem: "trailing data after the JSON object"}
 	}
 	return w.claims()
 }
@@ -448,6 +443,11 @@ func describeJSONError(err error) string {
 			return fmt.Sprintf("field %s has the wrong type (want %s)", ute.Field, ute.Type)
 		}
 		return "wrong JSON type"
+	}
+	for _, strict := range []error{strictjson.ErrDuplicate, strictjson.ErrName, strictjson.ErrTrailing, strictjson.ErrDepth} {
+		if errors.Is(err, strict) {
+			return err.Error()
+		}
 	}
 	msg := err.Error()
 	if strings.HasPrefix(msg, "json: unknown field ") {
