@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"regie/trust"
 )
 
@@ -49,24 +47,18 @@ func TestProofsAndTokensRefuseDuplicateKeys(t *testing.T) {
 		}
 	})
 
-	key, _ := f.vault.SigningKey()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key},
-		(&jose.SignerOptions{}).WithType(ConsentType).WithHeader("kid", WalletID(key)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, _ := f.vault.PublicKey()
 	tokenWith := func(payload string) string {
-		obj, err := signer.Sign([]byte(payload))
+		s, err := trust.SignAsWallet(f.vault, ConsentType, []byte(payload), false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, _ := obj.CompactSerialize()
 		return s
 	}
 	jkt, _ := trust.Thumbprint(f.a.key.Public())
 	times := `"nbf":` + jsonInt(now.Add(-time.Minute).Unix()) + `,"exp":` + jsonInt(now.Add(time.Hour).Unix())
 	tok := `{"iss":"w","aud":"` + f.a.org.ID + `","jti":"t1",` + times + `,"purpose":"debt-help-intake","scope":["debts"],"cnf":{"jkt":"` + jkt + `"}}`
-	if _, _, err := VerifyToken(tokenWith(tok), key.Public(), f.a.org.ID, now); err != nil {
+	if _, _, err := VerifyToken(tokenWith(tok), pub, f.a.org.ID, now); err != nil {
 		t.Fatalf("the well-formed token: %v", err)
 	}
 	for _, tc := range []struct{ name, payload string }{
@@ -75,7 +67,7 @@ func TestProofsAndTokensRefuseDuplicateKeys(t *testing.T) {
 		{"token-cnf-jkt-twice", strings.Replace(tok, `"cnf":{"jkt":"`+jkt+`"}`, `"cnf":{"jkt":"`+jkt+`","jkt":"other"}`, 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, _, err := VerifyToken(tokenWith(tc.payload), key.Public(), f.a.org.ID, now); !errors.Is(err, ErrInvalidToken) {
+			if _, _, err := VerifyToken(tokenWith(tc.payload), pub, f.a.org.ID, now); !errors.Is(err, ErrInvalidToken) {
 				t.Errorf("VerifyToken: %v, want ErrInvalidToken", err)
 			}
 		})
