@@ -128,29 +128,46 @@ func (s *scanner) array(t reflect.Type, depth int) error {
 	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 		elem = t.Elem()
 	}
-	s.pos++ // [
-	s.space()
-	if s.pos < len(s.data) && s.data[s.pos] == ']' {
-		s.pos++
+	if s.empty(']') {
 		return nil
 	}
 	for {
 		if err := s.value(elem, depth+1); err != nil {
 			return err
 		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return errSyntax
-		}
-		s.pos++
-		switch s.data[s.pos-1] {
-		case ',':
-		case ']':
-			return nil
-		default:
-			return errSyntax
+		if done, err := s.separator(']'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// empty steps over the opening bracket and reports whether close follows
+// at once (stepping over it too).
+func (s *scanner) empty(close byte) bool {
+	s.pos++
+	s.space()
+	if s.pos < len(s.data) && s.data[s.pos] == close {
+		s.pos++
+		return true
+	}
+	return false
+}
+
+// separator reads what follows a member or element: a comma (more to come)
+// or close (done).
+func (s *scanner) separator(close byte) (done bool, err error) {
+	s.space()
+	if s.pos >= len(s.data) {
+		return false, errSyntax
+	}
+	s.pos++
+	switch s.data[s.pos-1] {
+	case ',':
+		return false, nil
+	case close:
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 func (s *scanner) object(t reflect.Type, depth int) error {
@@ -164,10 +181,7 @@ func (s *scanner) object(t reflect.Type, depth int) error {
 	} else if t != nil && t.Kind() == reflect.Map {
 		elem = t.Elem()
 	}
-	s.pos++ // {
-	s.space()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
+	if s.empty('}') {
 		return nil
 	}
 	seen := map[string]string{}
@@ -201,17 +215,8 @@ func (s *scanner) object(t reflect.Type, depth int) error {
 		if err := s.value(next, depth+1); err != nil {
 			return err
 		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return errSyntax
-		}
-		s.pos++
-		switch s.data[s.pos-1] {
-		case ',':
-		case '}':
-			return nil
-		default:
-			return errSyntax
+		if done, err := s.separator('}'); done || err != nil {
+			return err
 		}
 	}
 }
