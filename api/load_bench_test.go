@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,61 +14,17 @@ import (
 	"regie/connectors"
 	"regie/consent"
 	"regie/helper"
+	"regie/internal/testkit"
 )
 
 // loadClients is how many helpers fetch at once in the load benchmarks.
 const loadClients = 8
 
 // runLoad sends b.N requests from loadClients goroutines and reports
-// requests per second and p50/p99 latency. Every request is bounded by a
-// client timeout, so the benchmark always ends.
+// requests per second and p50/p99 latency.
 func runLoad(b *testing.B, do func(client *http.Client) error) {
 	b.Helper()
-	transport := &http.Transport{MaxIdleConnsPerHost: loadClients}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: transport}
-	lat := make([]time.Duration, b.N)
-	var next int64 = -1
-	var mu sync.Mutex
-	var firstErr error
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for w := 0; w < loadClients; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				next++
-				i := next
-				mu.Unlock()
-				if int(i) >= b.N {
-					return
-				}
-				t0 := time.Now()
-				err := do(client)
-				lat[i] = time.Since(t0)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	if firstErr != nil {
-		b.Fatal(firstErr)
-	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	testkit.RunLoad(b, loadClients, func(c *http.Client, _ int) error { return do(c) })
 }
 
 // BenchmarkBareFiber is the floor: a fiber handler that answers "ok" on

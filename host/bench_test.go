@@ -1,0 +1,322 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	bolt "go.etcd.io/bbolt"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/internal/testkit"
+	"regie/trust"
+)
+
+// benchClients is how many clients drive the host at once.
+const benchClients = 50
+
+// benchVaults is how many vaults the benchmarks spread over. Issue 12 asks
+// for 10,000 on disk; making them takes minutes on two shared cores, so the
+// default is 1,000 and REGIE_BENCH_VAULTS raises it.
+func benchVaults() int {
+	if n, err := strconv.Atoi(os.Getenv("REGIE_BENCH_VAULTS")); err == nil && n > 0 {
+		return n
+	}
+	return 1000
+}
+
+type benchAccount struct {
+	id, login, wallet, grantURL string
+	secret                      string // a live session, once logged in
+}
+
+type benchHost struct {
+	base     string
+	h        *Host
+	cjib     org
+	helpA    org
+	accounts []benchAccount
+	setup    time.Duration
+}
+
+var (
+	benchOnce  sync.Once
+	benchWorld *benchHost
+	benchErr   error
+)
+
+// sharedBenchHost makes the vaults once per benchmark run: each with a
+// test-only fast KDF, a debt and a consent to the helper, then locked.
+func sharedBenchHost(b *testing.B) *benchHost {
+	benchOnce.Do(func() { benchWorld, benchErr = makeBenchHost(benchVaults()) })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchWorld
+}
+
+func makeBenchHost(n int) (*benchHost, error) {
+	ctx := context.Background()
+	start := time.Now()
+	dir, err := os.MkdirTemp("", "regie-host-bench-")
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	bw := &benchHost{base: "http://" + ln.Addr().String()}
+	mk := func(id string, kind trust.Kind) org {
+		set, o, _ := trust.NewOrganisation(id, "Organisatie "+id, kind, "", 2026)
+		k, _ := trust.SigningKeyOf(set)
+		return org{org: o, key: k}
+	}
+	bw.cjib, bw.helpA = mk("cjib", trust.KindCreditor), mk("schuldhulp-a", trust.KindHelper)
+	tl, _ := trust.NewList([]trust.Organisation{bw.cjib.org, bw.helpA.org})
+	bw.h, err = Open(Config{Dir: dir, PublicURL: bw.base, Trust: tl, KDF: fastKDF})
+	if err != nil {
+		return nil, err
+	}
+	srv := NewServer(bw.h, ServerOptions{Limits: Limits{LoginPerMinute: -1, PushPerMinute: -1, RedeemPerMinute: -1}})
+	go srv.Serve(ln)
+	for i := 0; i < n; i++ {
+		login := fmt.Sprintf("bewoner%05d", i)
+		id, secret, err := bw.h.Signup(ctx, login, "123456782", "Bewoner", "een lange zin als wachtwoord")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := bw.h.Push(ctx, id, []connectors.Item{{JWS: signDebt(bw.cjib, fmt.Sprint("d", i), 52500)}}); err != nil {
+			return nil, err
+		}
+		ses, err := bw.h.Resume(ctx, secret)
+		if err != nil {
+			return nil, err
+		}
+		g, err := ses.Consent.Grant(ctx, consent.Request{Audience: "schuldhulp-a", Purpose: consent.PurposeIntake, Scope: consent.Scope{"debts"}})
+		if err == nil {
+			var url string
+			url, err = ses.Consent.URL(g)
+			bw.accounts = append(bw.accounts, benchAccount{id: id, login: login, wallet: bw.h.WalletURL(id), grantURL: url})
+		}
+		ses.Release()
+		if err != nil {
+			return nil, err
+		}
+		if err := bw.h.Logout(ctx, secret); err != nil {
+			return nil, err
+		}
+	}
+	bw.setup = time.Since(start)
+	return bw, nil
+}
+
+func signDebt(o org, jti string, cents int64) string {
+	raw, _ := json.Marshal(map[string]any{"iss": o.org.ID, "sub": "123456782", "jti": jti, "iat": time.Now().Unix() - 60, "type": "debt",
+		"as_of": "2026-11-20", "debt": map[string]any{"reference": "R-" + jti, "creditor": "CJIB", "category": "fine",
+			"original_cents": cents, "outstanding_cents": cents, "status": "collection"}})
+	s, _ := trust.SignStatement(o.key, raw)
+	return s
+}
+
+func do(c *http.Client, req *http.Request, want int) error {
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	return nil
+}
+
+// BenchmarkHostRedeemLocked: helpers redeem consents of locked vaults,
+// spread over every vault; each request carries a fresh proof.
+func BenchmarkHostRedeemLocked(b *testing.B) {
+	bw := sharedBenchHost(b)
+	b.ReportMetric(float64(len(bw.accounts)), "vaults")
+	testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
+		acc := bw.accounts[rand.IntN(len(bw.accounts))]
+		url := strings.SplitN(acc.grantURL, "#", 2)[0]
+		proof, err := consent.SignProof(bw.helpA.key, "schuldhulp-a", consent.PurposeIntake, "GET", url, time.Now())
+		if err != nil {
+			return err
+		}
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Regie-Proof", proof)
+		return do(c, req, 200)
+	})
+}
+
+// BenchmarkHostPushLocked: an organisation pushes one signed statement to
+// a locked vault, spread over every vault; the statements are signed
+// before the clock starts.
+func BenchmarkHostPushLocked(b *testing.B) {
+	bw := sharedBenchHost(b)
+	jws := make([]string, b.N)
+	for i := range jws {
+		jws[i] = signDebt(bw.cjib, fmt.Sprintf("p%d-%d", time.Now().UnixNano(), i), int64(100+i))
+	}
+	testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
+		acc := bw.accounts[rand.IntN(len(bw.accounts))]
+		req, _ := http.NewRequest("POST", acc.wallet+"/api/v1/inbox", strings.NewReader(jws[i]))
+		req.Header.Set("Content-Type", "application/jose")
+		return do(c, req, 202)
+	})
+}
+
+// BenchmarkHostLogin: residents log in (fast test KDF: this measures the
+// host's work around the key derivation, not argon2id).
+func BenchmarkHostLogin(b *testing.B) {
+	bw := sharedBenchHost(b)
+	testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
+		acc := bw.accounts[i%len(bw.accounts)]
+		body, _ := json.Marshal(map[string]string{"login": acc.login, "passphrase": "een lange zin als wachtwoord"})
+		for {
+			req, _ := http.NewRequest("POST", bw.base+"/api/v1/session", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			// Beyond one key derivation per core the host answers 503 and
+			// Retry-After; a client tries again, and the wait counts.
+			if err := do(c, req, 200); err == nil || !strings.Contains(err.Error(), "status 503") {
+				return err
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+// BenchmarkHostOverview: residents with a live session read their
+// overview, over as many sessions as there are vaults.
+func BenchmarkHostOverview(b *testing.B) {
+	bw := sharedBenchHost(b)
+	ctx := context.Background()
+	secrets := make([]string, len(bw.accounts))
+	for i, acc := range bw.accounts {
+		_, s, _, err := bw.h.Login(ctx, acc.login, "een lange zin als wachtwoord")
+		if err != nil {
+			b.Fatal(err)
+		}
+		secrets[i] = s
+	}
+	testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
+		req, _ := http.NewRequest("GET", bw.base+"/api/v1/overview", nil)
+		req.AddCookie(&http.Cookie{Name: cookieName, Value: secrets[rand.IntN(len(secrets))]})
+		return do(c, req, 200)
+	})
+	b.StopTimer()
+	for _, s := range secrets {
+		bw.h.Logout(ctx, s)
+	}
+}
+
+// BenchmarkBaselineVerifyAndWrite is the floor the host is measured
+// against: a bare fiber handler that verifies one statement's signature
+// against a trust list and makes one fsync'd bbolt write.
+func BenchmarkBaselineVerifyAndWrite(b *testing.B) {
+	cjib := newBenchOrg()
+	tl, _ := trust.NewList([]trust.Organisation{cjib.org})
+	v := &trust.Verifier{Trust: tl, AnySubject: true}
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "base.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Post("/", func(c *fiber.Ctx) error {
+		st, err := v.Verify(string(c.Body()))
+		if err != nil {
+			return c.SendStatus(400)
+		}
+		err = db.Update(func(tx *bolt.Tx) error {
+			bk, err := tx.CreateBucketIfNotExists([]byte("x"))
+			if err != nil {
+				return err
+			}
+			return bk.Put([]byte(st.ID), c.Body())
+		})
+		if err != nil {
+			return err
+		}
+		return c.SendStatus(202)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go app.Listener(ln)
+	defer app.ShutdownWithTimeout(5 * time.Second)
+	url := "http://" + ln.Addr().String() + "/"
+	jws := make([]string, b.N)
+	for i := range jws {
+		jws[i] = signDebt(cjib, fmt.Sprintf("b%d", i), 100)
+	}
+	testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
+		req, _ := http.NewRequest("POST", url, strings.NewReader(jws[i]))
+		return do(c, req, 202)
+	})
+}
+
+func newBenchOrg() org {
+	set, o, _ := trust.NewOrganisation("cjib", "CJIB", trust.KindCreditor, "", 2026)
+	k, _ := trust.SigningKeyOf(set)
+	return org{org: o, key: k}
+}
+
+// BenchmarkHostRSS100Sessions reports the process's resident memory with
+// 100 sessions unlocked (the vault files open, their keys in memory).
+func BenchmarkHostRSS100Sessions(b *testing.B) {
+	bw := sharedBenchHost(b)
+	ctx := context.Background()
+	n := min(100, len(bw.accounts))
+	var secrets []string
+	for i := 0; i < n; i++ {
+		_, s, _, err := bw.h.Login(ctx, bw.accounts[i].login, "een lange zin als wachtwoord")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ses, err := bw.h.Resume(ctx, s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ses.Vault.Overview(ctx); err != nil {
+			b.Fatal(err)
+		}
+		ses.Release()
+		secrets = append(secrets, s)
+	}
+	b.ReportMetric(rssMB(), "rss-MB")
+	b.ReportMetric(bw.setup.Seconds(), "setup-s")
+	for _, s := range secrets {
+		bw.h.Logout(ctx, s)
+	}
+}
+
+func rssMB() float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
