@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -88,7 +89,7 @@ func makeBenchHost(n int) (*benchHost, error) {
 	}
 	bw.cjib, bw.helpA = mk("cjib", trust.KindCreditor), mk("schuldhulp-a", trust.KindHelper)
 	tl, _ := trust.NewList([]trust.Organisation{bw.cjib.org, bw.helpA.org})
-	bw.h, err = Open(Config{Dir: dir, PublicURL: bw.base, Trust: tl, KDF: fastKDF})
+	bw.h, err = Open(Config{Dir: dir, PublicURL: bw.base, Trust: tl, KDF: fastKDF, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	if err != nil {
 		return nil, err
 	}

@@ -395,7 +395,9 @@ func (h *Host) lockIdle(ctx context.Context) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for id, p := range h.open {
-		if !live[id] && p.v.Unlocked() {
+		// A vault in use is left alone: a login between its unlock and
+		// its session record would lose its keys. The next sweep comes.
+		if !live[id] && p.users == 0 && p.v.Unlocked() {
 			if err := h.service(p.v, id).Refresh(ctx); err != nil {
 				h.cfg.Logger.Error("refreshing records before locking", "err", err.Error())
 			}

@@ -30,6 +30,18 @@ type Box struct {
 	// vaultFile says the box lies in its vault's own file, whose meta
 	// bucket holds the public encryption key.
 	vaultFile bool
+	// batch makes writes share fsyncs with concurrent writers (bbolt Batch).
+	batch bool
+}
+
+// Batched is the box with its writes batched: concurrent writers (many
+// helpers and organisations at a host) share one fsync. A write function
+// may then run more than once, in a fresh transaction each time, so it
+// must set its results from what it reads in the transaction.
+func (b *Box) Batched() *Box {
+	c := *b
+	c.batch = true
+	return &c
 }
 
 // NewBox is the box at the nested bucket path in db.
@@ -88,7 +100,11 @@ func (b *Box) Update(ctx context.Context, fn func(*BoxTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return b.db.Update(func(tx *bolt.Tx) error {
+	write := b.db.Update
+	if b.batch {
+		write = b.db.Batch
+	}
+	return write(func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(b.path[0])
 		if err != nil {
 			return err
