@@ -120,7 +120,7 @@ func TestSecondProcessGetsVaultInUse(t *testing.T) {
 	defer v.Close()
 	start := time.Now()
 	code, _, errs := c.run("overview")
-	if code != 1 || !strings.Contains(errs, "vault in use") {
+	if code != 1 || !strings.Contains(errs, "vault in use") || !strings.Contains(errs, "Ctrl+C") || !strings.Contains(errs, "http://127.0.0.1:8080") {
 		t.Fatalf("second opener: %d %s", code, errs)
 	}
 	if time.Since(start) > 10*time.Second {

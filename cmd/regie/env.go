@@ -166,7 +166,12 @@ func (e *env) passphrase(prompt, envName string) (string, error) {
 }
 
 func (e *env) openVault(dir string) (*wallet.Vault, error) {
-	return wallet.Open(filepath.Join(dir, wallet.FileName), &wallet.Options{KDF: e.kdf})
+	v, err := wallet.Open(filepath.Join(dir, wallet.FileName), &wallet.Options{KDF: e.kdf})
+	if errors.Is(err, wallet.ErrInUse) {
+		// Most often the resident's own running wallet: say what to do.
+		return nil, fmt.Errorf("%w: the wallet (regie serve or make run) is using %s; see your overview, sources, consents and log in its pages (http://127.0.0.1:8080 unless you chose another --addr or ADDR), or stop it with Ctrl+C and run this command again", err, dir)
+	}
+	return v, err
 }
 
 // unlocked opens the vault in dir and unlocks it.
