@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -52,9 +53,20 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 		ses, ok := s.sessions.get(c.Cookies(sessionCookie))
 		if !ok {
 			if c.Method() != fiber.MethodGet {
-				return s.errorPage(c, fiber.StatusUnauthorized, web.T(s.lang(c), "unlock.expired"))
+				// A form sent after the session ended: unlock, then back to
+				// the page that held the form.
+				back := "/"
+				if u, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil {
+					back = localPath(u.RequestURI())
+				}
+				c.Request().PostArgs().Set("next", back)
+				return s.unlockForm(c, fiber.StatusUnauthorized, web.T(s.lang(c), "unlock.expired"))
 			}
-			return c.Redirect("/unlock", fiber.StatusSeeOther)
+			to := "/unlock"
+			if next := localPath(c.OriginalURL()); next != "/" {
+				to += "?next=" + url.QueryEscape(next)
+			}
+			return c.Redirect(to, fiber.StatusSeeOther)
 		}
 		if c.Method() == fiber.MethodPost && !httpx.SameToken(c.FormValue("csrf"), ses.csrf) {
 			return s.errorPage(c, fiber.StatusForbidden, web.T(s.lang(c), "err.csrf"))
@@ -125,7 +137,14 @@ func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) er
 		token = trust.RandomID(24)
 		s.cookie(c, &fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 	}
-	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg, Flash: flash})
+	next := c.FormValue("next")
+	if next == "" {
+		next = c.Query("next")
+	}
+	if next = localPath(next); next == "/" {
+		next = ""
+	}
+	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg, Flash: flash, Next: next})
 }
 
 func (s *Server) unlockPage(c *fiber.Ctx) error {
@@ -153,7 +172,7 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect("/", fiber.StatusSeeOther)
+	return c.Redirect(localPath(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
 func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {

@@ -54,14 +54,15 @@ func TestFormsNeedTheirCSRFToken(t *testing.T) {
 func TestPagesNeedUnlock(t *testing.T) {
 	w := newWorld(t, Limits{})
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	for _, p := range []string{"/", "/sources", "/consent", "/log"} {
+	for p, want := range map[string]string{"/": "/unlock", "/sources": "/unlock?next=%2Fsources", "/consent": "/unlock?next=%2Fconsent",
+		"/log": "/unlock?next=%2Flog", "/debt/c1?x=1": "/unlock?next=%2Fdebt%2Fc1%3Fx%3D1"} {
 		resp, err := noRedirect.Get(w.base + p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/unlock" {
-			t.Errorf("%s without session: %d %s", p, resp.StatusCode, resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+			t.Errorf("%s without session: %d %s, want %s", p, resp.StatusCode, resp.Header.Get("Location"), want)
 		}
 	}
 	resp, _ := form(t, w.resident, w.base+"/sources/refresh", url.Values{})
@@ -304,5 +305,48 @@ func TestConsentPreviewThenConfirm(t *testing.T) {
 	}
 	if ov := w.page(t, "/"); strings.Contains(ov, "mag meekijken tot") {
 		t.Error("a revoked consent still has a banner")
+	}
+}
+
+// TestUnlockReturnsToThePage: after the session ended, unlocking returns to
+// the page the resident was on, and a form sent after the end offers the
+// unlock page that leads back to the form's page; a next that leaves the
+// site goes to the overview instead.
+func TestUnlockReturnsToThePage(t *testing.T) {
+	w := newWorld(t, Limits{})
+	noRedirect := &http.Client{Jar: w.resident.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	unlockWith := func(next string) string {
+		t.Helper()
+		page := w.page(t, "/unlock?next="+url.QueryEscape(next))
+		csrf := csrfField.FindStringSubmatch(page)[1]
+		resp, err := noRedirect.PostForm(w.base+"/unlock", url.Values{"csrf": {csrf}, "passphrase": {testPass}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		w.call("DELETE", "/api/v1/session", nil, nil)
+		return resp.Header.Get("Location")
+	}
+	for next, want := range map[string]string{"/consent": "/consent", "/debt/c1": "/debt/c1", "//evil.example/x": "/", "https://evil.example": "/", "/\\evil": "/"} {
+		t.Run(strings.NewReplacer("/", "_", ":", "_", "\\", "_").Replace(next), func(t *testing.T) {
+			if got := unlockWith(next); got != want {
+				t.Errorf("next=%q goes to %q, want %q", next, got, want)
+			}
+		})
+	}
+	if page := w.page(t, "/unlock?next=%2Fconsent"); !strings.Contains(page, `name="next" value="/consent"`) || !strings.Contains(page, "terug naar de pagina") {
+		t.Error("the unlock page does not say it returns to the page")
+	}
+	req, _ := http.NewRequest("POST", w.base+"/consent", strings.NewReader("to=schuldhulp-a"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", w.base+"/consent")
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.Contains(string(body), `name="next" value="/consent"`) || !strings.Contains(string(body), `id="passphrase"`) {
+		t.Errorf("form after the session ended: %d", resp.StatusCode)
 	}
 }

@@ -76,6 +76,9 @@ type Page struct {
 	Error    string
 	Data     any
 	Desk     bool // the helper desk layout
+	// Next is the page to return to after unlocking, when the session
+	// ended while the resident was elsewhere.
+	Next string
 }
 
 // Renderer holds the parsed templates for every page and language.
