@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"image"
 	_ "image/png"
 	"path/filepath"
 	"strings"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"regie/connectors"
 	"regie/internal/testkit"
@@ -380,23 +377,6 @@ func TestStatusList(t *testing.T) {
 	}
 }
 
-func decodeQR(t *testing.T, png []byte) string {
-	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.GetText()
-}
-
 func TestQRHoldsThePointerOnly(t *testing.T) {
 	f := newFixture(t)
 	g := f.grant(t, Request{})
@@ -405,7 +385,7 @@ func TestQRHoldsThePointerOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	url, _ := f.svc.URL(g)
-	got := decodeQR(t, png)
+	got := testkit.DecodeQR(t, png)
 	if got != url {
 		t.Fatalf("QR decodes to %q, want %q", got, url)
 	}

@@ -1,11 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
-	"image"
 	_ "image/png"
 	"net"
 	"os"
@@ -20,8 +18,6 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"regie/api"
 	"regie/demo"
@@ -222,20 +218,6 @@ func (b *browser) check(name string, shots bool) {
 	}
 }
 
-func decodeQR(t *testing.T, png []byte) string {
-	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.GetText()
-}
-
 // TestResidentAndDeskInBrowser walks a resident and a counsellor through
 // Regie in a real headless Chromium, checking every page with axe-core in
 // Dutch and English and leaving screenshots behind.
@@ -289,7 +271,7 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 		chromedp.Evaluate(`fetch(document.getElementById("qr").src).then(r => r.arrayBuffer()).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
 			&qrB64, awaitPromise))
 	png, _ := base64.StdEncoding.DecodeString(qrB64)
-	if got := decodeQR(t, png); got != url || !strings.Contains(url, "/c/") {
+	if got := testkit.DecodeQR(t, png); got != url || !strings.Contains(url, "/c/") {
 		t.Fatalf("QR decodes to %q, page shows %q", got, url)
 	}
 	var loaded bool

@@ -15,6 +15,7 @@ import (
 
 	"regie/api"
 	"regie/demo"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 	"regie/web"
@@ -155,7 +156,7 @@ func TestFirstUseInBrowser(t *testing.T) {
 				chromedp.Evaluate(`fetch(document.getElementById("qr").src).then(r => r.arrayBuffer()).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
 					&qrB64, awaitPromise))
 			png, _ := base64.StdEncoding.DecodeString(qrB64)
-			if got := decodeQR(t, png); got != url {
+			if got := testkit.DecodeQR(t, png); got != url {
 				t.Errorf("QR decodes to %q, page shows %q", got, url)
 			}
 

@@ -3,17 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"image"
 	_ "image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	bolt "go.etcd.io/bbolt"
 
+	"regie/internal/testkit"
 	"regie/wallet"
 )
 
@@ -100,16 +98,7 @@ func decodeQRFile(t *testing.T, path string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, _, err := image.Decode(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.GetText()
+	return testkit.DecodeQR(t, raw)
 }
 
 func TestConsentCommands(t *testing.T) {
