@@ -51,10 +51,16 @@ func TestCrashChild(t *testing.T) {
 // process and waits until it answers /healthz. The caller ends it.
 func startServe(t *testing.T, data, addr string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
+	return startChild(t, addr, []string{"serve", "--addr", addr}, "REGIE_DATA="+data, "REGIE_PASSPHRASE="+testPass)
+}
+
+// startChild runs regie with args as a child process (this test binary,
+// with a fast KDF) and waits until it answers /healthz on addr.
+func startChild(t *testing.T, addr string, args []string, env ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
 	child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
-	argv, _ := json.Marshal([]string{"serve", "--addr", addr})
-	child.Env = append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv), "REGIE_DATA="+data,
-		"REGIE_PASSPHRASE="+testPass)
+	argv, _ := json.Marshal(args)
+	child.Env = append(append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv)), env...)
 	childErr := &syncBuffer{}
 	child.Stderr = childErr
 	if err := child.Start(); err != nil {

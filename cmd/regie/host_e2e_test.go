@@ -23,29 +23,11 @@ import (
 	"regie/wallet"
 )
 
-// startHost runs `regie host` as a child process (the test binary, with a
-// fast KDF) and waits until it answers.
+// startHost runs `regie host` as a child process and waits until it answers.
 func startHost(t *testing.T, data, addr, trustFile string) *exec.Cmd {
 	t.Helper()
-	child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
-	argv, _ := json.Marshal([]string{"host", "--data", data, "--addr", addr, "--trust", trustFile})
-	child.Env = append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv))
-	childErr := &syncBuffer{}
-	child.Stderr = childErr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 250; i++ {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			return child
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	child.Process.Kill()
-	child.Wait()
-	t.Fatalf("host did not come up: %s", childErr.String())
-	return nil
+	child, _ := startChild(t, addr, []string{"host", "--data", data, "--addr", addr, "--trust", trustFile})
+	return child
 }
 
 type hostClient struct {
