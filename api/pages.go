@@ -87,6 +87,8 @@ func (s *Server) pageRoutes() {
 	app.Post("/sources/refresh", s.resident(s.refreshSubmit))
 	app.Post("/sources/connect", s.resident(s.connectSubmit))
 	app.Post("/sources/upload", s.resident(s.uploadSubmit))
+	app.Post("/sources/trust", s.resident(s.trustUpload))
+	app.Post("/sources/trust/confirm", s.resident(s.trustConfirm))
 	app.Get("/consent", s.resident(s.consentPage))
 	app.Post("/consent", s.resident(s.grantSubmit))
 	app.Get("/consent/:id", s.resident(s.grantPage))

@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"mime/multipart"
 	"net/http/httptest"
 
 	"regie/connectors"
+	"regie/trust"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -348,5 +352,89 @@ func TestUnlockReturnsToThePage(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 401 || !strings.Contains(string(body), `name="next" value="/consent"`) || !strings.Contains(string(body), `id="passphrase"`) {
 		t.Errorf("form after the session ended: %d", resp.StatusCode)
+	}
+}
+
+// TestTrustFileInPages: a trust-list entry added in the pages is first shown
+// with its name and key fingerprint and added only on confirm; a broken or
+// tampered entry adds nothing.
+func TestTrustFileInPages(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	csrf := csrfField.FindStringSubmatch(w.page(t, "/sources"))[1]
+	_, org, err := trust.NewOrganisation("schuldhulp-c", "Schuldhulp Centrum", trust.KindHelper, "", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org.Phone = "010 123 45 67"
+	raw, _ := json.Marshal(org)
+	upload := func(content []byte) (int, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("csrf", csrf)
+		if content != nil {
+			fw, _ := mw.CreateFormFile("entry", "trust.json")
+			fw.Write(content)
+		}
+		mw.Close()
+		resp, err := w.resident.Post(w.base+"/sources/trust", mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	known := func() bool {
+		var tl struct {
+			Organisations []trust.Organisation `json:"organisations"`
+		}
+		w.call("GET", "/api/v1/trust", nil, &tl)
+		for _, o := range tl.Organisations {
+			if o.ID == "schuldhulp-c" {
+				return true
+			}
+		}
+		return false
+	}
+	tp, _ := trust.Thumbprint(org.Keys[0])
+	code, body := upload(raw)
+	if code != 200 || !strings.Contains(body, "Schuldhulp Centrum") || !strings.Contains(body, tp[:4]+" "+tp[4:8]) || !strings.Contains(body, "Hulpverlener") {
+		t.Fatalf("preview: %d", code)
+	}
+	if known() {
+		t.Fatal("the preview added the entry")
+	}
+	entry := regexp.MustCompile(`name="entry" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	for name, tc := range map[string]struct {
+		upload []byte
+		entry  string
+	}{
+		"no file":        {upload: nil},
+		"not JSON":       {upload: []byte("{")},
+		"too large":      {upload: append(append([]byte(nil), raw[:len(raw)-1]...), []byte(`,"x":"`+strings.Repeat("a", 70<<10)+`"}`)...)},
+		"unknown field":  {upload: []byte(strings.Replace(string(raw), `"id"`, `"colour":"red","id"`, 1))},
+		"bad base64":     {entry: "!!!"},
+		"tampered entry": {entry: entry[:len(entry)-4] + "AAAA"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var code int
+			if tc.entry != "" {
+				resp, _ := form(t, w.resident, w.base+"/sources/trust/confirm", url.Values{"csrf": {csrf}, "entry": {tc.entry}})
+				code = resp.StatusCode
+			} else {
+				code, _ = upload(tc.upload)
+			}
+			if code != 400 || known() {
+				t.Errorf("%d, added: %v", code, known())
+			}
+		})
+	}
+	resp, body := form(t, w.resident, w.base+"/sources/trust/confirm", url.Values{"csrf": {csrf}, "entry": {entry}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Schuldhulp Centrum is toegevoegd") || !known() {
+		t.Fatalf("confirm: %d, known %v", resp.StatusCode, known())
+	}
+	if page := w.page(t, "/consent"); !strings.Contains(page, "Schuldhulp Centrum") {
+		t.Error("the new counsellor is not offered for consent")
 	}
 }
