@@ -407,6 +407,30 @@ func (h *Host) lockIdle(ctx context.Context) error {
 	return nil
 }
 
+// ChangePassphrase re-wraps the session's vault's data key under a new
+// passphrase that meets PassphraseRule. The data key stays, so the
+// resident's sessions stay too. A wrong old passphrase is ErrLogin.
+func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass string) error {
+	if len([]rune(newPass)) < 12 {
+		return &wallet.ValidationError{Field: "passphrase", Problem: "must be " + PassphraseRule}
+	}
+	ses, err := h.Resume(ctx, secret)
+	if err != nil {
+		return err
+	}
+	defer ses.Release()
+	done, err := h.deriving(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	err = ses.Vault.ChangePassphrase(ctx, oldPass, newPass)
+	if errors.Is(err, wallet.ErrWrongPassphrase) {
+		return ErrLogin
+	}
+	return err
+}
+
 // DeleteVault removes the session's vault: its file and every index entry.
 func (h *Host) DeleteVault(ctx context.Context, secret string) error {
 	e, ok, err := h.ix.session(secret)

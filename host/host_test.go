@@ -339,6 +339,28 @@ func TestSignupRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
+	// Changing the passphrase: the old one must be right, the new one strong.
+	for _, tc := range []struct {
+		name, old, new string
+		code           int
+	}{
+		{"wrong old passphrase", "not the passphrase", "een nieuwe lange zin", 401},
+		{"weak new passphrase", passA, "kort", 400},
+		{"good change", passA, "een nieuwe lange zin", 204},
+	} {
+		if code := r.call("POST", "/api/v1/passphrase", map[string]string{"old": tc.old, "new": tc.new}, nil); code != tc.code {
+			t.Errorf("%s: %d, want %d", tc.name, code, tc.code)
+		}
+	}
+	if code := r.call("GET", "/api/v1/overview", nil, nil); code != 200 {
+		t.Errorf("session after a passphrase change: %d", code)
+	}
+	if code := w.resident().call("POST", "/api/v1/session", map[string]string{"login": "taken", "passphrase": passA}, nil); code != 401 {
+		t.Errorf("the old passphrase still opens: %d", code)
+	}
+	if code := w.resident().call("POST", "/api/v1/session", map[string]string{"login": "taken", "passphrase": "een nieuwe lange zin"}, nil); code != 200 {
+		t.Errorf("the new passphrase does not open: %d", code)
+	}
 	var e struct {
 		Error struct{ Code string } `json:"error"`
 	}

@@ -80,6 +80,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	app.Post("/api/v1/session", login, s.login)
 	app.Delete("/api/v1/session", s.logout)
 	app.Delete("/api/v1/vault", s.deleteVault)
+	app.Post("/api/v1/passphrase", login, s.changePassphrase)
 	app.Get("/api/v1/overview", s.overview)
 	app.Get("/api/v1/audit", s.audit)
 	app.Post("/api/v1/consents", s.grant)
@@ -232,6 +233,20 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		return s.fail(c, err)
 	}
 	c.ClearCookie(cookieName)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) changePassphrase(c *fiber.Ctx) error {
+	var req struct {
+		Old string `json:"old"`
+		New string `json:"new"`
+	}
+	if !readJSON(c, &req) {
+		return nil
+	}
+	if err := s.h.ChangePassphrase(c.UserContext(), c.Cookies(cookieName), req.Old, req.New); err != nil {
+		return s.fail(c, err)
+	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
