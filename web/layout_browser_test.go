@@ -94,6 +94,14 @@ func TestEveryAmountInView(t *testing.T) {
 	if !strings.HasPrefix(debtPage, "/debt/") {
 		t.Fatalf("first step links to %q", debtPage)
 	}
+	// At 200% zoom a 1280 x 800 window is 640 x 400 CSS pixels: the header
+	// and menu leave the page most of the screen.
+	b.run(chromedp.EmulateViewport(640, 400))
+	var top float64
+	b.run(chromedp.Evaluate(`document.getElementById("main").getBoundingClientRect().top`, &top))
+	if top > 400*0.3 {
+		t.Errorf("at 200%% zoom the header and menu take %.0f of 400 px", top)
+	}
 	pages := []string{"/", debtPage, "/sources", "/consent", "/log"}
 	for _, lang := range []string{"nl", "en"} {
 		b.run(chromedp.Navigate(w.wallet + "/lang/" + lang + "?next=/"))
