@@ -2,10 +2,7 @@ package trust
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -69,38 +66,15 @@ func debtPayload(iss, jti, ref string, outstanding int64) map[string]any {
 	}
 }
 
-func incomePayload(iss, jti string, net int64) map[string]any {
-	return map[string]any{
-		"iss": iss, "sub": ownerBSN, "jti": jti, "iat": testNow.Unix() - 3600, "type": "income", "as_of": "2026-11-01",
-		"income": map[string]any{"reference": "INK-" + jti, "payer": "Betaler " + iss, "kind": "benefit",
-			"net_cents": net, "period": "month"},
-	}
-}
-
-func mustJSON(t testing.TB, v any) []byte {
+func (o testOrg) sign(t testing.TB, payload map[string]any) string {
 	t.Helper()
-	b, err := json.Marshal(v)
+	raw, err := json.Marshal(payload)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
-}
-
-func (o testOrg) sign(t testing.TB, payload map[string]any) string {
-	t.Helper()
-	s, err := Sign(o.Key, StatementType, mustJSON(t, payload))
+	s, err := Sign(o.Key, StatementType, raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// rawJWS builds a compact JWS with any header at all, signed with an Ed25519
-// key, to play a hostile or careless organisation.
-func rawJWS(t testing.TB, header map[string]any, payload []byte, key ed25519.PrivateKey) string {
-	t.Helper()
-	h := base64.RawURLEncoding.EncodeToString(mustJSON(t, header))
-	p := base64.RawURLEncoding.EncodeToString(payload)
-	sig := ed25519.Sign(key, []byte(h+"."+p))
-	return fmt.Sprintf("%s.%s.%s", h, p, base64.RawURLEncoding.EncodeToString(sig))
 }
