@@ -53,6 +53,12 @@ func demoCatalogue() []demoOrg {
 		return map[string]any{"debt": d}
 	}
 	with := func(m map[string]any, k string, v any) map[string]any { m["debt"].(map[string]any)[k] = v; return m }
+	withAll := func(m map[string]any, fields map[string]any) map[string]any {
+		for k, v := range fields {
+			with(m, k, v)
+		}
+		return m
+	}
 	income := func(ref, payer, kind string, net int64, period string) map[string]any {
 		return map[string]any{"income": map[string]any{"reference": ref, "payer": payer, "kind": kind, "net_cents": net, "period": period}}
 	}
@@ -66,28 +72,40 @@ func demoCatalogue() []demoOrg {
 	salary["income"].(map[string]any)["ends"] = "+67d"
 	return []demoOrg{
 		{"woonstichting-de-haven", "Woonstichting De Haven", trust.KindCreditor, []map[string]any{
-			debt("HUUR-2026-0412", "Woonstichting De Haven", "rent", 185000, 185000, 185000, 2, "collection"),
+			withAll(debt("HUUR-2026-0412", "Woonstichting De Haven", "rent", 185000, 185000, 185000, 2, "collection"), map[string]any{
+				"customer_number": "HUURDER-0412", "origin_date": "-75d", "days_in_arrears": 61,
+				"principal_cents": 169000, "interest_cents": 0, "costs_cents": 16000,
+				"crisis": map[string]any{"state": "eviction_announced", "date": "+24d"}}),
 			expense("HUUR-CONTRACT-0412", "Woonstichting De Haven", "rent", 84500, "month")}},
 		{"energie-samen", "Energie Samen", trust.KindCreditor, []map[string]any{
-			with(debt("ES-778120", "Energie Samen", "energy", 42000, 42000, 21000, 1, "arrangement"),
+			with(with(debt("ES-778120", "Energie Samen", "energy", 42000, 42000, 21000, 1, "arrangement"), "customer_number", "778120"),
 				"arrangement", map[string]any{"monthly_cents": 3500, "ends": "2027-10-31"}),
 			expense("ES-VOORSCHOT-778120", "Energie Samen", "energy", 13500, "month")}},
 		{"waterbedrijf-zuid", "Waterbedrijf Zuid", trust.KindCreditor, []map[string]any{
 			debt("WZ-55120", "Waterbedrijf Zuid", "water", 9500, 9500, 9500, 1, "open"),
 			expense("WZ-VOORSCHOT-55120", "Waterbedrijf Zuid", "water", 5700, "quarter")}},
 		{"nz-zorg", "NZ Zorgverzekeringen", trust.KindCreditor, []map[string]any{
-			debt("NZ-2026-88123", "NZ Zorgverzekeringen", "health_insurance", 64000, 64000, 64000, 4, "garnishment"),
+			withAll(debt("NZ-2026-88123", "NZ Zorgverzekeringen", "health_insurance", 64000, 64000, 64000, 4, "garnishment"), map[string]any{
+				"customer_number": "NZ-88123", "origin_date": "-130d", "days_in_arrears": 122}),
 			expense("NZ-PREMIE-2026", "NZ Zorgverzekeringen", "health_insurance", 15450, "month")}},
 		{"belastingdienst", "Belastingdienst", trust.KindCreditor, []map[string]any{
 			with(debt("IB-2024-0000123", "Belastingdienst", "tax", 125000, 110000, 0, 0, "arrangement"),
 				"arrangement", map[string]any{"monthly_cents": 5000, "ends": "2028-09-30"})}},
 		{"cjib", "Centraal Justitieel Incassobureau", trust.KindCreditor, []map[string]any{
-			with(debt("CJIB-8891-2231", "Centraal Justitieel Incassobureau", "fine", 45000, 52500, 52500, 3, "collection"),
-				"due_date", "+6d")}},
+			withAll(debt("CJIB-8891-2231", "Centraal Justitieel Incassobureau", "fine", 45000, 52500, 52500, 3, "collection"), map[string]any{
+				"due_date": "+6d", "origin_date": "-100d", "principal_cents": 45000, "interest_cents": 0, "costs_cents": 7500})}},
 		{"duo", "Dienst Uitvoering Onderwijs", trust.KindCreditor, []map[string]any{
 			debt("DUO-SF-0098123", "Dienst Uitvoering Onderwijs", "student_loan", 1450000, 1398000, 0, 0, "open")}},
 		{"deurwaarder-van-dijk", "Gerechtsdeurwaarders Van Dijk", trust.KindCreditor, []map[string]any{
-			debt("VD-2026-4471", "Snel Krediet BV", "consumer_credit", 180000, 238000, 238000, 6, "bailiff")}},
+			// A bailiff reporting a creditor's claim: the pair original_creditor
+			// and original_reference links it to Snel Krediet's own statement,
+			// so the claim counts once, at the bailiff's (current) figure.
+			withAll(debt("VD-2026-4471", "Gerechtsdeurwaarders Van Dijk", "consumer_credit", 180000, 238000, 238000, 6, "judgment"), map[string]any{
+				"original_creditor": "Snel Krediet BV", "original_reference": "SK-2024-55102", "customer_number": "SK-KL-30917",
+				"origin_date": "-400d", "days_in_arrears": 190, "principal_cents": 180000, "interest_cents": 21500, "costs_cents": 36500})}},
+		{"snel-krediet", "Snel Krediet BV", trust.KindCreditor, []map[string]any{
+			withAll(debt("SK-2024-55102", "Snel Krediet BV", "consumer_credit", 180000, 201500, 201500, 6, "bailiff"), map[string]any{
+				"customer_number": "SK-KL-30917", "origin_date": "-400d", "days_in_arrears": 183})}},
 		{"gemeente-rotterdam", "Gemeente Rotterdam", trust.KindCreditor, []map[string]any{
 			with(debt("BBZ-2025-311", "Gemeente Rotterdam", "benefit_reclaim", 90000, 78000, 0, 0, "arrangement"),
 				"arrangement", map[string]any{"monthly_cents": 2500, "ends": "2029-06-30"})}},
@@ -100,7 +118,7 @@ func demoCatalogue() []demoOrg {
 	}
 }
 
-// World is a demo world: a vault full of signed statements from thirteen
+// World is a demo world: a vault full of signed statements from fourteen
 // demo organisations, whose reference servers run on 127.0.0.1, and a demo
 // counsellor whose keys lie in DIR/demo/schuldhulp-demo. It makes `make run`
 // show what Regie does, and gives the browser tests the same world.
@@ -258,12 +276,9 @@ func demoPayloads(o demoOrg, now time.Time) ([][]byte, error) {
 			}
 		}
 		obj := f[typ].(map[string]any)
-		for _, k := range []string{"ends", "due_date"} {
-			if s, ok := obj[k].(string); ok && len(s) > 1 && s[0] == '+' {
-				var n int
-				fmt.Sscanf(s, "+%dd", &n)
-				obj[k] = now.AddDate(0, 0, n).Format(wallet.DateLayout)
-			}
+		relative(obj, now, "ends", "due_date", "origin_date")
+		if c, ok := obj["crisis"].(map[string]any); ok {
+			relative(c, now, "date")
 		}
 		p := map[string]any{"iss": o.id, "sub": DemoBSN, "jti": fmt.Sprintf("%s-demo-%d", o.id, i+1), "iat": now.Add(-time.Hour).Unix(),
 			"type": typ, "as_of": now.AddDate(0, 0, -(3 + 2*i + len(o.id)%9)).Format(wallet.DateLayout), typ: obj}
@@ -274,6 +289,18 @@ func demoPayloads(o demoOrg, now time.Time) ([][]byte, error) {
 		out = append(out, raw)
 	}
 	return out, nil
+}
+
+// relative turns "+Nd" or "-Nd" in the named fields into the date N days
+// from now or ago.
+func relative(obj map[string]any, now time.Time, keys ...string) {
+	for _, k := range keys {
+		if s, ok := obj[k].(string); ok && len(s) > 1 && (s[0] == '+' || s[0] == '-') {
+			var n int
+			fmt.Sscanf(s, "%dd", &n)
+			obj[k] = now.AddDate(0, 0, n).Format(wallet.DateLayout)
+		}
+	}
 }
 
 func writeDemoStatements(dir string, payloads [][]byte) error {

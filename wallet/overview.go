@@ -171,7 +171,7 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 			if d.Status == StatusBailiff {
 				codes = append(codes, FlagBailiff)
 			}
-			if d.Category.Priority() && d.MonthsInArrears >= PriorityArrearsMonths && d.Status != StatusSettled {
+			if d.Category.Priority() && d.MonthsInArrears >= PriorityArrearsMonths && !d.Status.Closed() {
 				codes = append(codes, FlagPriorityArrears)
 			}
 			row := DebtRow{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Debt: d, Flags: sortCodes(codes), History: len(s.Versions) - 1}
@@ -180,7 +180,7 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 			for _, c := range row.Flags {
 				flags = append(flags, Flag{Code: c, Issuer: cur.Issuer, Reference: d.Reference, Name: d.Creditor, Category: d.Category})
 			}
-			if d.Status == StatusSettled {
+			if d.Status.Closed() {
 				continue
 			}
 			o.TotalOutstandingCents += d.OutstandingCents
@@ -274,8 +274,8 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 	})
 	sort.Slice(o.Debts, func(i, j int) bool {
 		a, b := o.Debts[i], o.Debts[j]
-		if (a.Debt.Status == StatusSettled) != (b.Debt.Status == StatusSettled) {
-			return b.Debt.Status == StatusSettled
+		if a.Debt.Status.Closed() != b.Debt.Status.Closed() {
+			return b.Debt.Status.Closed()
 		}
 		if a.Urgent != b.Urgent {
 			return a.Urgent

@@ -83,7 +83,7 @@ func MakePlan(o Overview) Plan {
 	var order [][2]string
 	for _, r := range o.Debts {
 		d := r.Debt
-		if d.Status == StatusSettled {
+		if d.Status.Closed() {
 			continue
 		}
 		tier, action, needs := debtStep(d, o.Date, soon)

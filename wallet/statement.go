@@ -69,17 +69,31 @@ const (
 	CategoryConsumerCredit  Category = "consumer_credit"
 	CategoryTelecom         Category = "telecom"
 	CategoryOther           Category = "other"
+
+	// Second edition: the categories a counsellor's intake tells apart
+	// (tax stays the national taxes).
+	CategoryMunicipalTax  Category = "municipal_tax"
+	CategoryWaterBoardTax Category = "water_board_tax"
+	CategoryCAK           Category = "cak" // bestuursrechtelijke premie zorgverzekering
+	CategoryHeat          Category = "heat"
+	CategoryMortgage      Category = "mortgage"
+	CategoryAlimony       Category = "alimony"
+	CategoryCareCosts     Category = "care_costs" // eigen bijdrage, eigen risico
+	CategoryPrivateLoan   Category = "private_loan"
+	CategoryBNPL          Category = "bnpl" // achteraf betalen
 )
 
 // Categories lists every debt category in a fixed order.
 var Categories = []Category{CategoryRent, CategoryEnergy, CategoryWater, CategoryHealthInsurance,
 	CategoryTax, CategoryFine, CategoryStudentLoan, CategoryBenefitReclaim, CategoryConsumerCredit,
-	CategoryTelecom, CategoryOther}
+	CategoryTelecom, CategoryOther, CategoryMunicipalTax, CategoryWaterBoardTax, CategoryCAK, CategoryHeat,
+	CategoryMortgage, CategoryAlimony, CategoryCareCosts, CategoryPrivateLoan, CategoryBNPL}
 
 // Priority reports whether arrears in this category threaten a basic need.
 func (c Category) Priority() bool {
 	switch c {
-	case CategoryRent, CategoryEnergy, CategoryWater, CategoryHealthInsurance, CategoryTax:
+	case CategoryRent, CategoryEnergy, CategoryWater, CategoryHealthInsurance, CategoryTax,
+		CategoryMortgage, CategoryHeat, CategoryCAK, CategoryMunicipalTax, CategoryWaterBoardTax:
 		return true
 	}
 	return false
@@ -88,33 +102,75 @@ func (c Category) Priority() bool {
 // Status is where a debt stands in collection.
 type Status string
 
-// Debt statuses, from least to most severe (settled last).
+// Debt statuses. Paid and waived close a debt; the others say how far
+// collection has gone.
 const (
 	StatusOpen        Status = "open"
 	StatusArrangement Status = "arrangement"
 	StatusCollection  Status = "collection"
 	StatusBailiff     Status = "bailiff"
 	StatusGarnishment Status = "garnishment"
-	StatusSettled     Status = "settled"
+
+	// Second edition.
+	StatusEnforcementOrder Status = "enforcement_order" // dwangbevel
+	StatusJudgment         Status = "judgment"          // vonnis or another title
+	StatusDisputed         Status = "disputed"
+	StatusMoratorium       Status = "moratorium"
+	StatusDebtSettlement   Status = "debt_settlement" // in a schuldregeling
+	StatusWSNP             Status = "wsnp"
+	StatusPaid             Status = "paid"
+	StatusWaived           Status = "waived"
+
+	// StatusSettled is the first edition's word for paid; ParseClaims
+	// reads it as StatusPaid, so no parsed debt carries it.
+	StatusSettled Status = "settled"
 )
 
-// Severity orders statuses for "worst status" summaries.
+// Statuses lists every status a parsed debt may carry, in a fixed order.
+var Statuses = []Status{StatusOpen, StatusArrangement, StatusCollection, StatusBailiff, StatusGarnishment,
+	StatusEnforcementOrder, StatusJudgment, StatusDisputed, StatusMoratorium, StatusDebtSettlement, StatusWSNP,
+	StatusPaid, StatusWaived}
+
+// Severity orders statuses for "worst status" summaries: closed debts 0,
+// then how far collection has gone (a title or dwangbevel ranks with the
+// bailiff, whom it lets act; garnishment is worst). -1 means unknown.
 func (s Status) Severity() int {
 	switch s {
-	case StatusSettled:
+	case StatusPaid, StatusWaived, StatusSettled:
 		return 0
-	case StatusOpen:
+	case StatusOpen, StatusDisputed:
 		return 1
-	case StatusArrangement:
+	case StatusArrangement, StatusMoratorium, StatusDebtSettlement, StatusWSNP:
 		return 2
 	case StatusCollection:
 		return 3
-	case StatusBailiff:
+	case StatusBailiff, StatusEnforcementOrder, StatusJudgment:
 		return 4
 	case StatusGarnishment:
 		return 5
 	}
 	return -1
+}
+
+// Closed reports whether the debt no longer has to be paid (paid or
+// waived), so totals and warnings leave it out.
+func (s Status) Closed() bool { return s.Severity() == 0 }
+
+// CrisisState is an imminent loss of a basic need a creditor announces.
+type CrisisState string
+
+// Crisis states.
+const (
+	CrisisEviction      CrisisState = "eviction_announced"
+	CrisisDisconnection CrisisState = "disconnection_announced"
+	CrisisInsurance     CrisisState = "insurance_terminated"
+)
+
+// Crisis is an announced eviction, disconnection or ended insurance, and
+// the date it takes effect: what makes a debt urgent for a counsellor.
+type Crisis struct {
+	State CrisisState `json:"state"`
+	Date  Date        `json:"date"`
 }
 
 // IncomeKind says what sort of income a statement reports.
@@ -225,6 +281,23 @@ type Debt struct {
 	Status           Status       `json:"status"`
 	Arrangement      *Arrangement `json:"arrangement,omitempty"`
 	DueDate          Date         `json:"due_date,omitempty"`
+
+	// Second edition. OriginalCreditor and OriginalReference name the claim
+	// a collector or bailiff reports on another creditor's behalf: the pair
+	// links the two reports so the claim counts once.
+	OriginalCreditor  string `json:"original_creditor,omitempty"`
+	OriginalReference string `json:"original_reference,omitempty"`
+	// CustomerNumber is the creditor's customer number (KlantnummerSE).
+	CustomerNumber string `json:"customer_number,omitempty"`
+	// OriginDate is when the debt arose (Ontstaansdatum).
+	OriginDate Date `json:"origin_date,omitempty"`
+	// Principal, interest and costs split the outstanding amount when the
+	// creditor gives the split; nil when it does not.
+	PrincipalCents *Cents  `json:"principal_cents,omitempty"`
+	InterestCents  *Cents  `json:"interest_cents,omitempty"`
+	CostsCents     *Cents  `json:"costs_cents,omitempty"`
+	DaysInArrears  int     `json:"days_in_arrears,omitempty"`
+	Crisis         *Crisis `json:"crisis,omitempty"`
 }
 
 // Garnishment is an attachment of income (loonbeslag) as the payer reports it.
@@ -365,6 +438,21 @@ type wireDebt struct {
 	Status           *Status          `json:"status"`
 	Arrangement      *wireArrangement `json:"arrangement"`
 	DueDate          *Date            `json:"due_date"`
+
+	OriginalCreditor  *string     `json:"original_creditor"`
+	OriginalReference *string     `json:"original_reference"`
+	CustomerNumber    *string     `json:"customer_number"`
+	OriginDate        *Date       `json:"origin_date"`
+	PrincipalCents    *Cents      `json:"principal_cents"`
+	InterestCents     *Cents      `json:"interest_cents"`
+	CostsCents        *Cents      `json:"costs_cents"`
+	DaysInArrears     *int        `json:"days_in_arrears"`
+	Crisis            *wireCrisis `json:"crisis"`
+}
+
+type wireCrisis struct {
+	State *CrisisState `json:"state"`
+	Date  *Date        `json:"date"`
 }
 
 type wireGarnishment struct {
@@ -612,7 +700,10 @@ func (w *wireDebt) debt() (Debt, error) {
 	if w.Status == nil {
 		return d, missing("debt.status")
 	}
-	if w.Status.Severity() < 0 {
+	if *w.Status == StatusSettled {
+		*w.Status = StatusPaid // the first edition's word
+	}
+	if !slices.Contains(Statuses, *w.Status) {
 		return d, &ValidationError{Field: "debt.status", Problem: "unknown status"}
 	}
 	d = Debt{Reference: *w.Reference, Creditor: *w.Creditor, Category: *w.Category,
@@ -647,7 +738,72 @@ func (w *wireDebt) debt() (Debt, error) {
 		}
 		d.DueDate = *w.DueDate
 	}
-	return d, nil
+	return d, w.secondEdition(&d)
+}
+
+// secondEdition checks and copies the debt fields the second edition added.
+func (w *wireDebt) secondEdition(d *Debt) error {
+	if (w.OriginalCreditor == nil) != (w.OriginalReference == nil) {
+		return &ValidationError{Field: "debt.original_reference", Problem: "original_creditor and original_reference come together"}
+	}
+	if err := optional("debt.original_creditor", w.OriginalCreditor, &d.OriginalCreditor, checkText); err != nil {
+		return err
+	}
+	if err := optional("debt.original_reference", w.OriginalReference, &d.OriginalReference, checkText); err != nil {
+		return err
+	}
+	if err := optional("debt.customer_number", w.CustomerNumber, &d.CustomerNumber, checkText); err != nil {
+		return err
+	}
+	if err := optional("debt.origin_date", w.OriginDate, &d.OriginDate, checkDateField); err != nil {
+		return err
+	}
+	split := []struct {
+		field string
+		v     *Cents
+	}{{"debt.principal_cents", w.PrincipalCents}, {"debt.interest_cents", w.InterestCents}, {"debt.costs_cents", w.CostsCents}}
+	if w.PrincipalCents != nil || w.InterestCents != nil || w.CostsCents != nil {
+		var sum Cents
+		for _, p := range split {
+			if p.v == nil {
+				return &ValidationError{Field: p.field, Problem: "is required when principal, interest or costs are given"}
+			}
+			if err := checkMoney(p.field, p.v); err != nil {
+				return err
+			}
+			sum += *p.v
+		}
+		if sum != d.OutstandingCents {
+			return &ValidationError{Field: "debt.principal_cents",
+				Problem: fmt.Sprintf("principal, interest and costs add up to %d cents, not to outstanding_cents (%d)", sum, d.OutstandingCents)}
+		}
+		p, i, c := *w.PrincipalCents, *w.InterestCents, *w.CostsCents
+		d.PrincipalCents, d.InterestCents, d.CostsCents = &p, &i, &c
+	}
+	if w.DaysInArrears != nil {
+		if *w.DaysInArrears < 0 || *w.DaysInArrears > 36500 {
+			return &ValidationError{Field: "debt.days_in_arrears", Problem: "must be 0 to 36500"}
+		}
+		d.DaysInArrears = *w.DaysInArrears
+	}
+	if c := w.Crisis; c != nil {
+		if c.State == nil {
+			return missing("debt.crisis.state")
+		}
+		switch *c.State {
+		case CrisisEviction, CrisisDisconnection, CrisisInsurance:
+		default:
+			return &ValidationError{Field: "debt.crisis.state", Problem: "unknown crisis state"}
+		}
+		if c.Date == nil {
+			return missing("debt.crisis.date")
+		}
+		if err := checkDate("debt.crisis.date", *c.Date); err != nil {
+			return err
+		}
+		d.Crisis = &Crisis{State: *c.State, Date: *c.Date}
+	}
+	return nil
 }
 
 func validCategory(c Category) bool {

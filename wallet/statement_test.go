@@ -298,3 +298,72 @@ func TestParseClaimsRefusesBadIncomeSecondEdition(t *testing.T) {
 		})
 	}
 }
+
+const goodDebt2 = `{"iss":"deurwaarder-van-dijk","sub":"123456782","jti":"vd-1","iat":1795140000,"type":"debt","as_of":"2026-11-20",
+"debt":{"reference":"VD-2026-4471","creditor":"Gerechtsdeurwaarders Van Dijk","category":"consumer_credit","original_cents":180000,
+"outstanding_cents":238000,"status":"judgment","original_creditor":"Snel Krediet BV","original_reference":"SK-55102",
+"customer_number":"KL-0042","origin_date":"2024-02-15","principal_cents":180000,"interest_cents":31000,"costs_cents":27000,
+"days_in_arrears":190,"crisis":{"state":"eviction_announced","date":"2026-12-10"}}}`
+
+func TestParseClaimsDebtSecondEdition(t *testing.T) {
+	c, err := ParseClaims([]byte(goodDebt2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Debt
+	if d.OriginalCreditor != "Snel Krediet BV" || d.OriginalReference != "SK-55102" || d.CustomerNumber != "KL-0042" ||
+		d.OriginDate != "2024-02-15" || *d.PrincipalCents+*d.InterestCents+*d.CostsCents != d.OutstandingCents ||
+		d.DaysInArrears != 190 || d.Crisis == nil || d.Crisis.State != CrisisEviction || d.Status != StatusJudgment {
+		t.Errorf("debt decoded wrong: %+v", d)
+	}
+	// A first-edition statement stays valid, and its settled reads as paid.
+	first := strings.Replace(goodDebt, `"status":"collection"`, `"status":"settled"`, 1)
+	c, err = ParseClaims([]byte(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Debt.Status != StatusPaid || !c.Debt.Status.Closed() || c.Debt.PrincipalCents != nil || c.Debt.Crisis != nil {
+		t.Errorf("first edition decoded wrong: %+v", c.Debt)
+	}
+	for _, s := range Statuses {
+		if s.Severity() < 0 {
+			t.Errorf("status %s has no severity", s)
+		}
+	}
+}
+
+func TestParseClaimsRefusesBadDebtSecondEdition(t *testing.T) {
+	tests := []struct {
+		name, from, to, field string
+	}{
+		{"split not adding up", `"costs_cents":27000`, `"costs_cents":27001`, "debt.principal_cents"},
+		{"split without costs", `,"costs_cents":27000`, ``, "debt.costs_cents"},
+		{"negative interest", `"interest_cents":31000`, `"interest_cents":-31000`, "debt.interest_cents"},
+		{"original creditor without reference", `,"original_reference":"SK-55102"`, ``, "debt.original_reference"},
+		{"original reference without creditor", `"original_creditor":"Snel Krediet BV",`, ``, "debt.original_reference"},
+		{"original reference starting with =", `"original_reference":"SK-55102"`, `"original_reference":"=1+1"`, "debt.original_reference"},
+		{"bad customer number", `"customer_number":"KL-0042"`, `"customer_number":""`, "debt.customer_number"},
+		{"bad origin date", `"origin_date":"2024-02-15"`, `"origin_date":"15-02-2024"`, "debt.origin_date"},
+		{"negative days in arrears", `"days_in_arrears":190`, `"days_in_arrears":-1`, "debt.days_in_arrears"},
+		{"unknown crisis", `"eviction_announced"`, `"panic"`, "debt.crisis.state"},
+		{"crisis without date", `,"date":"2026-12-10"`, ``, "debt.crisis.date"},
+		{"crisis without state", `"state":"eviction_announced",`, ``, "debt.crisis.state"},
+		{"unknown status", `"status":"judgment"`, `"status":"forgotten"`, "debt.status"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := strings.Replace(goodDebt2, tt.from, tt.to, 1)
+			if bad == goodDebt2 {
+				t.Fatalf("fixture did not change")
+			}
+			_, err := ParseClaims([]byte(bad))
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != tt.field {
+				t.Fatalf("err = %v, want a ValidationError on %s", err, tt.field)
+			}
+			if !strings.Contains(err.Error(), strings.TrimPrefix(tt.field, "debt.")) && tt.field != "debt.principal_cents" {
+				t.Errorf("error %q does not name the field", err)
+			}
+		})
+	}
+}

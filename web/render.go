@@ -55,13 +55,15 @@ func T(lang, key string, args ...any) string {
 	return w
 }
 
-// word looks key up in the words of lang, then in the budget's words.
+// word looks key up in the words of lang, then in the budget's and the
+// second-edition debt's words.
 func word(lang, key string) (string, bool) {
-	if w, ok := words[lang][key]; ok {
-		return w, true
+	for _, table := range []map[string]map[string]string{words, budgetWords, debtWords} {
+		if w, ok := table[lang][key]; ok {
+			return w, true
+		}
 	}
-	w, ok := budgetWords[lang][key]
-	return w, ok
+	return "", false
 }
 
 // Page is what every template receives.
