@@ -26,11 +26,42 @@ type Provenance struct {
 	ReportedByOther bool `json:"reported_by_other"`
 }
 
-// DebtExport is one debt with its provenance.
+// DebtExport is one claim with its provenance. When a collector or bailiff
+// reports another creditor's claim and that creditor reports it too, the
+// claim is one row at the collector's (current) figure and Original holds
+// the creditor's own report, so no case system counts it twice.
 type DebtExport struct {
 	wallet.Debt
-	AsOf   wallet.Date `json:"as_of"`
-	Source Provenance  `json:"source"`
+	AsOf     wallet.Date     `json:"as_of"`
+	Source   Provenance      `json:"source"`
+	Original *OriginalReport `json:"original_report,omitempty"`
+}
+
+// OriginalReport is the original creditor's own report of a claim a
+// collector now reports: shown for the link, never counted.
+type OriginalReport struct {
+	Creditor         string        `json:"creditor"`
+	Reference        string        `json:"reference"`
+	OutstandingCents wallet.Cents  `json:"outstanding_cents"`
+	Status           wallet.Status `json:"status"`
+	AsOf             wallet.Date   `json:"as_of"`
+	Source           Provenance    `json:"source"`
+}
+
+// originalReport lays out a linked report with its provenance; keys gives
+// the signing key id of a statement when known.
+func originalReport(r *wallet.LinkedReport, tl *trust.List, keys map[string]string) *OriginalReport {
+	if r == nil {
+		return nil
+	}
+	p := Provenance{Organisation: r.Issuer, Statement: r.Statement, KeyID: keys[r.Statement], Verified: true}
+	if tl != nil {
+		if o, ok := tl.Organisation(r.Issuer); ok {
+			p.Name = o.Name
+		}
+	}
+	return &OriginalReport{Creditor: r.Debt.Creditor, Reference: r.Debt.Reference, OutstandingCents: r.Debt.OutstandingCents,
+		Status: r.Debt.Status, AsOf: r.AsOf, Source: p}
 }
 
 // IncomeExport is one income with its provenance.
@@ -78,8 +109,10 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 		Debts: []DebtExport{}, Incomes: []IncomeExport{}, Expenses: []ExpenseExport{}, SelfDeclared: vd.SelfDeclared}
 	// Statements are named by (issuer, jti): two organisations may use the same jti.
 	current := map[[2]string]bool{}
+	originals := map[[2]string]*OriginalReport{}
 	for _, d := range vd.Overview.Debts {
 		current[[2]string{d.Issuer, d.Statement}] = true
+		originals[[2]string{d.Issuer, d.Statement}] = originalReport(d.Original, tl, vd.SignedBy)
 	}
 	for _, in := range vd.Overview.Incomes {
 		current[[2]string{in.Issuer, in.Statement}] = true
@@ -100,7 +133,7 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 		switch {
 		case st.Debt != nil:
 			p.ReportedByOther = tl.Signer(st.Issuer, st.Debt.Creditor).Other
-			e.Debts = append(e.Debts, DebtExport{Debt: *st.Debt, AsOf: st.AsOf, Source: p})
+			e.Debts = append(e.Debts, DebtExport{Debt: *st.Debt, AsOf: st.AsOf, Source: p, Original: originals[[2]string{st.Issuer, st.ID}]})
 		case st.Income != nil:
 			p.ReportedByOther = tl.Signer(st.Issuer, st.Income.Payer).Other
 			e.Incomes = append(e.Incomes, IncomeExport{Income: *st.Income, MonthlyCents: st.Income.Period.Monthly(st.Income.NetCents),
@@ -149,7 +182,7 @@ func DebtsFromOverview(o wallet.Overview, tl *trust.List) []DebtExport {
 				p.Name = org.Name
 			}
 		}
-		debts = append(debts, DebtExport{Debt: d.Debt, AsOf: d.AsOf, Source: p})
+		debts = append(debts, DebtExport{Debt: d.Debt, AsOf: d.AsOf, Source: p, Original: originalReport(d.Original, tl, nil)})
 	}
 	sortDebts(debts)
 	return debts

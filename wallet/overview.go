@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -71,6 +72,46 @@ type DebtRow struct {
 	Flags     []FlagCode `json:"flags,omitempty"`
 	Urgent    bool       `json:"urgent"`
 	History   int        `json:"history"` // how many older statements exist
+	// Original is the original creditor's own report of the claim this
+	// collector or bailiff reports (linked by original_creditor and
+	// original_reference): shown beside it, never counted a second time.
+	// This row's figure is the current one.
+	Original *LinkedReport `json:"original,omitempty"`
+
+	seriesIndex int // which series the row came from, while compiling
+}
+
+// LinkedReport is the original creditor's report of a claim a collector or
+// bailiff now reports: its source and figure, for display only.
+type LinkedReport struct {
+	Issuer    string `json:"issuer"`
+	Statement string `json:"statement"`
+	AsOf      Date   `json:"as_of"`
+	Debt      Debt   `json:"debt"`
+}
+
+// claimKey names a claim by its creditor and reference, case and spacing
+// aside, so that a collector's original_creditor and original_reference
+// find the creditor's own report.
+func claimKey(creditor, reference string) [2]string {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	return [2]string{norm(creditor), norm(reference)}
+}
+
+// linkedClaims finds the debts a collector or bailiff reports on behalf of
+// another creditor who reports the same claim too: it returns, keyed by
+// the creditor's own claim, the index in series of the collector's report.
+func linkedClaims(series []Series) map[[2]string]int {
+	links := map[[2]string]int{}
+	for i, s := range series {
+		if len(s.Versions) == 0 {
+			continue
+		}
+		if d := s.Current().Debt; d != nil && d.OriginalReference != "" {
+			links[claimKey(d.OriginalCreditor, d.OriginalReference)] = i
+		}
+	}
+	return links
 }
 
 // IncomeRow is one income as it stands now, normalised to a month.
@@ -149,12 +190,20 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 	byCategory := map[Category]Cents{}
 	creditors := map[[2]string]*CreditorRow{}
 	var flags []Flag
+	links := linkedClaims(series)
+	originals := map[int]*LinkedReport{} // by the collector's series index
 
-	for _, s := range series {
+	for i, s := range series {
 		if len(s.Versions) == 0 {
 			continue
 		}
 		cur := s.Current()
+		if d := cur.Debt; d != nil && d.OriginalReference == "" {
+			if j, ok := links[claimKey(d.Creditor, d.Reference)]; ok && j != i {
+				originals[j] = &LinkedReport{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Debt: *d}
+				continue // the collector's report counts; this one is shown beside it
+			}
+		}
 		var codes []FlagCode
 		if now.Sub(cur.AsOf.Time()) > StaleAfter {
 			codes = append(codes, FlagStale)
@@ -174,7 +223,8 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 			if d.Category.Priority() && d.MonthsInArrears >= PriorityArrearsMonths && !d.Status.Closed() {
 				codes = append(codes, FlagPriorityArrears)
 			}
-			row := DebtRow{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Debt: d, Flags: sortCodes(codes), History: len(s.Versions) - 1}
+			row := DebtRow{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Debt: d, Flags: sortCodes(codes), History: len(s.Versions) - 1,
+				seriesIndex: i}
 			row.Urgent = anyUrgent(codes)
 			o.Debts = append(o.Debts, row)
 			for _, c := range row.Flags {
@@ -249,6 +299,10 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 		}
 	}
 	o.LeftPerMonthCents = o.MonthlyIncomeCents - o.MonthlyGarnishedCents - o.MonthlyArrangementCents
+	for k := range o.Debts {
+		o.Debts[k].Original = originals[o.Debts[k].seriesIndex]
+		o.Debts[k].seriesIndex = 0 // the order series came in leaves no trace
+	}
 
 	for _, c := range Categories {
 		if byCategory[c] > 0 {

@@ -135,3 +135,49 @@ func TestCompileEmpty(t *testing.T) {
 		t.Errorf("empty overview = %+v", o)
 	}
 }
+
+// TestClaimReportedTwiceCountsOnce: a bailiff reporting a creditor's claim
+// (original_creditor + original_reference) and the creditor reporting it
+// too make one row, at the bailiff's figure, with the creditor's report
+// beside it; totals, creditors, categories and the plan count it once. A
+// claim whose reference differs stays separate.
+func TestClaimReportedTwiceCountsOnce(t *testing.T) {
+	one := func(s Statement) Series { return Series{Versions: []Statement{s}} }
+	creditor := one(debtSeries("snel-krediet", "s1", 1, "2026-11-01", Debt{Reference: "SK-1", Creditor: "Snel Krediet BV",
+		Category: CategoryConsumerCredit, OriginalCents: 180000, OutstandingCents: 201500, Status: StatusBailiff}))
+	bailiff := one(debtSeries("van-dijk", "v1", 1, "2026-11-10", Debt{Reference: "VD-1", Creditor: "Van Dijk",
+		Category: CategoryConsumerCredit, OriginalCents: 180000, OutstandingCents: 238000, Status: StatusJudgment,
+		OriginalCreditor: "snel krediet  BV", OriginalReference: "sk-1"}))
+	other := one(debtSeries("snel-krediet", "s2", 1, "2026-11-01", Debt{Reference: "SK-2", Creditor: "Snel Krediet BV",
+		Category: CategoryConsumerCredit, OriginalCents: 5000, OutstandingCents: 5000, Status: StatusOpen}))
+	for _, order := range [][]Series{{creditor, bailiff, other}, {other, bailiff, creditor}} {
+		o := Compile(order, testNow)
+		if o.TotalOutstandingCents != 238000+5000 {
+			t.Errorf("total = %d, want %d", o.TotalOutstandingCents, 238000+5000)
+		}
+		if len(o.Debts) != 2 {
+			t.Fatalf("debts = %d rows, want 2: %+v", len(o.Debts), o.Debts)
+		}
+		var linked *DebtRow
+		for i := range o.Debts {
+			if o.Debts[i].Statement == "v1" {
+				linked = &o.Debts[i]
+			}
+		}
+		if linked == nil || linked.Original == nil || linked.Original.Statement != "s1" || linked.Original.Debt.OutstandingCents != 201500 {
+			t.Fatalf("the bailiff's row does not show the creditor's report: %+v", linked)
+		}
+		var sum Cents
+		for _, c := range o.Creditors {
+			sum += c.OutstandingCents
+		}
+		for _, c := range o.Categories {
+			if c.Category == CategoryConsumerCredit && c.OutstandingCents != 243000 {
+				t.Errorf("consumer credit = %d, want 243000", c.OutstandingCents)
+			}
+		}
+		if sum != o.TotalOutstandingCents {
+			t.Errorf("creditors add up to %d, total is %d", sum, o.TotalOutstandingCents)
+		}
+	}
+}

@@ -102,6 +102,16 @@ func Debt(issuer, jti, reference, creditor string, category wallet.Category, out
 			"outstanding_cents": outstanding, "arrears_cents": arrears, "status": "collection"}}
 }
 
+// SecondEdition sets debt fields (second-edition or other) on a Debt
+// payload and returns it.
+func SecondEdition(payload map[string]any, fields map[string]any) map[string]any {
+	d := payload["debt"].(map[string]any)
+	for k, v := range fields {
+		d[k] = v
+	}
+	return payload
+}
+
 // Income is a monthly net income statement payload about BSN from payer.
 func Income(issuer, jti, payer string, net int64, iat time.Time) map[string]any {
 	return map[string]any{"iss": issuer, "sub": BSN, "jti": jti, "iat": iat.Unix(), "type": "income", "as_of": iat.Format("2006-01-02"),
@@ -121,6 +131,13 @@ func Series(t testing.TB) []wallet.Series {
 		{Debt("woonstad", "ws-1", "HUUR-2026-10", "Woonstad Rotterdam", wallet.CategoryRent, 184550, 184550, at)},
 		{Debt("belnet", "bn-1", "BN-0612-7781", "BelNet Mobiel, Zakelijk", wallet.CategoryTelecom, 18500, 0, at)},
 		{Income("uwv", "uwv-1", "UWV", 145000, at)},
+		// One claim reported twice: by the creditor, and by its bailiff with
+		// the second edition's fields; it counts once, at the bailiff's figure.
+		{Debt("snel-krediet", "sk-1", "SK-2024-55102", "Snel Krediet BV", wallet.CategoryConsumerCredit, 201500, 201500, at.Add(-240*time.Hour))},
+		{SecondEdition(Debt("van-dijk", "vd-1", "VD-2026-4471", "Gerechtsdeurwaarders Van Dijk", wallet.CategoryConsumerCredit, 238000, 238000, at),
+			map[string]any{"status": "judgment", "original_creditor": "Snel Krediet BV", "original_reference": "SK-2024-55102",
+				"customer_number": "SK-KL-30917", "origin_date": "2025-10-01", "principal_cents": 180000, "interest_cents": 21500,
+				"costs_cents": 36500, "days_in_arrears": 190})},
 	}
 	var out []wallet.Series
 	for _, versions := range payloads {
