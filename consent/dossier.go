@@ -30,6 +30,19 @@ type Dossier struct {
 	// no organisation signs), inside the grant's scope. No organisation
 	// signed it: it is its own section so it is never read as signed.
 	SelfDeclared *wallet.SelfDeclared `json:"self_declared,omitempty"`
+	// Client names who the dossier is about, only under the scope
+	// "client": the name and BSN of the wallet's profile, as the resident
+	// entered them. Without "client" the BSN appears nowhere in the
+	// dossier outside the signed statements.
+	Client *Client `json:"client,omitempty"`
+}
+
+// Client is the name and BSN the resident gave their wallet. Like the rest
+// of the "client" scope it is self-declared; the statements' sub is what
+// organisations signed.
+type Client struct {
+	Name string `json:"name"`
+	BSN  string `json:"bsn"`
 }
 
 // buildDossier compiles and signs the dossier for a grant, as the wallet,
@@ -78,6 +91,10 @@ func signDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, int, error)
 	now := tx.Now().UTC().Truncate(time.Second)
 	d := Dossier{Grant: g.Token, ReleasedAt: now, Overview: wallet.CompileAll(series, deref(declared), now), Statements: jws,
 		SelfDeclared: declared}
+	if slices.Contains(g.Scope, ScopeClient) {
+		p := tx.Profile()
+		d.Client = &Client{Name: p.Name, BSN: p.BSN.Digits()}
+	}
 	payload, err := json.Marshal(d)
 	if err != nil {
 		return "", 0, err
@@ -220,6 +237,9 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 	if err := checkDeclared(d.SelfDeclared, tc.Scope, d.ReleasedAt); err != nil {
 		return nil, err
 	}
+	if err := checkClient(d.Client, tc.Scope, v.Subject.Digits()); err != nil {
+		return nil, err
+	}
 	want, _ := json.Marshal(wallet.CompileAll(series, deref(d.SelfDeclared), d.ReleasedAt))
 	got, _ := json.Marshal(d.Overview)
 	if !bytes.Equal(want, got) {
@@ -235,6 +255,22 @@ func deref(d *wallet.SelfDeclared) wallet.SelfDeclared {
 	return *d
 }
 
+// checkClient refuses a client section outside the scope "client", with
+// a BSN that fails the 11-check, or naming another person than the
+// statements are about.
+func checkClient(c *Client, scope Scope, subject string) error {
+	if c == nil {
+		return nil
+	}
+	if !slices.Contains(scope, ScopeClient) {
+		return fmt.Errorf("%w: client data without the client scope", ErrOutOfScope)
+	}
+	if _, err := wallet.ParseBSN(c.BSN); err != nil || (subject != "" && subject != c.BSN) {
+		return fmt.Errorf("%w: the client's BSN is not the one the statements name", ErrDossierMalformed)
+	}
+	return nil
+}
+
 // checkDeclared refuses a self-declared section that breaks the rules the
 // wallet enforces, or holds more than the consent covers.
 func checkDeclared(d *wallet.SelfDeclared, scope Scope, at time.Time) error {
@@ -244,8 +280,13 @@ func checkDeclared(d *wallet.SelfDeclared, scope Scope, at time.Time) error {
 	if len(d.Costs) > 0 && !slices.Contains(scope, ScopeExpenses) {
 		return fmt.Errorf("%w: self-declared costs without the expenses scope", ErrOutOfScope)
 	}
-	if d.Household != nil && !slices.Contains(scope, ScopeClient) {
-		return fmt.Errorf("%w: a household without the client scope", ErrOutOfScope)
+	if (d.Household != nil || d.Client != nil) && !slices.Contains(scope, ScopeClient) {
+		return fmt.Errorf("%w: a household or client details without the client scope", ErrOutOfScope)
+	}
+	if d.Client != nil {
+		if err := d.Client.Validate(); err != nil {
+			return fmt.Errorf("%w: client details: %v", ErrDossierMalformed, err)
+		}
 	}
 	if len(d.Costs) > wallet.MaxOwnCosts {
 		return fmt.Errorf("%w: too many self-declared costs", ErrDossierMalformed)

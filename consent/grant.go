@@ -105,9 +105,9 @@ func (s Scope) Declared(d wallet.SelfDeclared) *wallet.SelfDeclared {
 		out.Costs = d.Costs
 	}
 	if slices.Contains(s, ScopeClient) {
-		out.Household = d.Household
+		out.Household, out.Client = d.Household, d.Client
 	}
-	if out.Household == nil && len(out.Costs) == 0 {
+	if out.Household == nil && len(out.Costs) == 0 && out.Client == nil {
 		return nil
 	}
 	return &out

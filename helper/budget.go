@@ -22,11 +22,21 @@ const (
 
 // BudgetCSV writes the budget: incomes, garnishments, arrangements, fixed
 // costs (signed and self-declared apart), leefgeld and the indicative
-// beslagvrije voet with its inputs. Amounts in euros with a dot, two
-// decimals; every cell neutralised against formulas.
+// beslagvrije voet with its inputs, in the general CSV's dialect (see
+// CSV): semicolons, BOM, decimal comma, dd-mm-jjjj, Dutch words; every
+// cell neutralised against formulas.
 func (e Export) BudgetCSV() ([]byte, error) {
+	rows, err := e.budgetRows()
+	return append([]byte(web.BOM), rows...), err
+}
+
+// period is a period in Dutch words.
+func period(p wallet.Period) string { return web.T("nl", "per."+string(p)) }
+
+// budgetRows is the budget section of the general CSV, without BOM.
+func (e Export) budgetRows() ([]byte, error) {
 	b := e.Overview.Budget
-	money := web.EuroDecimal
+	money := web.EuroComma
 	var rows [][]string
 	for _, in := range e.Incomes {
 		note := "telt mee"
@@ -36,22 +46,23 @@ func (e Export) BudgetCSV() ([]byte, error) {
 				case row.Ended:
 					note = "gestopt"
 				case row.EndsSoon:
-					note = "stopt voor het einde van volgende maand (" + string(row.Income.Ends) + "), telt niet mee"
+					note = "stopt voor het einde van volgende maand (" + web.NumericDate(row.Income.Ends) + "), telt niet mee"
 				}
 			}
 		}
-		rows = append(rows, []string{"Inkomen", web.T("nl", "kind."+string(in.Kind)), in.Payer, money(in.NetCents), string(in.Period),
+		rows = append(rows, []string{"Inkomen", web.T("nl", "kind."+string(in.Kind)), in.Payer, money(in.NetCents), period(in.Period),
 			money(in.MonthlyCents), fromSigned + " door " + orName(in.Source), in.Source.Statement, note})
 		if g := in.Garnishment; g != nil {
-			rows = append(rows, []string{"Beslag", "", strings.TrimSpace(g.By + " " + g.Reference), money(g.AmountCents), string(in.Period),
+			rows = append(rows, []string{"Beslag", "", strings.TrimSpace(g.By + " " + g.Reference), money(g.AmountCents), period(in.Period),
 				money(in.Period.Monthly(g.AmountCents)), fromSigned + " door " + orName(in.Source), in.Source.Statement,
 				"beslagvrije voet volgens betaler " + money(g.ProtectedCents)})
 		}
 	}
 	for _, d := range e.Debts {
 		if a := d.Arrangement; a != nil {
-			rows = append(rows, []string{"Betalingsregeling", schuldtype[d.Category], d.Creditor, money(a.MonthlyCents), "month",
-				money(a.MonthlyCents), fromSigned + " door " + orName(d.Source), d.Source.Statement, "tot " + string(a.Ends)})
+			rows = append(rows, []string{"Betalingsregeling", web.T("nl", "cat."+string(d.Category)), d.Creditor, money(a.MonthlyCents),
+				period(wallet.PeriodMonth), money(a.MonthlyCents), fromSigned + " door " + orName(d.Source), d.Source.Statement,
+				"tot en met " + web.NumericDate(a.Ends)})
 		}
 	}
 	for _, c := range b.Costs {
@@ -59,10 +70,10 @@ func (e Export) BudgetCSV() ([]byte, error) {
 		if c.Source == wallet.CostSigned {
 			from, statement = fromSigned+" door "+c.Name, c.Statement
 		}
-		rows = append(rows, []string{"Vaste last", web.T("nl", "exp."+string(c.Kind)), c.Name, money(c.AmountCents), string(c.Period),
+		rows = append(rows, []string{"Vaste last", web.T("nl", "exp."+string(c.Kind)), c.Name, money(c.AmountCents), period(c.Period),
 			money(c.MonthlyCents), from, statement, ""})
 	}
-	left := []string{"Leefgeld", "", "", "", "month", "", fromRegie, "", ""}
+	left := []string{"Leefgeld", "", "", "", period(wallet.PeriodMonth), "", fromRegie, "", ""}
 	if b.LeefgeldCents != nil {
 		left[5] = money(*b.LeefgeldCents)
 		left[8] = fmt.Sprintf("inkomen %s − beslag %s − regelingen %s − vaste lasten %s (ondertekend) − %s (ingevuld)",
@@ -76,17 +87,17 @@ func (e Export) BudgetCSV() ([]byte, error) {
 	}
 	rows = append(rows, bvvRow(b.BVV))
 	var buf bytes.Buffer
-	err := web.WriteCSV(&buf, BudgetCSVHeader, rows)
+	err := web.WriteCSVWith(&buf, ';', BudgetCSVHeader, rows)
 	return buf.Bytes(), err
 }
 
 func bvvRow(v wallet.BVV) []string {
-	row := []string{"Beslagvrije voet (indicatief)", string(v.Situation), "", "", "month", "", fromRegie, "", ""}
+	row := []string{"Beslagvrije voet (indicatief)", string(v.Situation), "", "", period(wallet.PeriodMonth), "", fromRegie, "", ""}
 	if v.Status != wallet.BVVIndicative {
 		row[8] = "niet berekend: " + string(v.Status)
 		return row
 	}
-	m := web.EuroDecimal
+	m := web.EuroComma
 	if v.LowCents == v.HighCents {
 		row[5] = m(v.LowCents)
 	} else {

@@ -1,8 +1,6 @@
 package helper
 
 import (
-	"bytes"
-	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
@@ -27,15 +25,12 @@ func TestBudgetCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readDutchCSV(t, raw)
 	byPost := map[string][][]string{}
 	for _, r := range rows[1:] {
 		byPost[r[0]] = append(byPost[r[0]], r)
 	}
-	if r := byPost["Beslag"]; len(r) != 1 || r[0][5] != "700.00" || r[0][2] != "Deurwaarder X DX-1" {
+	if r := byPost["Beslag"]; len(r) != 1 || r[0][5] != "700,00" || r[0][2] != "Deurwaarder X DX-1" {
 		t.Errorf("garnishment rows = %v", r)
 	}
 	costs := byPost["Vaste last"]
@@ -44,12 +39,12 @@ func TestBudgetCSV(t *testing.T) {
 		t.Errorf("cost rows = %v", costs)
 	}
 	// 1.800,00 − 700,00 − 720,00 − 160,00 = 220,00.
-	if r := byPost["Leefgeld"]; len(r) != 1 || r[0][5] != "220.00" {
+	if r := byPost["Leefgeld"]; len(r) != 1 || r[0][5] != "220,00" {
 		t.Errorf("leefgeld = %v", r)
 	}
 	// 1.800,00 > norm 1.369,06: 0,95 × 1.369,06 = 1.300,61 up to min(2.093,67, 0,95 × 1.800,00 = 1.710,00).
 	bvv := byPost["Beslagvrije voet (indicatief)"]
-	if len(bvv) != 1 || bvv[0][5] != "1300.61 tot 1710.00" || !strings.Contains(bvv[0][8], "waarschuwing: below") ||
+	if len(bvv) != 1 || bvv[0][5] != "1300,61 tot 1710,00" || !strings.Contains(bvv[0][8], "waarschuwing: below") ||
 		!strings.Contains(bvv[0][8], "normen van 2025-07-01") {
 		t.Errorf("bvv = %v", bvv)
 	}

@@ -99,6 +99,40 @@ type Export struct {
 	SelfDeclared *wallet.SelfDeclared `json:"self_declared_unsigned,omitempty"`
 	Grant        string               `json:"grant"`
 	Statements   []string             `json:"statements"`
+
+	// Client is who the dossier is about, only under the scope "client":
+	// as the resident states it, never verified.
+	Client *ClientExport `json:"client,omitempty"`
+
+	trust *trust.List // names and phone numbers of the organisations, for the exports
+}
+
+// ClientExport is the client as the resident states them: name and BSN
+// from the wallet's profile, birth date, address, partner and household.
+// SelfDeclared is always true: no organisation signed any of it.
+type ClientExport struct {
+	Name      string            `json:"name"`
+	BSN       string            `json:"bsn"`
+	BirthDate wallet.Date       `json:"birth_date,omitempty"`
+	Address   wallet.Address    `json:"address"`
+	Partner   string            `json:"partner,omitempty"`
+	Household *wallet.Household `json:"household,omitempty"`
+	// SelfDeclared marks every field above as entered by the resident.
+	SelfDeclared bool `json:"self_declared"`
+}
+
+func clientExport(vd *consent.VerifiedDossier) *ClientExport {
+	if vd.Client == nil {
+		return nil
+	}
+	c := &ClientExport{Name: vd.Client.Name, BSN: vd.Client.BSN, SelfDeclared: true}
+	if d := vd.SelfDeclared; d != nil {
+		c.Household = d.Household
+		if d.Client != nil {
+			c.BirthDate, c.Address, c.Partner = d.Client.BirthDate, d.Client.Address, d.Client.Partner
+		}
+	}
+	return c
 }
 
 // NewExport lays out a verified dossier for a case system. Only current
@@ -106,7 +140,8 @@ type Export struct {
 func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 	e := Export{Format: "regie-dossier-export-1", WalletID: vd.WalletID, Helper: vd.Audience, Purpose: vd.Purpose, Scope: vd.Scope,
 		ReleasedAt: vd.ReleasedAt, ValidUntil: vd.ValidUntil, Overview: vd.Overview, Grant: vd.Grant, Statements: vd.Statements,
-		Debts: []DebtExport{}, Incomes: []IncomeExport{}, Expenses: []ExpenseExport{}, SelfDeclared: vd.SelfDeclared}
+		Debts: []DebtExport{}, Incomes: []IncomeExport{}, Expenses: []ExpenseExport{}, SelfDeclared: vd.SelfDeclared, trust: tl,
+		Client: clientExport(vd)}
 	// Statements are named by (issuer, jti): two organisations may use the same jti.
 	current := map[[2]string]bool{}
 	originals := map[[2]string]*OriginalReport{}
@@ -194,20 +229,14 @@ func (e Export) JSON() ([]byte, error) {
 	return append(b, '\n'), err
 }
 
-// CSVHeader names the CSV columns. Where a Schuldenknooppunt field exists
-// its name is used (FactuurnummerSE, Originele vordering,
-// ActueelVorderingsbedrag, Schuldtype, TypeSchuldregeling).
-var CSVHeader = []string{"Schuldeiser", "FactuurnummerSE", "Schuldtype", "Originele vordering", "ActueelVorderingsbedrag",
-	"Achterstand", "MaandenAchterstand", "Status", "TypeSchuldregeling", "RegelingPerMaand", "RegelingEinddatum",
-	"Vervaldatum", "Bronorganisatie", "Peildatum", "Geverifieerd", "Verklaring", "Sleutel", "Ondertekenaar", "GemeldDoorAnder"}
-
-// schuldtype maps our categories onto Dutch debt-type words a case system knows.
-var schuldtype = map[wallet.Category]string{
-	wallet.CategoryRent: "Huur", wallet.CategoryEnergy: "Energie", wallet.CategoryWater: "Water",
-	wallet.CategoryHealthInsurance: "Zorgverzekering", wallet.CategoryTax: "Belastingen", wallet.CategoryFine: "Boete (CJIB)",
-	wallet.CategoryStudentLoan: "Studieschuld", wallet.CategoryBenefitReclaim: "Terugvordering uitkering/toeslag",
-	wallet.CategoryConsumerCredit: "Consumptief krediet", wallet.CategoryTelecom: "Telecom", wallet.CategoryOther: "Overig",
-}
+// CSVHeader names the columns of the general debt CSV, in plain Dutch. It
+// borrows no Schuldenknooppunt names: those have their own meaning (see
+// SKPHeader for that file).
+var CSVHeader = []string{"Schuldeiser", "Kenmerk", "Soort schuld", "Status", "Oorspronkelijk bedrag", "Openstaand",
+	"Hoofdsom", "Rente", "Kosten", "Achterstand", "Maanden achterstand", "Dagen achterstand", "Regeling per maand",
+	"Regeling tot en met", "Vervaldatum", "Ontstaan op", "Klantnummer", "Oorspronkelijke schuldeiser", "Oorspronkelijk kenmerk",
+	"Ook gemeld door", "Ook gemeld bedrag", "Crisis", "Crisisdatum", "Peildatum", "Bronorganisatie", "Ondertekenaar",
+	"GemeldDoorAnder", "Geverifieerd", "Verklaring", "Sleutel"}
 
 func yesNo(b bool) string {
 	if b {
@@ -216,26 +245,62 @@ func yesNo(b bool) string {
 	return "nee"
 }
 
-// CSV writes one row per debt, every cell neutralised against formulas, amounts in euros with two decimals and a
-// dot, dates in ISO 8601.
-func (e Export) CSV() ([]byte, error) { return DebtsCSV(e.Debts) }
+// CSV writes the general CSV a Dutch spreadsheet opens in columns:
+// semicolon-separated, UTF-8 with a byte-order mark, amounts with a
+// decimal comma, dates dd-mm-jjjj, Dutch words for categories and
+// statuses. The debts come first, one row per claim; after an empty line
+// follows the budget section (income, garnishments, arrangements, fixed
+// costs, leefgeld) with its own header.
+func (e Export) CSV() ([]byte, error) {
+	debts, err := DebtsCSV(e.Debts)
+	if err != nil {
+		return nil, err
+	}
+	budget, err := e.budgetRows()
+	if err != nil {
+		return nil, err
+	}
+	return append(append(debts, '\n'), budget...), nil
+}
+
+// csvMoney is an optional amount in the general CSV.
+func csvMoney(c *wallet.Cents) string {
+	if c == nil {
+		return ""
+	}
+	return web.EuroComma(*c)
+}
 
 // DebtsCSV is the one debt CSV writer: the counsellor's export and the
-// wallet's own listing both go through it (columns: CSVHeader).
+// wallet's own listing both go through it (columns: CSVHeader; dialect:
+// see CSV), every cell neutralised against formulas.
 func DebtsCSV(debts []DebtExport) ([]byte, error) {
 	rows := make([][]string, 0, len(debts))
 	for _, d := range debts {
-		var regeling, perMaand, eind string
+		var perMaand, eind, crisis, crisisDate, alsoBy, alsoAmount string
 		if d.Arrangement != nil {
-			regeling, perMaand, eind = "BR", web.EuroDecimal(d.Arrangement.MonthlyCents), string(d.Arrangement.Ends)
+			perMaand, eind = web.EuroComma(d.Arrangement.MonthlyCents), web.NumericDate(d.Arrangement.Ends)
 		}
-		row := []string{d.Creditor, d.Reference, schuldtype[d.Category], web.EuroDecimal(d.OriginalCents),
-			web.EuroDecimal(d.OutstandingCents), web.EuroDecimal(d.ArrearsCents), fmt.Sprint(d.MonthsInArrears), string(d.Status),
-			regeling, perMaand, eind, string(d.DueDate), d.Source.Organisation, string(d.AsOf), "ja", d.Source.Statement, d.Source.KeyID,
-			d.Source.Name, yesNo(d.Source.ReportedByOther)}
+		if c := d.Crisis; c != nil {
+			crisis, crisisDate = web.T("nl", "crisis."+string(c.State)), web.NumericDate(c.Date)
+		}
+		if o := d.Original; o != nil {
+			alsoBy, alsoAmount = orName(o.Source), web.EuroComma(o.OutstandingCents)
+		}
+		days := ""
+		if d.DaysInArrears > 0 {
+			days = fmt.Sprint(d.DaysInArrears)
+		}
+		row := []string{d.Creditor, d.Reference, web.T("nl", "cat."+string(d.Category)), web.T("nl", "st."+string(d.Status)),
+			web.EuroComma(d.OriginalCents), web.EuroComma(d.OutstandingCents), csvMoney(d.PrincipalCents), csvMoney(d.InterestCents),
+			csvMoney(d.CostsCents), web.EuroComma(d.ArrearsCents), fmt.Sprint(d.MonthsInArrears), days, perMaand, eind,
+			web.NumericDate(d.DueDate), web.NumericDate(d.OriginDate), d.CustomerNumber, d.OriginalCreditor, d.OriginalReference,
+			alsoBy, alsoAmount, crisis, crisisDate, web.NumericDate(d.AsOf), d.Source.Organisation, d.Source.Name,
+			yesNo(d.Source.ReportedByOther), yesNo(d.Source.Verified), d.Source.Statement, d.Source.KeyID}
 		rows = append(rows, row)
 	}
 	var buf bytes.Buffer
-	err := web.WriteCSV(&buf, CSVHeader, rows)
+	buf.WriteString(web.BOM)
+	err := web.WriteCSVWith(&buf, ';', CSVHeader, rows)
 	return buf.Bytes(), err
 }

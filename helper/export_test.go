@@ -1,8 +1,6 @@
 package helper
 
 import (
-	"bytes"
-	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
@@ -26,10 +24,7 @@ func TestExportCSVNeutralisesFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readDutchCSV(t, raw)
 	if len(rows) != 2 {
 		t.Fatalf("rows = %d", len(rows))
 	}
@@ -75,7 +70,7 @@ func TestExportNamesTheSigner(t *testing.T) {
 		}
 	}
 	raw, _ := e.CSV()
-	rows, _ := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	rows := readDutchCSV(t, raw)
 	col := map[string]int{}
 	for i, h := range rows[0] {
 		col[h] = i

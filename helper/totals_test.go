@@ -51,8 +51,29 @@ func TestTotalDebtIsTheSameEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := csvTotal(t, raw, "ActueelVorderingsbedrag"); got != want {
+	if got := csvTotal(t, raw, "Openstaand"); got != want {
 		t.Errorf("CSV rows add up to %d, want %d", got, want)
+	}
+	skp, err := exp.SKP(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := csvTotal(t, skp, "ActueelVorderingsbedrag"); got != want {
+		t.Errorf("Schuldenknooppunt rows add up to %d, want %d", got, want)
+	}
+	ddas, err := exp.DDAS(testOrg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Leveringen []struct {
+			Trajecten []struct {
+				Total int64 `json:"totaalSchuldbedragBijAanvangSchuld"`
+			} `json:"schuldhulptrajecten"`
+		} `json:"leveringen"`
+	}
+	if err := json.Unmarshal(ddas, &d); err != nil || d.Leveringen[0].Trajecten[0].Total != int64(want+50)/100 {
+		t.Errorf("DDAS total = %+v (%v), want %d whole euros", d, err, int64(want+50)/100)
 	}
 }
 
@@ -60,7 +81,7 @@ func TestTotalDebtIsTheSameEverywhere(t *testing.T) {
 // decimal dot or comma, with or without a byte-order mark).
 func csvTotal(t *testing.T, raw []byte, column string) wallet.Cents {
 	t.Helper()
-	text := strings.TrimPrefix(string(raw), "\ufeff")
+	text, _, _ := strings.Cut(strings.TrimPrefix(string(raw), "\ufeff"), "\n\n")
 	r := csv.NewReader(strings.NewReader(text))
 	if strings.Count(strings.SplitN(text, "\n", 2)[0], ";") > 0 {
 		r.Comma = ';'

@@ -41,6 +41,9 @@ func (c OwnCost) Validate() error {
 type SelfDeclared struct {
 	Household *Household `json:"household,omitempty"`
 	Costs     []OwnCost  `json:"costs,omitempty"`
+	// Client is the resident's birth date, address and partner as they
+	// state them.
+	Client *ClientDetails `json:"client,omitempty"`
 }
 
 // CostSource says where a fixed cost comes from.

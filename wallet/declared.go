@@ -16,6 +16,7 @@ const MaxOwnCosts = 100
 // Record keys inside BucketDeclared: fixed words, never personal data.
 var (
 	householdKey  = []byte("household")
+	clientKey     = []byte("client")
 	ownCostPrefix = []byte("cost/")
 )
 
@@ -29,6 +30,12 @@ func (t *Tx) Declared() (SelfDeclared, error) {
 	}
 	if ok {
 		d.Household = &h
+	}
+	var c ClientDetails
+	if ok, err = t.Get(BucketDeclared, clientKey, &c); err != nil {
+		return d, err
+	} else if ok {
+		d.Client = &c
 	}
 	err = t.ForEachPrefix(BucketDeclared, ownCostPrefix, func(_ []byte, open func(any) error) error {
 		var c OwnCost
@@ -48,6 +55,18 @@ func (t *Tx) PutHousehold(h Household) error {
 	}
 	return t.Put(BucketDeclared, householdKey, h)
 }
+
+// PutClient stores who the resident says they are (birth date, address,
+// partner) after checking it.
+func (t *Tx) PutClient(c ClientDetails) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return t.Put(BucketDeclared, clientKey, c)
+}
+
+// Profile is the vault owner's profile (name and BSN).
+func (t *Tx) Profile() Profile { return t.k.profile }
 
 // DeleteHousehold forgets the household.
 func (t *Tx) DeleteHousehold() error { return t.Delete(BucketDeclared, householdKey) }

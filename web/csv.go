@@ -20,7 +20,17 @@ func CSVCell(s string) string {
 // that no CSV Regie writes can carry a formula from a statement, a trust
 // list or an organisation's error message into a spreadsheet.
 func WriteCSV(w io.Writer, header []string, rows [][]string) error {
+	return WriteCSVWith(w, ',', header, rows)
+}
+
+// BOM is the UTF-8 byte-order mark that makes Excel read a CSV as UTF-8.
+const BOM = "\ufeff"
+
+// WriteCSVWith is WriteCSV with another separator: a Dutch spreadsheet
+// splits columns on ';' because ',' is its decimal separator.
+func WriteCSVWith(w io.Writer, comma rune, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
+	cw.Comma = comma
 	cell := make([]string, 0, len(header))
 	for _, r := range append([][]string{header}, rows...) {
 		cell = cell[:0]

@@ -89,3 +89,19 @@ func Wait(lang string, d time.Duration) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// EuroComma writes cents as euros the way a Dutch spreadsheet reads a
+// number: a decimal comma, two decimals, no thousands separator and no
+// currency sign (1845,50). The Schuldenknooppunt's "Bedrag" and the
+// general CSV use it.
+func EuroComma(c wallet.Cents) string { return strings.Replace(EuroDecimal(c), ".", ",", 1) }
+
+// NumericDate writes an ISO date as dd-mm-jjjj, the Schuldenknooppunt's
+// date format; an empty or unreadable date stays empty.
+func NumericDate(d wallet.Date) string {
+	t, err := wallet.ParseDate(string(d))
+	if err != nil {
+		return ""
+	}
+	return t.Time().Format("02-01-2006")
+}

@@ -317,7 +317,7 @@ func TestDossierEndToEnd(t *testing.T) {
 		t.Fatalf("export = %+v", exp)
 	}
 	csvOut := c.must("helper", "import", g.URL, "--key", key, "--trust", trustPath, "--format", "csv")
-	if !strings.Contains(csvOut, "FactuurnummerSE") || !strings.Contains(csvOut, "CJIB-1") || !strings.Contains(csvOut, "525.00") {
+	if !strings.Contains(csvOut, "Kenmerk;") || !strings.Contains(csvOut, "CJIB-1") || !strings.Contains(csvOut, ";525,00;") {
 		t.Errorf("csv = %s", csvOut)
 	}
 	// Another helper with the same URL gets nothing.

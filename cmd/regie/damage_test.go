@@ -179,7 +179,7 @@ func TestPasswdRotate(t *testing.T) {
 			}
 			c.must(args...)
 			c.env["REGIE_PASSPHRASE"] = "a completely new passphrase"
-			if out := c.must("overview", "--format", "csv"); !strings.Contains(out, "42.00") {
+			if out := c.must("overview", "--format", "csv"); !strings.Contains(out, ";42,00;") {
 				t.Fatalf("overview with the new passphrase:\n%s", out)
 			}
 			if out := c.must("audit", "verify"); !strings.Contains(out, "intact") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -74,7 +75,8 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	trustPath := fs.String("trust", "", "the trust list of organisations the helper believes")
 	id := fs.String("id", "", "the helper's organisation id (default: from trust.json beside the key)")
 	out := fs.String("out", "", "write here instead of standard output")
-	format := fs.String("format", "json", "json (with provenance) or csv")
+	format := fs.String("format", "json", "json (with provenance), csv (Dutch spreadsheet), skp (Schuldenknooppunt Saldoverzoek-antwoord) or ddas (DDAS v1.0)")
+	orgFile := fs.String("org-file", "", "your organisation's settings (JSON: name, gemeentecode, kvk, postcode, contact) for skp and ddas; required for ddas")
 	purpose := fs.String("purpose", string(consent.PurposeIntake), "the purpose of this fetch")
 	wk := fs.String("wk", "", "for a file: the wallet key thumbprint the resident gave")
 	// Flags may follow the URL or file.
@@ -93,8 +95,18 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	if target == "" {
 		return usageError{msg: "name the consent URL or the dossier file", usage: usageLine(fs)}
 	}
-	if *format != "json" && *format != "csv" {
-		return usagef("--format must be json or csv")
+	if !slices.Contains([]string{"json", "csv", "skp", "ddas"}, *format) {
+		return usagef("--format must be json, csv, skp or ddas")
+	}
+	var org *helper.OrgSettings
+	if *orgFile != "" {
+		s, err := helper.ReadOrgSettings(*orgFile)
+		if err != nil {
+			return usagef("--org-file: %v", err)
+		}
+		org = &s
+	} else if *format == "ddas" {
+		return usagef("--format ddas needs --org-file: a DDAS delivery names your organisation and its gemeentecode")
 	}
 	im, set, err := newHelperImporter(*keyPath, *id, *trustPath)
 	if err != nil {
@@ -111,9 +123,14 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	}
 	exp := helper.NewExport(vd, im.Trust)
 	var body []byte
-	if *format == "csv" {
+	switch *format {
+	case "csv":
 		body, err = exp.CSV()
-	} else {
+	case "skp":
+		body, err = exp.SKP(org)
+	case "ddas":
+		body, err = exp.DDAS(*org)
+	default:
 		body, err = exp.JSON()
 	}
 	if err != nil {

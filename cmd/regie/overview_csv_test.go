@@ -33,15 +33,17 @@ func TestOverviewCSVIsTheExportLayout(t *testing.T) {
 	}
 	c.must("trust", "add", filepath.Join(files, "trust.json"))
 	c.must("import", filepath.Join(files, "debt.jws"))
-	rows, err := csv.NewReader(strings.NewReader(c.must("overview", "--format", "csv"))).ReadAll()
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(c.must("overview", "--format", "csv"), "\ufeff")))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 2 || !slices.Equal(rows[0], helper.CSVHeader) {
 		t.Fatalf("overview CSV is not the export layout:\n%v", rows)
 	}
-	want := map[string]string{"Schuldeiser": "CJIB", "FactuurnummerSE": "CJIB-8891-2231", "Schuldtype": "Boete (CJIB)",
-		"ActueelVorderingsbedrag": "525.00", "Bronorganisatie": "cjib", "Verklaring": "cjib-1", "Geverifieerd": "ja"}
+	want := map[string]string{"Schuldeiser": "CJIB", "Kenmerk": "CJIB-8891-2231", "Soort schuld": "Boete", "Status": "Incasso",
+		"Openstaand": "525,00", "Bronorganisatie": "cjib", "Verklaring": "cjib-1", "Geverifieerd": "ja"}
 	for i, col := range rows[0] {
 		if w, ok := want[col]; ok && rows[1][i] != w {
 			t.Errorf("%s = %q, want %q", col, rows[1][i], w)
