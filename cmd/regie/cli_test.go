@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -48,7 +49,9 @@ type cli struct {
 }
 
 func newCLI(t *testing.T, data string) *cli {
-	return &cli{t: t, env: map[string]string{"REGIE_DATA": data, "REGIE_PASSPHRASE": testPass}}
+	// REGIE_URL stands for the wallet's address, which consent grant
+	// needs; TestGrantPrintsWhereTheWalletRuns tests without it.
+	return &cli{t: t, env: map[string]string{"REGIE_DATA": data, "REGIE_PASSPHRASE": testPass, "REGIE_URL": "http://127.0.0.1:8080"}}
 }
 
 func (c *cli) run(args ...string) (int, string, string) {
@@ -380,7 +383,21 @@ func TestDossierEndToEnd(t *testing.T) {
 	if len(exp.Debts) != 2 || len(exp.Incomes) != 1 {
 		t.Errorf("offline import = %+v", exp)
 	}
-	if code, _, errs := c.run("helper", "import", offline, "--key", filepath.Join(otherDir, "key.jwk"), "--trust", trustPath); code != 1 ||
+	// Without --wk an offline file is refused, and nothing is written;
+	// --trust-any-wallet-key accepts it with a warning.
+	noWK := filepath.Join(t.TempDir(), "nowk.json")
+	if code, _, errs := c.run("helper", "import", offline, "--key", key, "--trust", trustPath, "--out", noWK); code != 2 ||
+		!strings.Contains(errs, "needs --wk") {
+		t.Errorf("offline file without --wk: %d %s", code, errs)
+	}
+	if _, err := os.Stat(noWK); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused import wrote %s", noWK)
+	}
+	if code, _, errs := c.run("helper", "import", offline, "--key", key, "--trust", trustPath, "--trust-any-wallet-key", "--out", noWK); code != 0 ||
+		!strings.Contains(errs, "WARNING: the wallet key was not checked") {
+		t.Errorf("offline file with --trust-any-wallet-key: %d %s", code, errs)
+	}
+	if code, _, errs := c.run("helper", "import", offline, "--key", filepath.Join(otherDir, "key.jwk"), "--trust", trustPath, "--wk", wk); code != 1 ||
 		!strings.Contains(errs, "dossier_cannot_open") {
 		t.Errorf("offline file with the wrong helper key: %d %s", code, errs)
 	}
@@ -427,5 +444,35 @@ func TestSecondServeFailsAtOnce(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("first serve exited %d on shutdown", code)
+	}
+}
+
+// TestGrantPrintsWhereTheWalletRuns: without --wallet-url or REGIE_URL,
+// consent grant refuses with one clear line (and grants nothing) until
+// regie serve has run with this data; then it prints that address, not a
+// guess. --export alone needs no address.
+func TestGrantPrintsWhereTheWalletRuns(t *testing.T) {
+	c, _, _ := vaultWithOrg(t)
+	delete(c.env, "REGIE_URL")
+	code, _, errs := c.run("consent", "grant", "--to", "schuldhulp-a")
+	if code != 2 || !strings.Contains(errs, "does not know where your wallet runs") {
+		t.Fatalf("grant without an address: %d %q", code, errs)
+	}
+	if list := c.must("consent", "list", "--format", "json"); strings.Contains(list, "schuldhulp-a") {
+		t.Errorf("a refused grant was stored: %s", list)
+	}
+	if out := c.must("consent", "grant", "--to", "schuldhulp-a", "--export", filepath.Join(t.TempDir(), "d.jwe")); strings.Contains(out, "http") {
+		t.Errorf("export-only grant printed an address: %s", out)
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { code, _, _ := c.runCtx(ctx, "serve", "--addr", addr); done <- code }()
+	waitFor(t, "http://"+addr+"/healthz")
+	cancel()
+	<-done
+	out := c.must("consent", "grant", "--to", "schuldhulp-a")
+	if !strings.Contains(out, "http://"+addr+"/c/") || strings.Contains(out, "127.0.0.1:8080") {
+		t.Errorf("grant after serve: %s", out)
 	}
 }

@@ -34,7 +34,7 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		qr = fs.String("qr", "", "write the QR code PNG to this file")
 		export = fs.String("export", "", "also write the dossier, encrypted to the helper's key, to this file")
 		code = fs.Bool("code", false, "also make a short code to read aloud")
-		walletURL = fs.String("wallet-url", "", "the wallet's address as helpers reach it (default $REGIE_URL or http://127.0.0.1:8080)")
+		walletURL = fs.String("wallet-url", "", "the wallet's address as helpers reach it (default $REGIE_URL, else where regie serve last ran with this data)")
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -61,8 +61,8 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 	if base == "" {
 		base = e.getenv("REGIE_URL")
 	}
-	if base == "" {
-		base = "http://127.0.0.1:8080"
+	if base == "" && sub == "grant" {
+		base = servedAt(e.dataDir(*data))
 	}
 	v, err := e.unlocked(ctx, e.dataDir(*data))
 	if err != nil {
@@ -79,15 +79,21 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if base == "" && (*export == "" || *qr != "" || *code) {
+			return usagef("Regie does not know where your wallet runs, so it cannot make a link for the helper: start it with regie serve, or give --wallet-url (or REGIE_URL); --export alone needs no address")
+		}
 		g, err := svc.Grant(ctx, consent.Request{Audience: *to, Purpose: consent.Purpose(*purpose), Scope: sc, Days: *days, MaxUses: *uses})
 		if err != nil {
 			return err
 		}
-		url, err := svc.URL(g)
-		if err != nil {
-			return err
+		fmt.Fprintf(e.stdout, "Consent %s for %s (%s), valid until %s\n", g.ID, g.AudienceName, g.Purpose, g.Expiry.Local().Format("2006-01-02 15:04"))
+		if base != "" {
+			url, err := svc.URL(g)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s\n(the helper can fetch while the wallet runs at %s)\n", url, base)
 		}
-		fmt.Fprintf(e.stdout, "Consent %s for %s (%s), valid until %s\n%s\n", g.ID, g.AudienceName, g.Purpose, g.Expiry.Local().Format("2006-01-02 15:04"), url)
 		if *qr != "" {
 			png, err := svc.QR(g)
 			if err != nil {

@@ -78,7 +78,8 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "json", "json (with provenance), csv (Dutch spreadsheet), skp (Schuldenknooppunt Saldoverzoek-antwoord) or ddas (DDAS v1.0)")
 	orgFile := fs.String("org-file", "", "your organisation's settings (JSON: name, gemeentecode, kvk, postcode, contact) for skp and ddas; required for ddas")
 	purpose := fs.String("purpose", string(consent.PurposeIntake), "the purpose of this fetch")
-	wk := fs.String("wk", "", "for a file: the wallet key thumbprint the resident gave")
+	wk := fs.String("wk", "", "for a file: the wallet key thumbprint the resident gave (required)")
+	trustAny := fs.Bool("trust-any-wallet-key", false, "for a file without --wk: accept a dossier signed by any wallet key (the output warns)")
 	// Flags may follow the URL or file.
 	var target string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -116,7 +117,13 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
 		vd, err = im.FromURL(ctx, target, consent.Purpose(*purpose))
 	} else {
+		if *wk == "" && !*trustAny {
+			return usagef("a dossier file needs --wk THUMBPRINT, the wallet key the resident gave with it; without it anyone could have signed the dossier (--trust-any-wallet-key accepts that risk)")
+		}
 		vd, err = importFile(im, set, target, *wk)
+		if err == nil && *wk == "" {
+			fmt.Fprintf(e.stderr, "WARNING: the wallet key was not checked (--trust-any-wallet-key): this dossier may come from any wallet, not necessarily the resident's. Ask the resident for the wallet key and import again with --wk.\n")
+		}
 	}
 	if err != nil {
 		return explain(err)

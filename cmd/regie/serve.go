@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"regie/api"
@@ -113,6 +116,10 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		ln.Close()
 		return err
 	}
+	if err := trust.WriteFileAtomic(filepath.Join(dir, servedAtFile), []byte(base+"\n"), 0o600); err != nil {
+		ln.Close()
+		return fmt.Errorf("record the wallet's address: %w", err)
+	}
 	fmt.Fprintf(e.stdout, "Regie is running at %s (data in %s)\n", base, filepath.Clean(dir))
 	if *withDemo {
 		if e.getenv("REGIE_PASSPHRASE") == "" {
@@ -123,4 +130,23 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		fmt.Fprintf(e.stdout, "Demo helper key for regie helper serve/import: %s\n", filepath.Join(dir, "demo", demo.HelperID, "key.jwk"))
 	}
 	return serveUntil(ctx, ln, srv.Serve, srv.Shutdown)
+}
+
+// servedAtFile records, beside the vault, the address `regie serve` last
+// answered on, so that `regie consent grant` prints the address of the
+// wallet the resident actually runs instead of a guess.
+const servedAtFile = "served-at.txt"
+
+// servedAt is the address recorded by the last `regie serve` with this
+// data, or "" when it never ran (or the record is not a URL).
+func servedAt(dir string) string {
+	raw, err := os.ReadFile(filepath.Join(dir, servedAtFile))
+	if err != nil {
+		return ""
+	}
+	base := strings.TrimSpace(string(raw))
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return base
 }
