@@ -13,7 +13,6 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"regie/consent"
 	"regie/helper"
 	"regie/internal/testkit"
 	"regie/wallet"
@@ -29,7 +28,7 @@ func clientExport(t *testing.T) helper.Export {
 	t.Helper()
 	e := fixtureExport(t)
 	e.Client = &helper.ClientExport{Name: "Sanne de Boer", BSN: testkit.BSN, BirthDate: "1988-04-12", Partner: "Ahmed de Boer",
-		Address: wallet.Address{Street: "Maasstraat", HouseNumber: "12", Addition: "B", Postcode: "3072 AB", City: "Rotterdam"},
+		Address:      wallet.Address{Street: "Maasstraat", HouseNumber: "12", Addition: "B", Postcode: "3072 AB", City: "Rotterdam"},
 		SelfDeclared: true}
 	return e
 }
@@ -185,7 +184,7 @@ func TestDDASValidatesAgainstTheOfficialSchema(t *testing.T) {
 		var d struct {
 			Leveringen []struct {
 				Trajecten []struct {
-					Total   int64 `json:"totaalSchuldbedragBijAanvangSchuld"`
+					Total    int64 `json:"totaalSchuldbedragBijAanvangSchuld"`
 					Schulden []struct {
 						Bedrag      int64  `json:"bedrag"`
 						Schuldsoort string `json:"schuldsoort"`
@@ -249,4 +248,3 @@ func TestOrgSettingsRefusesBadInput(t *testing.T) {
 	}
 }
 
-var _ = consent.ScopeClient
