@@ -247,4 +247,3 @@ func TestOrgSettingsRefusesBadInput(t *testing.T) {
 		t.Errorf("DDAS without gemeentecode: %v", err)
 	}
 }
-
