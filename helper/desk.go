@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +58,26 @@ func (im *Importer) FromURL(ctx context.Context, raw string, purpose consent.Pur
 	return im.Verify(d, link.WalletID)
 }
 
+// FromCode fetches and verifies the dossier behind a short code the
+// resident read aloud, from the wallet address the counsellor typed. A
+// short code carries no wallet key, so the key is not pinned; the address
+// (over https) is what names the wallet.
+func (im *Importer) FromCode(ctx context.Context, wallet, code string, purpose consent.Purpose) (*consent.VerifiedDossier, error) {
+	u, err := url.Parse(strings.TrimSpace(wallet))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, ErrBadWalletAddress
+	}
+	d, err := im.Client.RedeemCode(ctx, u.String(), code, purpose)
+	if err != nil {
+		return nil, err
+	}
+	return im.Verify(d, "")
+}
+
+// ErrBadWalletAddress: the wallet address given with a short code is not
+// an http(s) address without credentials, query or fragment.
+var ErrBadWalletAddress = errors.New("the wallet address must be an http(s) address such as https://wallet.example/v/ID")
+
 // Verify checks a dossier; walletID may be empty for an offline file.
 func (im *Importer) Verify(dossier, walletID string) (*consent.VerifiedDossier, error) {
 	return consent.VerifyDossier(dossier, consent.HelperCheck{WalletID: walletID, HelperID: im.Client.ID, HelperJKT: im.JKT,
@@ -79,6 +102,45 @@ type Desk struct {
 type deskEntry struct {
 	export Export
 	at     time.Time
+	id     string
+}
+
+// DeskFetch is one dossier the desk fetched, for the history.
+type DeskFetch struct {
+	ID string
+	At time.Time
+}
+
+// DeskConsent is the history of one consent: whom and what it is for, and
+// every dossier fetched under it, newest first.
+type DeskConsent struct {
+	Client     string
+	Purpose    consent.Purpose
+	ValidUntil time.Time
+	Fetches    []DeskFetch
+}
+
+// history groups the kept dossiers by the consent they were fetched under.
+func (d *Desk) history() []DeskConsent {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []DeskConsent
+	index := map[string]int{}
+	for i := len(d.order) - 1; i >= 0; i-- {
+		e := d.kept[d.order[i]]
+		n, ok := index[e.export.Grant]
+		if !ok {
+			n = len(out)
+			index[e.export.Grant] = n
+			c := DeskConsent{Purpose: e.export.Purpose, ValidUntil: e.export.ValidUntil}
+			if e.export.Client != nil {
+				c.Client = e.export.Client.Name
+			}
+			out = append(out, c)
+		}
+		out[n].Fetches = append(out[n].Fetches, DeskFetch{ID: e.id, At: e.at})
+	}
+	return out
 }
 
 // deskKeep is how many verified dossiers the desk keeps for download.
@@ -127,8 +189,11 @@ func (d *Desk) Shutdown(ctx context.Context) error { return d.reqs.Shutdown(ctx,
 
 type deskForm struct {
 	URL      string
+	Code     string
+	Wallet   string
 	Purpose  consent.Purpose
 	Purposes []consent.Purpose
+	History  []DeskConsent
 }
 
 func (d *Desk) render(c *fiber.Ctx, status int, page string, p web.Page) error {
@@ -151,16 +216,16 @@ func (d *Desk) csrf(c *fiber.Ctx) string {
 	return token
 }
 
-func (d *Desk) form(c *fiber.Ctx, status int, url string, purpose consent.Purpose, errMsg string) error {
+func (d *Desk) form(c *fiber.Ctx, status int, f deskForm, errMsg string) error {
 	lang := web.Lang(c.Cookies(httpx.LangCookie))
-	if purpose == "" {
-		purpose = consent.PurposeIntake
+	if f.Purpose == "" {
+		f.Purpose = consent.PurposeIntake
 	}
-	return d.render(c, status, "desk", web.Page{Title: web.T(lang, "desk.title"), CSRF: d.csrf(c), Error: errMsg,
-		Data: deskForm{URL: url, Purpose: purpose, Purposes: consent.Purposes}})
+	f.Purposes, f.History = consent.Purposes, d.history()
+	return d.render(c, status, "desk", web.Page{Title: web.T(lang, "desk.title"), CSRF: d.csrf(c), Error: errMsg, Data: f})
 }
 
-func (d *Desk) home(c *fiber.Ctx) error { return d.form(c, fiber.StatusOK, "", "", "") }
+func (d *Desk) home(c *fiber.Ctx) error { return d.form(c, fiber.StatusOK, deskForm{}, "") }
 
 // DossierView is the desk's page model of a verified dossier.
 type DossierView struct {
@@ -175,6 +240,29 @@ type DossierView struct {
 	Expenses   []deskExpense
 	// SelfDeclared is what the resident entered without a signature.
 	SelfDeclared *wallet.SelfDeclared
+	// Client is who the dossier is about, when the consent includes it.
+	Client  *ClientExport
+	Purpose consent.Purpose
+	// UrgentNames lists the creditors and payers behind the urgent count.
+	UrgentNames []string
+}
+
+// sortForIntake orders debts as a counsellor works through them: urgent
+// first, then fixed costs (vaste lasten), then the largest amount.
+func sortForIntake(debts []deskDebt) {
+	sort.SliceStable(debts, func(i, j int) bool {
+		a, b := debts[i], debts[j]
+		if a.Urgent != b.Urgent {
+			return a.Urgent
+		}
+		if pa, pb := a.Category.Priority(), b.Category.Priority(); pa != pb {
+			return pa
+		}
+		if a.Status.Closed() != b.Status.Closed() {
+			return b.Status.Closed()
+		}
+		return a.OutstandingCents > b.OutstandingCents
+	})
 }
 
 type deskExpense struct {
@@ -185,6 +273,7 @@ type deskExpense struct {
 type deskDebt struct {
 	DebtExport
 	Source string
+	Urgent bool
 }
 
 type deskIncome struct {
@@ -194,19 +283,29 @@ type deskIncome struct {
 
 func (d *Desk) importURL(c *fiber.Ctx) error {
 	lang := web.Lang(c.Cookies(httpx.LangCookie))
-	url, purpose := strings.TrimSpace(c.FormValue("url")), consent.Purpose(c.FormValue("purpose"))
+	f := deskForm{URL: strings.TrimSpace(c.FormValue("url")), Code: strings.TrimSpace(c.FormValue("code")),
+		Wallet: strings.TrimSpace(c.FormValue("wallet")), Purpose: consent.Purpose(c.FormValue("purpose"))}
 	if !httpx.SameToken(c.FormValue("csrf"), c.Cookies(httpx.CSRFCookie)) {
-		return d.form(c, fiber.StatusForbidden, url, purpose, web.T(lang, "err.csrf"))
+		return d.form(c, fiber.StatusForbidden, f, web.T(lang, "err.csrf"))
 	}
-	vd, err := d.im.FromURL(c.UserContext(), url, purpose)
+	var vd *consent.VerifiedDossier
+	var err error
+	switch {
+	case f.URL != "":
+		vd, err = d.im.FromURL(c.UserContext(), f.URL, f.Purpose)
+	case f.Code != "" && f.Wallet != "":
+		vd, err = d.im.FromCode(c.UserContext(), f.Wallet, f.Code, f.Purpose)
+	default:
+		return d.form(c, fiber.StatusUnprocessableEntity, f, web.T(lang, "desk.refused", web.T(lang, "desk.need")))
+	}
 	if err != nil {
 		d.log.Info("import refused", "reason", trust.ReasonCode(err))
-		return d.form(c, fiber.StatusUnprocessableEntity, url, purpose, web.T(lang, "desk.refused", deskReason(err)))
+		return d.form(c, fiber.StatusUnprocessableEntity, f, web.T(lang, "desk.refused", deskReason(lang, err)))
 	}
 	exp := NewExport(vd, d.im.Trust)
 	id := trust.RandomID(12)
 	d.mu.Lock()
-	d.kept[id] = deskEntry{export: exp, at: time.Now()}
+	d.kept[id] = deskEntry{export: exp, at: time.Now(), id: id}
 	d.order = append(d.order, id)
 	if len(d.order) > deskKeep {
 		delete(d.kept, d.order[0])
@@ -214,9 +313,20 @@ func (d *Desk) importURL(c *fiber.Ctx) error {
 	}
 	d.mu.Unlock()
 	view := DossierView{ID: id, Count: len(vd.Verified), WalletID: vd.WalletID, ReleasedAt: vd.ReleasedAt, ValidUntil: vd.ValidUntil,
-		Overview: vd.Overview}
+		Overview: vd.Overview, Client: exp.Client, Purpose: vd.Purpose}
+	urgent := map[[2]string]bool{}
+	for _, r := range vd.Overview.Debts {
+		urgent[[2]string{r.Issuer, r.Statement}] = r.Urgent || r.Debt.Crisis != nil
+	}
 	for _, x := range exp.Debts {
-		view.Debts = append(view.Debts, deskDebt{DebtExport: x, Source: orName(x.Source)})
+		view.Debts = append(view.Debts, deskDebt{DebtExport: x, Source: orName(x.Source),
+			Urgent: urgent[[2]string{x.Source.Organisation, x.Source.Statement}]})
+	}
+	sortForIntake(view.Debts)
+	for _, fl := range vd.Overview.Urgent {
+		if !slices.Contains(view.UrgentNames, fl.Name) {
+			view.UrgentNames = append(view.UrgentNames, fl.Name)
+		}
 	}
 	for _, x := range exp.Incomes {
 		view.Incomes = append(view.Incomes, deskIncome{IncomeExport: x, Source: orName(x.Source)})
@@ -235,17 +345,25 @@ func orName(p Provenance) string {
 	return p.Organisation
 }
 
-// deskReason is the refusal in words, with its code for the case file.
-func deskReason(err error) string {
+// deskReason is the refusal in the counsellor's language: the words for
+// its code when there are any, else a plain sentence without the code (the
+// code goes to the log).
+func deskReason(lang string, err error) string {
+	code := trust.ReasonCode(err)
 	var ae *httpx.Error
 	if errors.As(err, &ae) {
-		return fmt.Sprintf("%s (%s)", ae.Message, ae.Code)
+		code = ae.Code
 	}
-	var r *trust.Refusal
-	if errors.As(err, &r) {
-		return fmt.Sprintf("%s (%s)", err.Error(), r.Code())
+	if w := web.T(lang, "refusal."+code); w != "refusal."+code {
+		return w
 	}
-	return err.Error()
+	switch {
+	case errors.Is(err, ErrBadWalletAddress):
+		return web.T(lang, "refusal.wallet_address")
+	case errors.Is(err, ErrWalletUnreachable):
+		return web.T(lang, "refusal.unreachable")
+	}
+	return web.T(lang, "refusal.other")
 }
 
 func (d *Desk) download(c *fiber.Ctx) error {

@@ -41,9 +41,12 @@ func TestDeadWalletIsOneSentence(t *testing.T) {
 	if !errors.Is(err, ErrWalletUnreachable) {
 		t.Errorf("dead wallet: %v does not match ErrWalletUnreachable", err)
 	}
-	// The desk says the same.
-	if got := deskReason(err); got != "the wallet could not be reached" {
-		t.Errorf("desk: %q", got)
+	// The desk says the same, in the counsellor's language.
+	if got := deskReason("nl", err); got != "de kluis van de inwoner is niet bereikbaar." {
+		t.Errorf("desk nl: %q", got)
+	}
+	if got := deskReason("en", err); got != "the resident's vault cannot be reached." {
+		t.Errorf("desk en: %q", got)
 	}
 }
 

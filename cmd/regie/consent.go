@@ -28,7 +28,7 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 	case "grant":
 		to = fs.String("to", "", "helper organisation id")
 		purpose = fs.String("purpose", string(consent.PurposeIntake), "debt-help-intake, debt-help-programme, early-detection or budget-management")
-		scope = fs.String("scope", "debts,income,expenses,client", "debts, income, expenses, client and/or source:ORG, comma-separated")
+		scope = fs.String("scope", "debts,income,expenses", "debts, income, expenses, client (who you are: name, BSN, address, household) and/or source:ORG, comma-separated")
 		days = fs.Int("days", consent.DefaultDays, "how many days the consent holds (at most 90)")
 		uses = fs.Int("uses", 0, "how many times the helper may fetch (0: no limit)")
 		qr = fs.String("qr", "", "write the QR code PNG to this file")

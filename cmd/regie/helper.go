@@ -79,6 +79,8 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	orgFile := fs.String("org-file", "", "your organisation's settings (JSON: name, gemeentecode, kvk, postcode, contact) for skp and ddas; required for ddas")
 	purpose := fs.String("purpose", string(consent.PurposeIntake), "the purpose of this fetch")
 	wk := fs.String("wk", "", "for a file: the wallet key thumbprint the resident gave (required)")
+	code := fs.String("code", "", "the short code the resident read aloud (with --wallet instead of a URL or file)")
+	walletAddr := fs.String("wallet", "", "with --code: the address of the resident's wallet")
 	trustAny := fs.Bool("trust-any-wallet-key", false, "for a file without --wk: accept a dossier signed by any wallet key (the output warns)")
 	// Flags may follow the URL or file.
 	var target string
@@ -93,8 +95,13 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	} else if fs.NArg() > 0 {
 		return usageError{msg: "name one consent URL or dossier file", usage: usageLine(fs)}
 	}
-	if target == "" {
-		return usageError{msg: "name the consent URL or the dossier file", usage: usageLine(fs)}
+	switch {
+	case *code != "" && target != "":
+		return usageError{msg: "give either a consent URL or file, or --code with --wallet", usage: usageLine(fs)}
+	case *code != "" && *walletAddr == "":
+		return usagef("--code needs --wallet, the address of the resident's wallet (the resident's page shows it)")
+	case *code == "" && target == "":
+		return usageError{msg: "name the consent URL or the dossier file, or give --code and --wallet", usage: usageLine(fs)}
 	}
 	if !slices.Contains([]string{"json", "csv", "skp", "ddas"}, *format) {
 		return usagef("--format must be json, csv, skp or ddas")
@@ -114,7 +121,9 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var vd *consent.VerifiedDossier
-	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
+	if *code != "" {
+		vd, err = im.FromCode(ctx, *walletAddr, *code, consent.Purpose(*purpose))
+	} else if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
 		vd, err = im.FromURL(ctx, target, consent.Purpose(*purpose))
 	} else {
 		if *wk == "" && !*trustAny {
