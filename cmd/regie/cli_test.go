@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"regie/api"
 	"regie/consent"
 	"regie/helper"
+	"regie/internal/httpx"
 	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
@@ -323,6 +326,30 @@ func TestDossierEndToEnd(t *testing.T) {
 	if !strings.Contains(csvOut, "Kenmerk;") || !strings.Contains(csvOut, "CJIB-1") || !strings.Contains(csvOut, ";525,00;") {
 		t.Errorf("csv = %s", csvOut)
 	}
+	// The short code the resident reads aloud from their page works in the
+	// CLI (--code with --wallet) and at the desk.
+	var sc struct {
+		Code string `json:"code"`
+	}
+	if code := r.call("POST", "/api/v1/consents/"+g.ID+"/code", nil, &sc); code != 200 || len(sc.Code) < 8 {
+		t.Fatalf("short code: %d %+v", code, sc)
+	}
+	fromCode := c.must("helper", "import", "--code", strings.ToLower(sc.Code), "--wallet", base, "--key", key, "--trust", trustPath)
+	var byCode helper.Export
+	if err := json.Unmarshal([]byte(fromCode), &byCode); err != nil || byCode.Overview.TotalOutstandingCents != 232500 {
+		t.Fatalf("import by short code: %v %s", err, fromCode)
+	}
+	if code, _, errs := c.run("helper", "import", "--code", sc.Code, "--key", key, "--trust", trustPath); code != 2 || !strings.Contains(errs, "--code needs --wallet") {
+		t.Errorf("--code without --wallet: %d %s", code, errs)
+	}
+	r.call("POST", "/api/v1/consents/"+g.ID+"/code", nil, &sc)
+	deskPage := deskImportByCode(t, key, trustPath, base, sc.Code)
+	for _, want := range []string{"Woonstad", "CJIB-1", "Doel: ", "Dringend: Woonstad"} {
+		if !strings.Contains(deskPage, want) {
+			t.Errorf("desk page after a short code lacks %q", want)
+		}
+	}
+
 	// Another helper with the same URL gets nothing.
 	if code, _, errs := c.run("helper", "import", g.URL, "--key", filepath.Join(otherDir, "key.jwk"), "--trust", trustPath); code != 1 ||
 		!strings.Contains(errs, "wrong_audience") {
@@ -475,4 +502,52 @@ func TestGrantPrintsWhereTheWalletRuns(t *testing.T) {
 	if !strings.Contains(out, "http://"+addr+"/c/") || strings.Contains(out, "127.0.0.1:8080") {
 		t.Errorf("grant after serve: %s", out)
 	}
+}
+
+// deskImportByCode runs the counsellor's desk on 127.0.0.1 and types a
+// short code and the wallet's address into its form, as a counsellor
+// would; it returns the page the desk answers with.
+func deskImportByCode(t *testing.T, keyPath, trustPath, wallet, code string) string {
+	t.Helper()
+	key, err := trust.ReadKeyFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, _ := trust.SigningKeyOf(key)
+	tl, err := readTrust(trustPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig}, tl), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go desk.Serve(ln)
+	t.Cleanup(func() { desk.Shutdown(context.Background()) })
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	home := "http://" + ln.Addr().String()
+	resp, err := hc.Get(home + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(home)
+	var csrf string
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == httpx.CSRFCookie {
+			csrf = ck.Value
+		}
+	}
+	resp, err = hc.PostForm(home+"/import", url.Values{"csrf": {csrf}, "code": {code}, "wallet": {wallet}, "purpose": {"debt-help-intake"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("desk import by code: %d\n%s", resp.StatusCode, body)
+	}
+	return string(body)
 }
