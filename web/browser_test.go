@@ -309,8 +309,8 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 		t.Errorf("revoke message = %q", got)
 	}
 	b.run(chromedp.Navigate(w.desk+"/"), chromedp.SendKeys("#url", url, chromedp.ByQuery), chromedp.Click("#fetch", chromedp.ByQuery))
-	if got := b.text("#page-error"); !strings.Contains(got, "consent_revoked") {
-		t.Errorf("desk after revoke = %q", got)
+	if got := b.text("#page-error"); !strings.Contains(got, "ingetrokken") || strings.Contains(got, "consent_revoked") {
+		t.Errorf("desk after revoke = %q, want Dutch words without the code", got)
 	}
 	b.check("desk-refused", true)
 
