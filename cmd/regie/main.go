@@ -26,6 +26,7 @@ func commands() []command {
 		{"overview", "show where you stand: regie overview [--format table|json|csv]", cmdOverview},
 		{"expenses", "fixed costs: regie expenses list | add --kind KIND --amount EUROS | delete ID", cmdExpenses},
 		{"household", "your household: regie household show | set --situation SITUATION | clear", cmdHousehold},
+		{"client", "who you are, for a consent with 'client': regie client show | set --birth-date … --postcode …", cmdClient},
 		{"passwd", "change the passphrase (REGIE_NEW_PASSPHRASE or prompt); --rotate also replaces the data key", cmdPasswd},
 		{"import", "import statement files: regie import FILE...", cmdImport},
 		{"sources", "connected organisations: regie sources connect ORG CODE | list | refresh", cmdSources},
