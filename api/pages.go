@@ -59,6 +59,10 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 				if u, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil {
 					back = localPath(u.RequestURI())
 				}
+				if id := s.kept.keep(c.Path(), postedForm(c)); id != "" {
+					back, _ = keptPage(c.Path())
+					c.Request().PostArgs().Set("kept", id)
+				}
 				c.Request().PostArgs().Set("next", back)
 				return s.unlockForm(c, fiber.StatusUnauthorized, web.T(s.lang(c), "unlock.expired"))
 			}
@@ -146,7 +150,11 @@ func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) er
 	if next = localPath(next); next == "/" {
 		next = ""
 	}
-	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg, Flash: flash, Next: next})
+	kept := c.FormValue("kept")
+	if !s.kept.has(kept) {
+		kept = ""
+	}
+	return s.render(c, status, "unlock", web.Page{Title: web.T(s.lang(c), "unlock.title"), CSRF: token, Error: msg, Flash: flash, Next: next, KeptID: kept})
 }
 
 func (s *Server) unlockPage(c *fiber.Ctx) error {
@@ -161,7 +169,7 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 	if !httpx.SameToken(c.FormValue("csrf"), c.Cookies(httpx.CSRFCookie)) {
 		return s.unlockForm(c, fiber.StatusForbidden, web.T(lang, "err.csrf"))
 	}
-	_, _, err := s.unlock(c, c.FormValue("passphrase"))
+	_, ses, err := s.unlock(c, c.FormValue("passphrase"))
 	var lo *lockedOut
 	switch {
 	case errors.As(err, &lo):
@@ -174,7 +182,20 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	if f, ok := s.kept.take(c.FormValue("kept")); ok {
+		s.sessions.giveKept(ses, f)
+		return c.Redirect(f.page, fiber.StatusSeeOther)
+	}
 	return c.Redirect(localPath(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// postedForm is every value of a posted form, for keeping it.
+func postedForm(c *fiber.Ctx) url.Values {
+	v := url.Values{}
+	c.Request().PostArgs().VisitAll(func(k, val []byte) {
+		v.Add(string(k), string(val))
+	})
+	return v
 }
 
 func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
@@ -185,7 +206,11 @@ func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
 }
 
 func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {
-	return web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.ses.csrf, LoggedIn: true}
+	pg := web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.ses.csrf, LoggedIn: true}
+	if c.Method() == fiber.MethodGet {
+		pg.Kept = s.sessions.takeKept(p.ses, c.Path())
+	}
+	return pg
 }
 
 // overviewData is the overview with how to reach each organisation in it.

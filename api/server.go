@@ -91,6 +91,7 @@ type Server struct {
 	trust    trust.Store
 	pages    *web.Renderer
 	sessions *sessions
+	kept     *keptForms
 	throttle *throttle
 	log      *slog.Logger
 	cfg      Config
@@ -129,6 +130,7 @@ func New(cfg Config) (*Server, error) {
 		consent:  &consent.Service{Vault: v, Trust: ts, BaseURL: cfg.BaseURL, Box: v.Box()},
 		puller:   &connectors.Puller{Vault: v, Importer: im, Client: cfg.OrgClient},
 		sessions: newSessions(cfg.SessionIdle, v.Now),
+		kept:     newKeptForms(v.Now),
 		throttle: newThrottle(cfg.Limits.UnlockFailures, cfg.Limits.UnlockLockout, time.Now),
 	}
 	s.app = fiber.New(fiber.Config{

@@ -29,6 +29,9 @@ type session struct {
 	seen    time.Time
 	// arrived is what came in while the vault was locked, found at unlock.
 	arrived Arrived
+	// kept is a form sent after an earlier session ended, shown again
+	// filled in on its page once.
+	kept *keptForm
 }
 
 func newSessions(idle time.Duration, now func() time.Time) *sessions {

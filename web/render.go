@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +82,11 @@ type Page struct {
 	// Next is the page to return to after unlocking, when the session
 	// ended while the resident was elsewhere.
 	Next string
+	// KeptID names a form kept at the session's end; the unlock form
+	// carries it so that the form comes back after unlocking.
+	KeptID string
+	// Kept is that form, filled in again on its page after the unlock.
+	Kept KeptForm
 }
 
 // Renderer holds the parsed templates for every page and language.
@@ -197,4 +203,23 @@ func Tel(phone string) template.URL {
 // rather than https://www.cjib.nl/contact.
 func Host(website string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(website, "https://"), "/")
+}
+
+// KeptForm is a form the resident sent after the session had ended, kept
+// so that its page can show it filled in again: she checks it and sends it
+// once more, with a fresh token. Nil when there is none.
+type KeptForm map[string][]string
+
+// Value is the first value sent for name, or "".
+func (f KeptForm) Value(name string) string {
+	if vs := f[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// Chose reports whether value was among those sent for name: a ticked box,
+// a chosen radio button or option.
+func (f KeptForm) Chose(name, value string) bool {
+	return slices.Contains(f[name], value)
 }
