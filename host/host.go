@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"regie/connectors"
@@ -35,6 +36,9 @@ type Config struct {
 	KDF wallet.KDFParams
 	// MaxOpen bounds the vault files open at once; default 256.
 	MaxOpen int
+	// PendingQuota bounds the pushes waiting in one vault's box; zero
+	// means wallet.DefaultPendingQuota.
+	PendingQuota wallet.PendingQuota
 	// SessionIdle ends a session after this long without a request; default 15 minutes.
 	SessionIdle time.Duration
 	// Now tells the time; nil means time.Now.
@@ -48,6 +52,9 @@ type Host struct {
 	ix  *index
 	// derive bounds passphrase key derivations to one per core.
 	derive chan struct{}
+	// derivations counts the derivation slots taken, for tests that
+	// check what a login costs without timing it.
+	derivations atomic.Int64
 
 	mu   sync.Mutex
 	open map[string]*pooled
@@ -164,6 +171,7 @@ func (h *Host) evictLocked() {
 func (h *Host) deriving(ctx context.Context) (func(), error) {
 	select {
 	case h.derive <- struct{}{}:
+		h.derivations.Add(1)
 		return func() { <-h.derive }, nil
 	case <-time.After(time.Second):
 		return nil, ErrBusy

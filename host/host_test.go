@@ -49,11 +49,14 @@ type hostWorld struct {
 	h           *Host
 	srv         *Server
 	ln          net.Listener
+	// now and quota, when set, go into the host's Config at start.
+	now   func() time.Time
+	quota wallet.PendingQuota
 }
 
 func (w *hostWorld) start() {
 	w.t.Helper()
-	h, err := Open(Config{Dir: w.dir, PublicURL: w.base, Trust: w.tl, KDF: fastKDF})
+	h, err := Open(Config{Dir: w.dir, PublicURL: w.base, Trust: w.tl, KDF: fastKDF, Now: w.now, PendingQuota: w.quota})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -70,7 +73,7 @@ func (w *hostWorld) stop() {
 	w.h.Close()
 }
 
-func newHostWorld(t *testing.T) *hostWorld {
+func newHostWorld(t *testing.T, set ...func(*hostWorld)) *hostWorld {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -80,6 +83,9 @@ func newHostWorld(t *testing.T) *hostWorld {
 	ln.Close()
 	w := &hostWorld{t: t, dir: t.TempDir(), base: base, cjib: newOrg(t, "cjib", trust.KindCreditor), helpA: newOrg(t, "schuldhulp-a", trust.KindHelper)}
 	w.tl, _ = trust.NewList([]trust.Organisation{w.cjib.org, w.helpA.org})
+	for _, f := range set {
+		f(w)
+	}
 	w.start()
 	t.Cleanup(w.stop)
 	return w

@@ -204,6 +204,18 @@ func (t *BoxTx) PublicKey() ([]byte, error) {
 	return bytes.Clone(t.root.Get(boxPublic)), nil
 }
 
+// PendingQuota bounds what may wait in one box for its vault's next
+// unlock: every queued statement costs the resident a decryption and a
+// verification at login, and the host's disk.
+type PendingQuota struct {
+	Items int   // statements
+	Bytes int64 // bytes of their JWEs
+}
+
+// DefaultPendingQuota is far above what organisations push to one resident
+// between two logins, and far below what makes a login slow.
+var DefaultPendingQuota = PendingQuota{Items: 1000, Bytes: 8 << 20}
+
 // Pending is one pushed statement waiting for the vault's next unlock.
 type Pending struct {
 	Seq uint64
