@@ -52,7 +52,7 @@ func (s *Server) inboxLocked(c *fiber.Ctx, items []connectors.Item) error {
 		return fail(c, errLockedNoTrust)
 	}
 	check := &trust.Verifier{Trust: s.cfg.HostTrust, AnySubject: true, Now: s.vault.Now}
-	rep, err := connectors.Queue(c.UserContext(), s.consent.Box, check, items)
+	rep, err := connectors.Queue(c.UserContext(), s.consent.Box, check, wallet.DefaultPendingQuota, items)
 	if err != nil {
 		return fail(c, err)
 	}

@@ -17,8 +17,11 @@ const OutcomeQueued = "queued"
 // Queue takes pushed statements for a locked vault. Each is checked against
 // v (the host's trust list, any subject) so that junk is refused at once,
 // and the ones that pass are stored in the box encrypted to the vault, all
-// in one transaction. The vault verifies them in full when it imports them.
-func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, items []Item) (Report, error) {
+// in one transaction. A statement already waiting, or repeated in the same
+// push, is queued once (outcome duplicate); a push that would take the queue
+// beyond quota is wallet.ErrQueueFull and queues nothing. The vault verifies
+// the statements in full when it imports them.
+func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, quota wallet.PendingQuota, items []Item) (Report, error) {
 	rep := Report{Items: make([]ItemResult, len(items))}
 	ok := make([]bool, len(items))
 	for i, it := range items {
@@ -37,12 +40,16 @@ func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, items []Item
 	if rep.Refused == len(items) {
 		return rep, nil
 	}
+	added := make([]bool, len(items))
 	err := box.Update(ctx, func(tx *wallet.BoxTx) error {
+		// A batched write may run again: set added from this run alone.
+		clear(added)
 		for i, it := range items {
 			if !ok[i] {
 				continue
 			}
-			if err := tx.AddPending([]byte(it.JWS)); err != nil {
+			var err error
+			if added[i], err = tx.AddPending([]byte(it.JWS), quota); err != nil {
 				return err
 			}
 		}
@@ -52,9 +59,13 @@ func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, items []Item
 		return rep, err
 	}
 	for i := range items {
-		if ok[i] {
+		switch {
+		case added[i]:
 			rep.Items[i].Outcome = OutcomeQueued
 			rep.Queued++
+		case ok[i]:
+			rep.Items[i].Outcome = OutcomeDuplicate
+			rep.Duplicates++
 		}
 	}
 	return rep, nil

@@ -39,7 +39,7 @@ func TestPushWhileLockedIsImportedAtUnlock(t *testing.T) {
 		{JWS: newTestOrg(t, "cjib", trust.KindCreditor, "").sign(t, debtPayload("cjib", "c3", "X", 1))}, // forged key
 	}
 	hostCheck := &trust.Verifier{Trust: hostList, AnySubject: true, Now: now}
-	rep, err := Queue(ctx, box, hostCheck, items)
+	rep, err := Queue(ctx, box, hostCheck, wallet.DefaultPendingQuota, items)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestPendingNotForThisVaultIsRefused(t *testing.T) {
 	v, other := newTestVault(t, now, cjib), newTestVault(t, now, cjib)
 	list, _ := trust.NewList([]trust.Organisation{cjib.Org})
 	check := &trust.Verifier{Trust: list, AnySubject: true, Now: now}
-	if _, err := Queue(ctx, v.Box(), check, []Item{{JWS: cjib.sign(t, debtPayload("cjib", "c1", "R1", 100))}}); err != nil {
+	if _, err := Queue(ctx, v.Box(), check, wallet.DefaultPendingQuota, []Item{{JWS: cjib.sign(t, debtPayload("cjib", "c1", "R1", 100))}}); err != nil {
 		t.Fatal(err)
 	}
 	// A push encrypted to another vault, copied into this vault's queue.

@@ -126,7 +126,7 @@ func TestPushFlood(t *testing.T) {
 		// Two new ones where one fits: refused whole, nothing written.
 		over := []string{w.debt(bsnA, "q-x", "Q", 100), w.debt(bsnA, "q-y", "Q", 100)}
 		code, out := w.pushBundle(acc.Wallet, over)
-		if code != 507 || out["error"] != "queue_full" {
+		if e, _ := out["error"].(map[string]any); code != 507 || e["code"] != "queue_full" {
 			t.Fatalf("beyond quota: %d %v, want 507 queue_full", code, out)
 		}
 		if n := w.pendingCount(acc.Vault); n != 4 {

@@ -83,6 +83,9 @@ func Open(cfg Config) (*Host, error) {
 	if cfg.MaxOpen <= 0 {
 		cfg.MaxOpen = 256
 	}
+	if cfg.PendingQuota == (wallet.PendingQuota{}) {
+		cfg.PendingQuota = wallet.DefaultPendingQuota
+	}
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 15 * time.Minute
 	}
@@ -473,7 +476,7 @@ func (h *Host) Push(ctx context.Context, id string, items []connectors.Item) (co
 		return connectors.Report{}, wallet.ErrNotFound
 	}
 	check := &trust.Verifier{Trust: h.cfg.Trust, AnySubject: true, Now: h.cfg.Now}
-	rep, err := connectors.Queue(ctx, h.ix.box(id), check, items)
+	rep, err := connectors.Queue(ctx, h.ix.box(id), check, h.cfg.PendingQuota, items)
 	if err != nil || rep.Queued == 0 {
 		return rep, err
 	}

@@ -171,6 +171,8 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 		return httpx.JSONError(c, fiber.StatusConflict, "resident_absent", "this request needs the resident's wallet open; ask again without ?scope=")
 	case errors.Is(err, wallet.ErrNotFound):
 		return httpx.JSONError(c, fiber.StatusNotFound, "not_found", "not found")
+	case errors.Is(err, wallet.ErrQueueFull):
+		return httpx.JSONError(c, fiber.StatusInsufficientStorage, "queue_full", wallet.ErrQueueFull.Error())
 	case errors.Is(err, connectors.ErrBundle):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", err.Error())
 	case errors.Is(err, consent.ErrNotHelper):

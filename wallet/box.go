@@ -64,9 +64,13 @@ var (
 	boxPublic  = []byte("public")
 	boxHead    = []byte("events-head")
 	boxPending = []byte("pending")
-	boxEvents  = []byte("events")
-	boxRecords = []byte("records")
-	boxProofs  = []byte("proofs")
+	// boxPendingIDs maps a queued statement's pendingID to its sequence
+	// number, boxPendingSeqs the other way.
+	boxPendingIDs  = []byte("pending-ids")
+	boxPendingSeqs = []byte("pending-seqs")
+	boxEvents      = []byte("events")
+	boxRecords     = []byte("records")
+	boxProofs      = []byte("proofs")
 )
 
 // BoxTx is one transaction over a box.
@@ -222,30 +226,87 @@ type Pending struct {
 	JWE string
 }
 
-// AddPending queues plain (one pushed statement) encrypted to the vault.
-func (t *BoxTx) AddPending(plain []byte) error {
+// ErrQueueFull is a push that would take a box's pending queue beyond its
+// quota; the queue empties at the resident's next login.
+var ErrQueueFull = errors.New("too many statements are waiting for this wallet's resident to log in; try again later")
+
+// pendingID is how the box recognises a statement it already queued: a
+// hash of the signed statement, which only someone holding it can match.
+func pendingID(plain []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("regie/v1/pending-id\x00"))
+	h.Write(plain)
+	return h.Sum(nil)
+}
+
+// AddPending queues plain (one pushed statement) encrypted to the vault,
+// once: a statement already waiting is not queued again and added is
+// false. A statement that would take the queue beyond quota is
+// ErrQueueFull; the caller's transaction then writes nothing.
+func (t *BoxTx) AddPending(plain []byte, quota PendingQuota) (added bool, err error) {
+	ids, err := t.sub(boxPendingIDs)
+	if err != nil {
+		return false, err
+	}
+	id := pendingID(plain)
+	if ids.Get(id) != nil {
+		return false, nil
+	}
 	pub, err := t.publicKey()
 	if err != nil {
-		return err
+		return false, err
 	}
 	jwe, err := EncryptTo(pub, PendingType, plain)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return t.AddPendingJWE(jwe)
+	n, size, err := t.pendingUsage()
+	if err != nil {
+		return false, err
+	}
+	if n+1 > quota.Items || size+int64(len(jwe)) > quota.Bytes {
+		return false, ErrQueueFull
+	}
+	seq, err := t.addPendingJWE(jwe)
+	if err != nil {
+		return false, err
+	}
+	if err := ids.Put(id, Seq(seq)); err != nil {
+		return false, err
+	}
+	return true, t.put(boxPendingSeqs, Seq(seq), id)
+}
+
+// pendingUsage is how many pushes wait and how many bytes their JWEs take.
+func (t *BoxTx) pendingUsage() (n int, size int64, err error) {
+	bk, err := t.sub(boxPending)
+	if err != nil || bk == nil {
+		return 0, 0, err
+	}
+	err = bk.ForEach(func(_, v []byte) error {
+		n++
+		size += int64(len(v))
+		return nil
+	})
+	return n, size, err
 }
 
 // AddPendingJWE queues a push that is already encrypted to the vault.
 func (t *BoxTx) AddPendingJWE(jwe string) error {
+	_, err := t.addPendingJWE(jwe)
+	return err
+}
+
+func (t *BoxTx) addPendingJWE(jwe string) (uint64, error) {
 	bk, err := t.sub(boxPending)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	n, err := bk.NextSequence()
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return bk.Put(Seq(n), []byte(jwe))
+	return n, bk.Put(Seq(n), []byte(jwe))
 }
 
 func (t *BoxTx) publicKey() (*ecdsa.PublicKey, error) {
@@ -273,8 +334,23 @@ func (t *BoxTx) Pending() ([]Pending, error) {
 	return out, err
 }
 
-// DeletePending removes a queued push once it was imported or refused.
-func (t *BoxTx) DeletePending(seq uint64) error { return t.del(boxPending, Seq(seq)) }
+// DeletePending removes a queued push once it was imported or refused,
+// and with it the mark that kept the same statement from being queued again.
+func (t *BoxTx) DeletePending(seq uint64) error {
+	id, err := t.get(boxPendingSeqs, Seq(seq))
+	if err != nil {
+		return err
+	}
+	if id != nil {
+		if err := t.del(boxPendingIDs, id); err != nil {
+			return err
+		}
+		if err := t.del(boxPendingSeqs, Seq(seq)); err != nil {
+			return err
+		}
+	}
+	return t.del(boxPending, Seq(seq))
+}
 
 // LockedEvent is one access event written while the vault was locked: the
 // event encrypted to the vault, chained to the one before by hash so that

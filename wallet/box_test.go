@@ -268,11 +268,10 @@ func TestBoxPendingAndRecords(t *testing.T) {
 	b := boxWithKey(t, v)
 	v.Lock()
 	err := b.Update(ctx, func(tx *BoxTx) error {
-		if err := tx.AddPending([]byte("one")); err != nil {
-			return err
-		}
-		if err := tx.AddPending([]byte("two")); err != nil {
-			return err
+		for _, plain := range []string{"one", "two", "one"} {
+			if _, err := tx.AddPending([]byte(plain), DefaultPendingQuota); err != nil {
+				return err
+			}
 		}
 		if err := tx.PutRecord([]byte("id"), []byte("sealed")); err != nil {
 			return err
@@ -310,7 +309,14 @@ func TestBoxPendingAndRecords(t *testing.T) {
 		if seen, _ := tx.ProofSeen([]byte("proof")); seen {
 			t.Error("old proof not pruned")
 		}
-		return tx.DeletePending(1)
+		if err := tx.DeletePending(1); err != nil {
+			return err
+		}
+		// Once imported, the same statement may be queued again.
+		if added, err := tx.AddPending([]byte("one"), DefaultPendingQuota); !added || err != nil {
+			t.Errorf("re-queue after delete: %v %v", added, err)
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +349,7 @@ func TestBoxRefusesWritesWithoutKey(t *testing.T) {
 		name string
 		fn   func(tx *BoxTx) error
 	}{
-		{"pending without key", func(tx *BoxTx) error { return tx.AddPending([]byte("x")) }},
+		{"pending without key", func(tx *BoxTx) error { _, err := tx.AddPending([]byte("x"), DefaultPendingQuota); return err }},
 		{"event without key", func(tx *BoxTx) error { return tx.AddEvent(Event{Kind: EventPresentationOK}, testNow) }},
 		{"garbage key", func(tx *BoxTx) error { return tx.SetPublicKey([]byte("not a point")) }},
 	} {
