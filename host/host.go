@@ -338,15 +338,11 @@ func (h *Host) Resume(ctx context.Context, secret string) (*Session, error) {
 	if secret == "" {
 		return nil, ErrNoSession
 	}
-	e, ok, err := h.ix.session(secret)
-	if err != nil || !ok {
-		return nil, errors.Join(ErrNoSession, err)
+	e, err := h.live(secret)
+	if err != nil {
+		return nil, errors.Join(err, h.lockEnded(ctx, e))
 	}
 	now := h.cfg.Now()
-	if now.Sub(e.Seen) > h.cfg.SessionIdle || now.Sub(e.Start) > 8*time.Hour {
-		_ = h.Logout(ctx, secret)
-		return nil, ErrNoSession
-	}
 	k, err := sessionKey(secret)
 	if err != nil {
 		return nil, err
@@ -380,15 +376,48 @@ func (h *Host) Resume(ctx context.Context, secret string) (*Session, error) {
 	return &Session{ID: e.Vault, Vault: v, Consent: h.service(v, e.Vault), release: release}, nil
 }
 
-// Logout locks the vault: it ends every session of the session's vault (a
-// resident who locks expects it closed on every device) and drops the
-// vault's keys from memory.
-func (h *Host) Logout(ctx context.Context, secret string) error {
+// maxSession is how long a session lasts however busy it is.
+const maxSession = 8 * time.Hour
+
+// live finds the session of a cookie secret unless it has ended: idle too
+// long or older than maxSession. An ended one is deleted (only that one) and
+// is ErrNoSession, so an old cookie can do nothing a live one can.
+func (h *Host) live(secret string) (sessionEntry, error) {
+	if secret == "" {
+		return sessionEntry{}, ErrNoSession
+	}
 	e, ok, err := h.ix.session(secret)
 	if err != nil || !ok {
+		return e, errors.Join(ErrNoSession, err)
+	}
+	now := h.cfg.Now()
+	if now.Sub(e.Seen) > h.cfg.SessionIdle || now.Sub(e.Start) > maxSession {
+		return e, errors.Join(ErrNoSession, h.ix.deleteSession(secret))
+	}
+	return e, nil
+}
+
+// lockEnded drops the keys of an ended session's vault when no other
+// session holds it open; e is what live found (zero for no session at all).
+func (h *Host) lockEnded(ctx context.Context, e sessionEntry) error {
+	if e.Vault == "" {
+		return nil
+	}
+	return h.lockIdle(ctx)
+}
+
+// Logout locks the vault: it ends every session of the session's vault (a
+// resident who locks expects it closed on every device) and drops the
+// vault's keys from memory. An unknown or ended session changes nothing.
+func (h *Host) Logout(ctx context.Context, secret string) error {
+	e, err := h.live(secret)
+	if errors.Is(err, ErrNoSession) {
+		return h.lockEnded(ctx, e)
+	}
+	if err != nil {
 		return err
 	}
-	if _, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, 8*time.Hour, e.Vault); err != nil {
+	if _, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, maxSession, e.Vault); err != nil {
 		return err
 	}
 	return h.lockIdle(ctx)
@@ -399,7 +428,7 @@ func (h *Host) Logout(ctx context.Context, secret string) error {
 func (h *Host) Sweep(ctx context.Context) error { return h.lockIdle(ctx) }
 
 func (h *Host) lockIdle(ctx context.Context) error {
-	live, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, 8*time.Hour, "\x00")
+	live, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, maxSession, "\x00")
 	if err != nil {
 		return err
 	}
@@ -444,9 +473,9 @@ func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass st
 
 // DeleteVault removes the session's vault: its file and every index entry.
 func (h *Host) DeleteVault(ctx context.Context, secret string) error {
-	e, ok, err := h.ix.session(secret)
-	if err != nil || !ok {
-		return errors.Join(ErrNoSession, err)
+	e, err := h.live(secret)
+	if err != nil {
+		return err
 	}
 	h.mu.Lock()
 	for p := h.open[e.Vault]; p != nil && p.users > 0; p = h.open[e.Vault] {
