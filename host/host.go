@@ -187,13 +187,16 @@ func (h *Host) deriving(ctx context.Context) (func(), error) {
 // resident reads on the sign-up page.
 const PassphraseRule = "at least 12 characters, for example three or four words"
 
+// normalLogin is a login name as the index knows it.
+func normalLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
 var validLogin = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
 
 // Signup creates a vault for a new resident and opens a session. The vault
 // gets a random id unrelated to anything about the resident, and starts with
 // the host's trust list.
 func (h *Host) Signup(ctx context.Context, login, bsn, name, passphrase string) (id, secret string, err error) {
-	login = strings.ToLower(strings.TrimSpace(login))
+	login = normalLogin(login)
 	if !validLogin.MatchString(login) {
 		return "", "", &wallet.ValidationError{Field: "login", Problem: "must be 3 to 64 letters, digits, dots, dashes or underscores"}
 	}
@@ -272,8 +275,16 @@ func (h *Host) startSession(v *wallet.Vault, id string) (string, error) {
 // Login checks a passphrase and opens a session. What was pushed while the
 // resident was away is imported, and the accesses join the log.
 func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret string, arrived connectors.Report, err error) {
-	id, ok := h.ix.vaultOf(strings.ToLower(strings.TrimSpace(login)))
+	id, ok := h.ix.vaultOf(normalLogin(login))
 	if !ok {
+		// The same derivation under the same limit as a wrong passphrase:
+		// an unknown login name answers no faster.
+		done, err := h.deriving(ctx)
+		if err != nil {
+			return "", "", arrived, err
+		}
+		wallet.SpendDerivation(passphrase, h.cfg.KDF)
+		done()
 		return "", "", arrived, ErrLogin
 	}
 	v, release, err := h.acquire(id)

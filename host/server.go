@@ -3,8 +3,10 @@ package host
 import (
 	"context"
 	"errors"
+	"math"
 	"mime"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +30,11 @@ type Limits struct {
 	LoginPerMinute  int // sign-up and login per client address; default 10
 	PushPerMinute   int // per client address; default 120
 	RedeemPerMinute int // per client address; default 60
-	Body            int // bytes; default 1 MiB
+	// LoginFailures wrong passphrases for one login name from one address
+	// make that pair wait LoginLockout; defaults 10 and 15 minutes.
+	LoginFailures int
+	LoginLockout  time.Duration
+	Body          int // bytes; default 1 MiB
 }
 
 // Server is the host's HTTP face.
@@ -38,7 +44,9 @@ type Server struct {
 	hosts  httpx.Hosts
 	https  bool
 	limits Limits
-	stop   chan struct{}
+	// guesses throttles wrong passphrases per client address and login name.
+	guesses *throttle
+	stop    chan struct{}
 }
 
 // ServerOptions tune the host's HTTP server.
@@ -61,10 +69,17 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	if limits.RedeemPerMinute == 0 {
 		limits.RedeemPerMinute = 60
 	}
+	if limits.LoginFailures == 0 {
+		limits.LoginFailures = 10
+	}
+	if limits.LoginLockout == 0 {
+		limits.LoginLockout = 15 * time.Minute
+	}
 	if limits.Body == 0 {
 		limits.Body = 1 << 20
 	}
-	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{})}
+	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}),
+		guesses: newThrottle(limits.LoginFailures, limits.LoginLockout, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
 	cfg := fiber.Config{AppName: "regie-host", DisableStartupMessage: true, Immutable: true,
 		BodyLimit: limits.Body, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
@@ -153,7 +168,11 @@ func (s *Server) setCookie(c *fiber.Ctx, secret string) {
 func (s *Server) fail(c *fiber.Ctx, err error) error {
 	var ve *wallet.ValidationError
 	var r *trust.Refusal
+	var th *throttled
 	switch {
+	case errors.As(err, &th):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(th.wait.Seconds()))))
+		return httpx.JSONError(c, fiber.StatusTooManyRequests, "login_throttled", th.Error())
 	case errors.As(err, &ve):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "invalid_input", ve.Error())
 	case errors.As(err, &r):
@@ -222,7 +241,14 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if !readJSON(c, &req) {
 		return nil
 	}
+	// Counted before any key is derived, per address and login name (as
+	// its keyed hash), so a guesser elsewhere cannot lock the resident out.
+	end, err := s.guesses.begin(c.IP() + "\x00" + string(s.h.ix.loginKey(normalLogin(req.Login))))
+	if err != nil {
+		return s.fail(c, err)
+	}
 	id, secret, rep, err := s.h.Login(c.UserContext(), req.Login, req.Passphrase)
+	end(err == nil)
 	if err != nil {
 		return s.fail(c, err)
 	}

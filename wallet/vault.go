@@ -278,6 +278,20 @@ var (
 	legacyWrapAD = []byte("regie/v1/data-key")
 )
 
+// SpendDerivation derives a key from passphrase with params and throws it
+// away. A host answers a login name it does not know after this, so that
+// the answer costs what a wrong passphrase costs and its timing does not
+// tell which login names exist. Zero params mean DefaultKDF.
+func SpendDerivation(passphrase string, params KDFParams) {
+	if params == (KDFParams{}) {
+		params = DefaultKDF
+	}
+	if params.check() != nil {
+		return
+	}
+	_ = deriveKEK(passphrase, kdfRecord{Params: params, Salt: make([]byte, 16)})
+}
+
 func deriveKEK(passphrase string, kdf kdfRecord) []byte {
 	return argon2.IDKey([]byte(passphrase), kdf.Salt, kdf.Params.Time, kdf.Params.Memory, kdf.Params.Threads, chacha20poly1305.KeySize)
 }
