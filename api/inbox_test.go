@@ -103,7 +103,7 @@ func TestThrottleLocksOut(t *testing.T) {
 		end, err := th.begin(client)
 		var lo *lockedOut
 		if errors.As(err, &lo) {
-			return lo.wait
+			return lo.Wait
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -173,7 +173,7 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 	var lo *lockedOut
 	switch {
 	case errors.As(err, &lo):
-		return s.unlockForm(c, fiber.StatusTooManyRequests, web.T(lang, "unlock.slow", web.Wait(lang, lo.wait)))
+		return s.unlockForm(c, fiber.StatusTooManyRequests, web.T(lang, "unlock.slow", web.Wait(lang, lo.Wait)))
 	case errors.Is(err, errBusy):
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return s.unlockForm(c, fiber.StatusServiceUnavailable, web.T(lang, "unlock.busy"))

@@ -82,13 +82,6 @@ func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, erro
 	return token, ses, nil
 }
 
-type lockedOut struct{ wait time.Duration }
-
-// Error says how long to wait.
-func (l *lockedOut) Error() string {
-	return fmt.Sprintf("too many wrong passphrases; wait %s", l.wait.Round(time.Second))
-}
-
 // sameOrigin reports whether a request may come from the wallet's own pages:
 // a browser names the page's origin in Origin and says in Sec-Fetch-Site
 // whether it is the same; a script outside a browser sends neither.
@@ -128,7 +121,7 @@ func (s *Server) apiUnlock(c *fiber.Ctx) error {
 	var lo *lockedOut
 	switch {
 	case errors.As(err, &lo):
-		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(lo.wait.Seconds()))))
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(lo.Wait.Seconds()))))
 		return httpx.JSONError(c, fiber.StatusTooManyRequests, "unlock_throttled", lo.Error())
 	case errors.Is(err, errBusy):
 		c.Set(fiber.HeaderRetryAfter, "1")

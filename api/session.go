@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"regie/internal/httpx"
 	"regie/trust"
 )
 
@@ -107,37 +108,22 @@ func (s *sessions) endAll() {
 	s.mu.Unlock()
 }
 
-// throttle slows down passphrase guessing. Each client address has its own
-// count, so that a stranger spending tries from elsewhere cannot lock the
-// resident out: after a few failures each try must wait longer, and after
-// maxFailures that address is refused for lockout. A try is counted before
-// its key is derived, so parallel tries cannot slip past the count, and no
-// more key derivations run at once than there are cores, because each costs
-// tens of MiB of memory.
+// throttle slows down passphrase guessing per client address (see
+// httpx.Guesses), and lets no more key derivations run at once than there
+// are cores, because each costs tens of MiB of memory.
 type throttle struct {
-	mu          sync.Mutex
-	clients     map[string]*tries
-	maxFailures int
-	lockout     time.Duration
-	now         func() time.Time
-	slots       chan struct{} // one per key derivation allowed at once
+	guesses *httpx.Guesses
+	slots   chan struct{} // one per key derivation allowed at once
 }
 
-// tries is one client address's count.
-type tries struct {
-	failures   int
-	next, last time.Time
-}
-
-// maxThrottled bounds how many client addresses the throttle remembers.
-const maxThrottled = 10000
+// lockedOut is a client that must wait before its next try.
+type lockedOut = httpx.Throttled
 
 // errBusy says every core is already deriving a key.
 var errBusy = errors.New("every core is checking a passphrase")
 
 func newThrottle(maxFailures int, lockout time.Duration, now func() time.Time) *throttle {
-	return &throttle{clients: map[string]*tries{}, maxFailures: maxFailures, lockout: lockout, now: now,
-		slots: make(chan struct{}, runtime.NumCPU())}
+	return &throttle{guesses: httpx.NewGuesses(maxFailures, lockout, now), slots: make(chan struct{}, runtime.NumCPU())}
 }
 
 // begin counts a try from client as failed before its key is derived. It
@@ -145,53 +131,19 @@ func newThrottle(maxFailures int, lockout time.Duration, now func() time.Time) *
 // derivation slot is taken; otherwise the caller derives the key and then
 // calls end with whether the passphrase was right.
 func (t *throttle) begin(client string) (end func(ok bool), err error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	a := t.clients[client]
-	if a == nil {
-		if len(t.clients) >= maxThrottled {
-			t.prune(now)
+	counted, err := t.guesses.Begin(client, func() error {
+		select {
+		case t.slots <- struct{}{}:
+			return nil
+		default:
+			return errBusy
 		}
-		if len(t.clients) >= maxThrottled {
-			return nil, &lockedOut{wait: t.lockout}
-		}
-		a = &tries{}
-		t.clients[client] = a
-	}
-	if d := a.next.Sub(now); d > 0 {
-		return nil, &lockedOut{wait: d}
-	}
-	select {
-	case t.slots <- struct{}{}:
-	default:
-		return nil, errBusy
-	}
-	a.failures++
-	a.last = now
-	switch {
-	case a.failures >= t.maxFailures:
-		a.next = now.Add(t.lockout)
-		a.failures = 0
-	case a.failures >= 2:
-		a.next = now.Add(time.Second << (a.failures - 2))
+	})
+	if err != nil {
+		return nil, err
 	}
 	return func(ok bool) {
-		if ok {
-			t.mu.Lock()
-			delete(t.clients, client)
-			t.mu.Unlock()
-		}
+		counted(ok)
 		<-t.slots
 	}, nil
-}
-
-// prune forgets clients whose last try is older than a lockout and who
-// need not wait any more.
-func (t *throttle) prune(now time.Time) {
-	for k, a := range t.clients {
-		if !now.Before(a.next) && now.Sub(a.last) > t.lockout {
-			delete(t.clients, k)
-		}
-	}
 }

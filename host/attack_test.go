@@ -35,14 +35,7 @@ func (w *hostWorld) pendingCount(id string) int {
 func (w *hostWorld) pushBundle(wallet string, list []string) (int, map[string]any) {
 	w.t.Helper()
 	raw, _ := json.Marshal(map[string]any{"statements": list})
-	resp, err := http.Post(wallet+"/api/v1/inbox", "application/json", strings.NewReader(string(raw)))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	return w.post(wallet+"/api/v1/inbox", "application/json", string(raw))
 }
 
 func fileSize(t *testing.T, path string) int64 {
@@ -182,6 +175,26 @@ func clockedHost(t *testing.T) (*Host, *clock) {
 	return h, clk
 }
 
+// age moves the clock on by wait in steps of 10 minutes, calling keep (when
+// given) with secret after each step but the last, and last (when given)
+// within the last 10 minutes.
+func age(t *testing.T, h *Host, clk *clock, secret string, wait time.Duration, keep func(*Host, string) error, last func()) {
+	t.Helper()
+	for step := time.Duration(0); step < wait; step += 10 * time.Minute {
+		d := min(10*time.Minute, wait-step)
+		clk.add(d)
+		if keep != nil && step+d < wait {
+			if err := keep(h, secret); err != nil {
+				t.Fatalf("keeping the session: %v", err)
+			}
+		}
+		if last != nil && step+d >= wait-10*time.Minute {
+			last()
+			last = nil
+		}
+	}
+}
+
 // TestExpiredSession: a cookie past its idle time or its 8 hours deletes no
 // vault, and logging out with it ends no other session of the vault.
 func TestExpiredSession(t *testing.T) {
@@ -189,10 +202,10 @@ func TestExpiredSession(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		wait time.Duration
-		keep func(*Host, string, string) error // refreshes the session while time passes
+		keep func(*Host, string) error // refreshes the session while time passes
 	}{
 		{"idle", 16 * time.Minute, nil},
-		{"older_than_8h", 8*time.Hour + time.Minute, func(h *Host, _, secret string) error {
+		{"older_than_8h", 8*time.Hour + time.Minute, func(h *Host, secret string) error {
 			s, err := h.Resume(ctx, secret)
 			if err == nil {
 				s.Release()
@@ -206,15 +219,7 @@ func TestExpiredSession(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for step := time.Duration(0); step < tc.wait; step += 10 * time.Minute {
-				d := min(10*time.Minute, tc.wait-step)
-				clk.add(d)
-				if tc.keep != nil && step+d < tc.wait {
-					if err := tc.keep(h, id, secret); err != nil {
-						t.Fatalf("keeping the session: %v", err)
-					}
-				}
-			}
+			age(t, h, clk, secret, tc.wait, tc.keep, nil)
 			if err := h.DeleteVault(ctx, secret); !errors.Is(err, ErrNoSession) {
 				t.Fatalf("delete with an expired cookie: %v, want ErrNoSession", err)
 			}
@@ -227,25 +232,16 @@ func TestExpiredSession(t *testing.T) {
 		})
 		t.Run(tc.name+"/logout_ends_only_itself", func(t *testing.T) {
 			h, clk := clockedHost(t)
-			id, old, err := h.Signup(ctx, "fatima", bsnA, nameA, passA)
+			_, old, err := h.Signup(ctx, "fatima", bsnA, nameA, passA)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var fresh string
-			for step := time.Duration(0); step < tc.wait; step += 10 * time.Minute {
-				d := min(10*time.Minute, tc.wait-step)
-				clk.add(d)
-				if tc.keep != nil && step+d < tc.wait {
-					if err := tc.keep(h, id, old); err != nil {
-						t.Fatalf("keeping the session: %v", err)
-					}
+			age(t, h, clk, old, tc.wait, tc.keep, func() {
+				if _, fresh, _, err = h.Login(ctx, "fatima", passA); err != nil {
+					t.Fatal(err)
 				}
-				if fresh == "" && step+d >= tc.wait-10*time.Minute {
-					if _, fresh, _, err = h.Login(ctx, "fatima", passA); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
+			})
 			if err := h.Logout(ctx, old); err != nil {
 				t.Fatalf("logout with an expired cookie: %v", err)
 			}

@@ -137,7 +137,13 @@ func (w *hostWorld) debt(bsn, jti, ref string, cents int64) string {
 
 func (w *hostWorld) push(wallet, jws string) (int, map[string]any) {
 	w.t.Helper()
-	resp, err := http.Post(wallet+"/api/v1/inbox", "application/jose", strings.NewReader(jws))
+	return w.post(wallet+"/api/v1/inbox", "application/jose", jws)
+}
+
+// post sends body and decodes the JSON answer.
+func (w *hostWorld) post(url, contentType, body string) (int, map[string]any) {
+	w.t.Helper()
+	resp, err := http.Post(url, contentType, strings.NewReader(body))
 	if err != nil {
 		w.t.Fatal(err)
 	}

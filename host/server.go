@@ -45,7 +45,7 @@ type Server struct {
 	https  bool
 	limits Limits
 	// guesses throttles wrong passphrases per client address and login name.
-	guesses *throttle
+	guesses *httpx.Guesses
 	stop    chan struct{}
 }
 
@@ -79,7 +79,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 		limits.Body = 1 << 20
 	}
 	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}),
-		guesses: newThrottle(limits.LoginFailures, limits.LoginLockout, h.cfg.Now)}
+		guesses: httpx.NewGuesses(limits.LoginFailures, limits.LoginLockout, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
 	cfg := fiber.Config{AppName: "regie-host", DisableStartupMessage: true, Immutable: true,
 		BodyLimit: limits.Body, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
@@ -168,10 +168,10 @@ func (s *Server) setCookie(c *fiber.Ctx, secret string) {
 func (s *Server) fail(c *fiber.Ctx, err error) error {
 	var ve *wallet.ValidationError
 	var r *trust.Refusal
-	var th *throttled
+	var th *httpx.Throttled
 	switch {
 	case errors.As(err, &th):
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(th.wait.Seconds()))))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(th.Wait.Seconds()))))
 		return httpx.JSONError(c, fiber.StatusTooManyRequests, "login_throttled", th.Error())
 	case errors.As(err, &ve):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "invalid_input", ve.Error())
@@ -243,7 +243,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	// Counted before any key is derived, per address and login name (as
 	// its keyed hash), so a guesser elsewhere cannot lock the resident out.
-	end, err := s.guesses.begin(c.IP() + "\x00" + string(s.h.ix.loginKey(normalLogin(req.Login))))
+	end, err := s.guesses.Begin(c.IP()+"\x00"+string(s.h.ix.loginKey(normalLogin(req.Login))), nil)
 	if err != nil {
 		return s.fail(c, err)
 	}
