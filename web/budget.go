@@ -16,14 +16,22 @@ type BudgetView struct {
 
 // MissingText names the missing costs in words: "uw huur of hypotheek en
 // uw zorgverzekering".
-func MissingText(lang string, m []wallet.MissingCost) string {
+func MissingText(lang string, m []wallet.MissingCost) string { return missingText(lang, "", m) }
+
+// deskMissingText is MissingText for the counsellor: the resident's costs
+// in the third person.
+func deskMissingText(lang string, m []wallet.MissingCost) string {
+	return missingText(lang, "desk.", m)
+}
+
+func missingText(lang, prefix string, m []wallet.MissingCost) string {
 	parts := make([]string, 0, len(m))
 	for _, c := range m {
 		switch c {
 		case wallet.MissingHousing:
-			parts = append(parts, T(lang, "bud.missing.housing"))
+			parts = append(parts, T(lang, prefix+"bud.missing.housing"))
 		case wallet.MissingHealthInsurance:
-			parts = append(parts, T(lang, "bud.missing.health"))
+			parts = append(parts, T(lang, prefix+"bud.missing.health"))
 		}
 	}
 	and := " en "

@@ -132,7 +132,22 @@ func (r *Renderer) Render(w io.Writer, page string, p Page) error {
 
 func funcs(lang string) template.FuncMap {
 	return template.FuncMap{
-		"t":     func(key string, args ...any) string { return T(lang, key, args...) },
+		"t": func(key string, args ...any) string { return T(lang, key, args...) },
+		// tc is t for a page the resident or the counsellor reads: the
+		// counsellor gets the "desk."-prefixed words where they exist, so
+		// nothing addresses the counsellor as if they were the debtor.
+		"tc": func(resident bool, key string, args ...any) string {
+			if _, ok := word(lang, "desk."+key); ok && !resident {
+				key = "desk." + key
+			}
+			return T(lang, key, args...)
+		},
+		"missingFor": func(resident bool, m []wallet.MissingCost) string {
+			if resident {
+				return MissingText(lang, m)
+			}
+			return deskMissingText(lang, m)
+		},
 		"money": func(c wallet.Cents) string { return Money(c) },
 		"date": func(v any) string {
 			switch d := v.(type) {

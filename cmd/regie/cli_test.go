@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -347,6 +349,13 @@ func TestDossierEndToEnd(t *testing.T) {
 	for _, want := range []string{"Woonstad", "CJIB-1", "Doel: ", "Dringend: Woonstad"} {
 		if !strings.Contains(deskPage, want) {
 			t.Errorf("desk page after a short code lacks %q", want)
+		}
+	}
+	// Nothing on the desk addresses the counsellor as if they were the debtor.
+	text := regexp.MustCompile(`(?s)<script.*?</script>|<[^>]+>`).ReplaceAllString(deskPage, "\n")
+	for _, line := range strings.Split(html.UnescapeString(text), "\n") {
+		if regexp.MustCompile(`(?i)\b(u|uw)\b`).MatchString(line) {
+			t.Errorf("desk addresses the counsellor as the debtor: %q", strings.TrimSpace(line))
 		}
 	}
 
