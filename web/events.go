@@ -24,7 +24,7 @@ func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (wh
 	case wallet.EventGrantMade:
 		what = T(lang, "ev.grant_made", list)
 	case wallet.EventPresentationNotOK:
-		what = T(lang, "ev.presentation_refused", e.Reason)
+		what = T(lang, "ev.presentation_refused", RefusalReason(lang, e.Reason))
 		if who == "" {
 			// Only a refusal whose proof verified names a helper.
 			who = T(lang, "ev.unknown_party")
@@ -35,11 +35,26 @@ func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (wh
 	case wallet.EventDossierReleased:
 		what = T(lang, "ev.dossier_released", list)
 	case wallet.EventStatementImported:
-		what = T(lang, "ev.statement_imported", e.Count, list)
+		key := "ev.statement_imported.n"
+		if e.Count == 1 {
+			key = "ev.statement_imported.one"
+		}
+		what = T(lang, key, e.Count, list)
 	default:
 		what = T(lang, "ev."+string(e.Kind))
 	}
 	return who, what
+}
+
+// RefusalReason says in words why a request for data was refused, for a
+// refusal code such as consent_revoked; a code without words gets a
+// general reason, so that a resident never sees a raw code.
+func RefusalReason(lang, code string) string {
+	key := "reason." + code
+	if w := T(lang, key); w != key {
+		return w
+	}
+	return T(lang, "reason.other")
 }
 
 // ScopeLabel names one entry of a consent's scope in words: "debts",
