@@ -1,13 +1,18 @@
 package api
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"regie/org"
+	"regie/trust"
 )
 
 var keptField = regexp.MustCompile(`name="kept" value="([^"]+)"`)
@@ -192,4 +197,46 @@ func TestKeptFormRefusals(t *testing.T) {
 			t.Errorf("connect form after the session ended: %d, kept %v", status, keptField.MatchString(page))
 		}
 	})
+}
+
+// TestRefreshFailureInWords: when an organisation cannot be reached, the
+// sources page says so in plain words of the page's language, right after
+// the refresh and later in the table, never with the program's English
+// error text.
+func TestRefreshFailureInWords(t *testing.T) {
+	w := newWorld(t, Limits{})
+	ctx := context.Background()
+	set, entry, err := trust.NewOrganisation("woning", "Woonstichting Thuis", trust.KindCreditor, "", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := trust.SigningKeyOf(set)
+	srv := org.New("woning", key, t.TempDir(), org.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	entry.Endpoint = "http://" + ln.Addr().String()
+	if err := (trust.Store{Vault: w.vault}).Add(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	w.unlock()
+	if code := w.call("POST", "/api/v1/sources", map[string]string{"org": "woning", "code": srv.IssueCode(ownerBSN)}, nil); code != 201 {
+		t.Fatalf("connect: %d", code)
+	}
+	srv.Shutdown(ctx)
+	for _, tc := range []struct{ lang, want string }{{"nl", "niet bereikbaar"}, {"en", "cannot be reached right now"}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			w.page(t, "/lang/"+tc.lang+"?next=/sources")
+			csrf := csrfField.FindStringSubmatch(w.page(t, "/sources"))[1]
+			_, after := form(t, w.resident, w.base+"/sources/refresh", url.Values{"csrf": {csrf}})
+			later := w.page(t, "/sources")
+			for name, page := range map[string]string{"after the refresh": after, "later": later} {
+				if !strings.Contains(page, tc.want) || strings.Contains(page, "the organisation could not be reached") || strings.Contains(page, "dial tcp") {
+					t.Errorf("%s: the page does not say in words that the organisation could not be reached", name)
+				}
+			}
+		})
+	}
 }

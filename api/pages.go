@@ -312,6 +312,8 @@ func contacts(tl *trust.List) map[string]*trust.Organisation {
 type sourceRow struct {
 	connectors.Source
 	Name string
+	// Problem says in words why the last refresh failed.
+	Problem string
 }
 
 // dirRow is one organisation in the sources page's directory.
@@ -352,7 +354,11 @@ func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
 		if o, ok := tl.Organisation(src.Org); ok {
 			name = o.Name
 		}
-		d.Sources = append(d.Sources, sourceRow{Source: src, Name: name})
+		row := sourceRow{Source: src, Name: name}
+		if src.LastError != "" {
+			row.Problem = plainError(s.lang(c), storedError(src.LastError))
+		}
+		d.Sources = append(d.Sources, row)
 		connected[src.Org] = true
 	}
 	d.Query, d.Kind = strings.TrimSpace(c.Query("q")), trust.Kind(c.Query("kind"))
@@ -395,7 +401,11 @@ func (s *Server) refreshSubmit(c *fiber.Ctx, p page) error {
 		if o, ok := tl.Organisation(r.Org); ok {
 			name = o.Name
 		}
-		d.Refresh = append(d.Refresh, refreshRow{Name: name, Error: r.Error, Count: r.Report.Accepted() + r.Report.Duplicates})
+		row := refreshRow{Name: name, Count: r.Report.Accepted() + r.Report.Duplicates}
+		if r.err != nil {
+			row.Error = plainError(p.lang, r.err)
+		}
+		d.Refresh = append(d.Refresh, row)
 	}
 	pg := s.base(c, p, "src.title", "sources")
 	pg.Data = d
@@ -429,6 +439,17 @@ func (s *Server) connectSubmit(c *fiber.Ctx, p page) error {
 		pg.Flash = web.T(p.lang, "src.connect.ok", name)
 	}
 	return s.render(c, status, "sources", pg)
+}
+
+// storedError finds the failure a source's last refresh recorded as text,
+// so that the pages can say it in words rather than show the text.
+func storedError(msg string) error {
+	for _, known := range []error{connectors.ErrUnreachable, connectors.ErrInvalidCode} {
+		if strings.Contains(msg, known.Error()) {
+			return known
+		}
+	}
+	return errors.New(msg)
 }
 
 // plainError says what went wrong in words a resident can act on.

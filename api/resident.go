@@ -220,6 +220,8 @@ type refreshView struct {
 	OK     bool              `json:"ok"`
 	Error  string            `json:"error,omitempty"`
 	Report connectors.Report `json:"report"`
+	// err is the failure itself, for the pages to say it in words.
+	err error
 }
 
 func (s *Server) refresh(c *fiber.Ctx) ([]refreshView, error) {
@@ -231,7 +233,7 @@ func (s *Server) refresh(c *fiber.Ctx) ([]refreshView, error) {
 	for _, r := range results {
 		v := refreshView{Org: r.Org, OK: r.Err == nil, Report: r.Report}
 		if r.Err != nil {
-			v.Error = r.Err.Error()
+			v.Error, v.err = r.Err.Error(), r.Err
 		}
 		out = append(out, v)
 	}
