@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -235,6 +237,48 @@ func TestRefreshFailureInWords(t *testing.T) {
 			for name, page := range map[string]string{"after the refresh": after, "later": later} {
 				if !strings.Contains(page, tc.want) || strings.Contains(page, "the organisation could not be reached") || strings.Contains(page, "dial tcp") {
 					t.Errorf("%s: the page does not say in words that the organisation could not be reached", name)
+				}
+			}
+		})
+	}
+}
+
+// TestUploadRefusalsInWords: files refused at upload are named with the
+// reason in words of the page's language, never a raw code or the
+// program's English text.
+func TestUploadRefusalsInWords(t *testing.T) {
+	w := newWorld(t, Limits{})
+	w.unlock()
+	other := debt("x1", "CJIB-X", 1000)
+	other["sub"] = "111222333"
+	stranger := newParty(t, "vreemd", trust.KindCreditor)
+	files := map[string]string{"kapot.txt": "dit is geen bericht", "ander.jws": w.sign(w.cjib, other),
+		"vreemd.jws": w.sign(stranger, debt("x2", "V-1", 1000))}
+	for _, tc := range []struct{ lang, want string }{{"nl", "over iemand anders"}, {"en", "about someone else"}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			w.page(t, "/lang/"+tc.lang+"?next=/sources")
+			csrf := csrfField.FindStringSubmatch(w.page(t, "/sources"))[1]
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			mw.WriteField("csrf", csrf)
+			for name, content := range files {
+				fw, _ := mw.CreateFormFile("files", name)
+				fw.Write([]byte(content))
+			}
+			mw.Close()
+			resp, err := w.resident.Post(w.base+"/sources/upload", mw.FormDataContentType(), &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			page := string(body)
+			if !strings.Contains(page, tc.want) {
+				t.Errorf("the page does not say %q", tc.want)
+			}
+			for _, raw := range []string{"wrong_subject", "unknown_issuer", "malformed", "statement is about another person", "not a statement or bundle", "trust list"} {
+				if strings.Contains(page, raw) {
+					t.Errorf("the page shows %q", raw)
 				}
 			}
 		})

@@ -50,11 +50,22 @@ func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (wh
 // refusal code such as consent_revoked; a code without words gets a
 // general reason, so that a resident never sees a raw code.
 func RefusalReason(lang, code string) string {
-	key := "reason." + code
+	return wordOr(lang, "reason."+code, "reason.other")
+}
+
+// ImportReason says in words why a statement or file was refused at
+// import, for a refusal code such as wrong_subject; a code without words
+// gets a general reason.
+func ImportReason(lang, code string) string {
+	return wordOr(lang, "import."+code, "import.other")
+}
+
+// wordOr is the words for key, or for fallback when key has none.
+func wordOr(lang, key, fallback string) string {
 	if w := T(lang, key); w != key {
 		return w
 	}
-	return T(lang, "reason.other")
+	return T(lang, fallback)
 }
 
 // ScopeLabel names one entry of a consent's scope in words: "debts",

@@ -53,4 +53,14 @@ func TestDescribeEventWords(t *testing.T) {
 			}
 		}
 	}
+	// Every reason a statement can be refused for at import, too.
+	for _, code := range []string{"malformed", "unreadable", "too_large", "unsupported_algorithm", "forbidden_header", "wrong_type",
+		"unknown_issuer", "unknown_key", "bad_signature", "issuer_mismatch", "not_allowed", "invalid_payload", "wrong_subject",
+		"expired", "issued_in_future"} {
+		for _, lang := range Languages {
+			if got := ImportReason(lang, code); got == T(lang, "import.other") || rawCode.MatchString(got) {
+				t.Errorf("%s %s: %q", lang, code, got)
+			}
+		}
+	}
 }
