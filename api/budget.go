@@ -128,3 +128,31 @@ func (s *Server) apiDeleteHousehold(c *fiber.Ctx) error {
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
+
+// clientView is who the resident says they are (birth date, address,
+// partner); null until they say it. A counsellor sees it only under the
+// consent scope "client".
+type clientView struct {
+	SelfDeclared bool                  `json:"self_declared"`
+	Client       *wallet.ClientDetails `json:"client"`
+}
+
+func (s *Server) apiClient(c *fiber.Ctx) error {
+	d, err := s.vault.Declared(c.UserContext())
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(clientView{SelfDeclared: true, Client: d.Client})
+}
+
+func (s *Server) apiPutClient(c *fiber.Ctx) error {
+	var d wallet.ClientDetails
+	if err := trust.DecodeStrict(c.Body(), &d); err != nil {
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed",
+			`expected {"birth_date", "address": {"street", "house_number", "addition", "postcode", "city"}, "partner"}`)
+	}
+	if err := s.declare(c, func(tx *wallet.Tx) error { return tx.PutClient(d) }); err != nil {
+		return fail(c, err)
+	}
+	return s.apiClient(c)
+}

@@ -22,6 +22,11 @@ func TestBudgetAPI(t *testing.T) {
 		hv.Household == nil || !hv.SelfDeclared {
 		t.Fatalf("household: %d %+v", code, hv)
 	}
+	var cv clientView
+	if code := w.call("PUT", "/api/v1/client", wallet.ClientDetails{BirthDate: "1990-02-03", Address: wallet.Address{Postcode: "3011 AB", City: "Rotterdam"}}, &cv); code != 200 ||
+		cv.Client == nil || cv.Client.Address.City != "Rotterdam" || !cv.SelfDeclared {
+		t.Fatalf("client: %d %+v", code, cv)
+	}
 	var ev expensesView
 	if code := w.call("GET", "/api/v1/expenses", nil, &ev); code != 200 || len(ev.SelfDeclared) != 1 || len(ev.Signed) != 0 {
 		t.Fatalf("expenses: %d %+v", code, ev)
@@ -68,6 +73,9 @@ func TestBudgetAPIRefusesBadInput(t *testing.T) {
 		{"single parent without a child", "PUT", "/api/v1/household", `{"situation":"single_parent","children_birth_years":[]}`, 400, "invalid_input"},
 		{"birth year as text", "PUT", "/api/v1/household", `{"situation":"single","children_birth_years":["2010"]}`, 400, "malformed"},
 		{"household not JSON", "PUT", "/api/v1/household", `situation=single`, 415, "json_required"},
+		{"client with a bad postcode", "PUT", "/api/v1/client", `{"address":{"postcode":"=1+1"}}`, 400, "invalid_input"},
+		{"client with a bad birth date", "PUT", "/api/v1/client", `{"birth_date":"03-02-1990","address":{}}`, 400, "invalid_input"},
+		{"client with an unknown field", "PUT", "/api/v1/client", `{"bsn":"123456782","address":{}}`, 400, "malformed"},
 	}
 	before := fileOf(t, w)
 	for _, tt := range tests {
@@ -91,7 +99,7 @@ func TestBudgetAPIRefusesBadInput(t *testing.T) {
 		})
 	}
 	d, err := w.vault.Declared(t.Context())
-	if err != nil || d.Household != nil || len(d.Costs) != 0 {
+	if err != nil || d.Household != nil || len(d.Costs) != 0 || d.Client != nil {
 		t.Errorf("bad input stored something: %+v %v", d, err)
 	}
 	if !bytes.Equal(before, fileOf(t, w)) {

@@ -263,6 +263,8 @@ func (s *Server) routes() {
 	api.Get("/household", s.apiHousehold)
 	api.Put("/household", s.apiPutHousehold)
 	api.Delete("/household", s.apiDeleteHousehold)
+	api.Get("/client", s.apiClient)
+	api.Put("/client", s.apiPutClient)
 
 	s.pageRoutes()
 	s.budgetRoutes()
