@@ -107,7 +107,9 @@ func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err err
 	}
 	v.mu.Lock()
 	if v.keys != nil {
-		next.signing, next.profile = v.keys.signing, v.keys.profile
+		// Everything opened at unlock stays open: the signing and decryption
+		// keys and the profile do not change with the data key.
+		next.signing, next.decrypt, next.profile = v.keys.signing, v.keys.decrypt, v.keys.profile
 		v.keys = next
 	}
 	v.mu.Unlock()

@@ -61,6 +61,19 @@ func TestRotateKey(t *testing.T) {
 	if got, err := v.Overview(ctx); err != nil || got.TotalOutstandingCents != before.TotalOutstandingCents {
 		t.Fatalf("while unlocked after rotation: %v %v", got.TotalOutstandingCents, err)
 	}
+	// The vault stays usable as it was unlocked: it still opens what was
+	// encrypted to its own encryption key.
+	pub, err := v.PublicEncryptionKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwe, err := EncryptTo(pub, PendingType, []byte("pushed while locked"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := v.Decrypt(ctx, PendingType, jwe); err != nil || string(plain) != "pushed while locked" {
+		t.Fatalf("decrypt after rotation: %q %v", plain, err)
+	}
 	if err := v.RotateKey(ctx, next, third); err != nil { // a second rotation keeps the index key too
 		t.Fatal(err)
 	}
