@@ -156,7 +156,11 @@ func (d *World) PortalCode(orgID string) (string, bool) {
 // organisation's reference server on a free 127.0.0.1 port and connects the
 // wallet to each, so that refreshing sources works as with real ones.
 func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, error) {
-	fresh := !v.Exists()
+	exists, err := v.Exists()
+	if err != nil {
+		return nil, err
+	}
+	fresh := !exists
 	if fresh {
 		if err := v.Create(ctx, pass, wallet.Profile{BSN: DemoBSN, Name: DemoName}); err != nil {
 			return nil, err

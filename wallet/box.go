@@ -81,10 +81,11 @@ type BoxTx struct {
 }
 
 // View runs fn in a read transaction over the box.
-func (b *Box) View(ctx context.Context, fn func(*BoxTx) error) error {
+func (b *Box) View(ctx context.Context, fn func(*BoxTx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer guard(&err)
 	return b.db.View(func(tx *bolt.Tx) error {
 		t := &BoxTx{tx: tx, box: b}
 		bk := tx.Bucket(b.path[0])
@@ -100,10 +101,11 @@ func (b *Box) View(ctx context.Context, fn func(*BoxTx) error) error {
 }
 
 // Update runs fn in a write transaction over the box: all or nothing.
-func (b *Box) Update(ctx context.Context, fn func(*BoxTx) error) error {
+func (b *Box) Update(ctx context.Context, fn func(*BoxTx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer guard(&err)
 	write := b.db.Update
 	if b.batch {
 		write = b.db.Batch
@@ -123,10 +125,11 @@ func (b *Box) Update(ctx context.Context, fn func(*BoxTx) error) error {
 }
 
 // Drop deletes the box and everything in it.
-func (b *Box) Drop(ctx context.Context) error {
+func (b *Box) Drop(ctx context.Context) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer guard(&err)
 	return b.db.Update(func(tx *bolt.Tx) error {
 		if len(b.path) == 1 {
 			return ignoreMissing(tx.DeleteBucket(b.path[0]))

@@ -77,7 +77,7 @@ func (v *Vault) ensureEncryptionKey(k *keys) error {
 	if err != nil {
 		return err
 	}
-	err = v.db.Update(func(tx *bolt.Tx) error {
+	err = v.update(func(tx *bolt.Tx) error {
 		t := &Tx{tx: tx, k: k, now: v.opts.Now}
 		// Another unlock may have made one meanwhile: keep the first.
 		if old, err := loadEncryptionKey(t); err != nil || old != nil {
@@ -97,7 +97,7 @@ func (v *Vault) ensureEncryptionKey(k *keys) error {
 // passphrase: anyone may encrypt to the vault, only the resident can read.
 func (v *Vault) PublicEncryptionKey() (*ecdsa.PublicKey, error) {
 	var raw []byte
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.view(func(tx *bolt.Tx) error {
 		if meta := tx.Bucket(bucketMeta); meta != nil {
 			raw = bytes.Clone(meta.Get(metaEncPublic))
 		}

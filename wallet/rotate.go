@@ -61,7 +61,7 @@ func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err err
 		return err
 	}
 	var next *keys
-	err = v.db.Update(func(tx *bolt.Tx) error {
+	err = v.update(func(tx *bolt.Tx) error {
 		old, err := keysFor(tx, dk)
 		if err != nil {
 			return err

@@ -170,15 +170,28 @@ func (v *Vault) Path() string { return v.db.Path() }
 // Now is the vault's clock.
 func (v *Vault) Now() time.Time { return v.opts.Now() }
 
-// Exists reports whether a vault has been created in this file.
-func (v *Vault) Exists() bool {
+// Exists reports whether a vault has been created in this file. A damaged
+// file answers with an error, not a panic.
+func (v *Vault) Exists() (bool, error) {
 	found := false
-	_ = v.db.View(func(tx *bolt.Tx) error {
+	err := v.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMeta)
 		found = b != nil && b.Get([]byte("dk")) != nil
 		return nil
 	})
-	return found
+	return found, err
+}
+
+// view and update are the only ways into bbolt: a damaged file can make
+// bbolt panic inside a transaction, and guard turns that into ErrDamaged.
+func (v *Vault) view(fn func(*bolt.Tx) error) (err error) {
+	defer guard(&err)
+	return v.db.View(fn)
+}
+
+func (v *Vault) update(fn func(*bolt.Tx) error) (err error) {
+	defer guard(&err)
+	return v.db.Update(fn)
 }
 
 // Create makes a new vault: a random data key wrapped by a key derived from
@@ -197,7 +210,9 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 	if p.Name == "" || len(p.Name) > 200 {
 		return &ValidationError{Field: "name", Problem: "must be 1 to 200 characters"}
 	}
-	if v.Exists() {
+	if exists, err := v.Exists(); err != nil {
+		return err
+	} else if exists {
 		return ErrExists
 	}
 	dk := make([]byte, chacha20poly1305.KeySize)
@@ -222,7 +237,7 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 	if err != nil {
 		return err
 	}
-	err = v.db.Update(func(tx *bolt.Tx) error {
+	err = v.update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err
@@ -319,7 +334,7 @@ func (v *Vault) unwrap(passphrase string) (_ []byte, legacy bool, err error) {
 	defer guard(&err)
 	var kdf kdfRecord
 	var wrapped []byte
-	err = v.db.View(func(tx *bolt.Tx) error {
+	err = v.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil || meta.Get([]byte("dk")) == nil {
 			return ErrNoVault
@@ -419,7 +434,7 @@ func (v *Vault) DataKey() ([]byte, error) {
 // and encryption keys and the profile.
 func (v *Vault) openKeys(dk []byte) (*keys, error) {
 	var k *keys
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.view(func(tx *bolt.Tx) error {
 		var err error
 		if k, err = keysFor(tx, dk); err != nil {
 			return err
@@ -483,7 +498,7 @@ func (v *Vault) ChangePassphrase(ctx context.Context, oldPass, newPass string) e
 	if err != nil {
 		return err
 	}
-	return v.db.Update(func(tx *bolt.Tx) error {
+	return v.update(func(tx *bolt.Tx) error {
 		return putMeta(tx.Bucket(bucketMeta), kdf, wrapped)
 	})
 }
@@ -508,7 +523,7 @@ func (v *Vault) upgrade(passphrase string, dk []byte, k *keys) error {
 	if err != nil {
 		return err
 	}
-	return v.db.Update(func(tx *bolt.Tx) error {
+	return v.update(func(tx *bolt.Tx) error {
 		if k == nil {
 			var err error
 			if k, err = keysFor(tx, dk); err != nil {
@@ -572,7 +587,7 @@ func (v *Vault) View(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	return v.db.View(func(tx *bolt.Tx) error {
+	return v.view(func(tx *bolt.Tx) error {
 		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
 	})
 }
@@ -588,7 +603,7 @@ func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	return v.db.Update(func(tx *bolt.Tx) error {
+	return v.update(func(tx *bolt.Tx) error {
 		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
 	})
 }

@@ -165,7 +165,7 @@ func TestCreateRefusesBadProfile(t *testing.T) {
 			t.Errorf("Create(%+v) = %v, want ErrInvalid", tt.p, err)
 		}
 	}
-	if v.Exists() {
+	if exists, _ := v.Exists(); exists {
 		t.Error("a refused create left a vault behind")
 	}
 }

@@ -180,8 +180,11 @@ func (e *env) unlocked(ctx context.Context, dir string) (*wallet.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !v.Exists() {
+	if exists, err := v.Exists(); err != nil || !exists {
 		v.Close()
+		if err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w in %s: run regie init first", wallet.ErrNoVault, dir)
 	}
 	pass, err := e.passphrase("Wachtwoordzin / passphrase: ", "REGIE_PASSPHRASE")

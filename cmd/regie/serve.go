@@ -94,8 +94,11 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		if d.Imported > 0 {
 			logger.Info("demo vault created", "statements", d.Imported)
 		}
-	} else if !v.Exists() {
+	} else if exists, err := v.Exists(); err != nil || !exists {
 		ln.Close()
+		if err != nil {
+			return err
+		}
 		return fmt.Errorf("%w in %s: run regie init first, or regie serve --demo", wallet.ErrNoVault, dir)
 	}
 	if pass != "" && !v.Unlocked() {

@@ -54,7 +54,9 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
-	if v.Exists() {
+	if exists, err := v.Exists(); err != nil {
+		return err
+	} else if exists {
 		return fmt.Errorf("%w in %s", wallet.ErrExists, dir)
 	}
 	pass, err := e.passphrase("Kies een wachtwoordzin / choose a passphrase: ", "REGIE_PASSPHRASE")
