@@ -132,8 +132,9 @@ type VerifiedDossier struct {
 	Scope      Scope              `json:"scope"`
 	ValidUntil time.Time          `json:"valid_until"`
 	Verified   []wallet.Statement `json:"-"`
-	// SignedBy maps a statement jti to the key id that signed it.
-	SignedBy map[string]string `json:"-"`
+	// SignedBy maps a statement's (iss, jti) to the key id that signed it:
+	// a jti is unique only within its issuer.
+	SignedBy map[[2]string]string `json:"-"`
 }
 
 // HelperCheck is what a helper knows before it opens a dossier.
@@ -195,7 +196,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 		return nil, ErrNotForUs
 	}
 	vd := &VerifiedDossier{Dossier: d, WalletID: wid, Audience: hc.HelperID, Purpose: tc.Purpose, Scope: tc.Scope,
-		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[string]string{}}
+		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[[2]string]string{}}
 	// Every statement must be about the person the first one names.
 	v := &trust.Verifier{Trust: hc.Trust, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
 	if len(d.Statements) > 0 {
@@ -221,7 +222,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 		}
 		st.ImportedAt = time.Time{}
 		kid, _ := trust.ParseHeader(s, trust.StatementType, false)
-		vd.SignedBy[st.ID] = kid.Kid
+		vd.SignedBy[id] = kid.Kid
 		vd.Verified = append(vd.Verified, st)
 		key := [2]string{st.Issuer, st.Reference()}
 		if n, ok := bySeries[key]; ok {

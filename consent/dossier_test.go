@@ -46,7 +46,7 @@ func TestDossierVerifiesEveryFigure(t *testing.T) {
 	if len(vd.Verified) != 2 || vd.Overview.TotalOutstandingCents != 52500 || vd.Overview.MonthlyIncomeCents != 145000 {
 		t.Errorf("dossier = %+v", vd.Overview)
 	}
-	if vd.SignedBy["c1"] != "cjib-2026" {
+	if vd.SignedBy[[2]string{"cjib", "c1"}] != "cjib-2026" {
 		t.Errorf("signed by = %v", vd.SignedBy)
 	}
 }

@@ -50,11 +50,11 @@ type OriginalReport struct {
 
 // originalReport lays out a linked report with its provenance; keys gives
 // the signing key id of a statement when known.
-func originalReport(r *wallet.LinkedReport, tl *trust.List, keys map[string]string) *OriginalReport {
+func originalReport(r *wallet.LinkedReport, tl *trust.List, keys map[[2]string]string) *OriginalReport {
 	if r == nil {
 		return nil
 	}
-	p := Provenance{Organisation: r.Issuer, Statement: r.Statement, KeyID: keys[r.Statement], Verified: true}
+	p := Provenance{Organisation: r.Issuer, Statement: r.Statement, KeyID: keys[[2]string{r.Issuer, r.Statement}], Verified: true}
 	if tl != nil {
 		if o, ok := tl.Organisation(r.Issuer); ok {
 			p.Name = o.Name
@@ -161,7 +161,7 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 		if !current[[2]string{st.Issuer, st.ID}] {
 			continue
 		}
-		p := Provenance{Organisation: st.Issuer, Statement: st.ID, KeyID: vd.SignedBy[st.ID], Verified: true}
+		p := Provenance{Organisation: st.Issuer, Statement: st.ID, KeyID: vd.SignedBy[[2]string{st.Issuer, st.ID}], Verified: true}
 		if o, ok := tl.Organisation(st.Issuer); ok {
 			p.Name = o.Name
 		}

@@ -23,14 +23,14 @@ func fixtureExport(t *testing.T) helper.Export {
 	vd := &consent.VerifiedDossier{
 		Dossier:  consent.Dossier{Grant: "grant-fixture", ReleasedAt: testkit.Now(), Overview: wallet.Compile(series, testkit.Now())},
 		WalletID: "wallet-fixture", Audience: "schuldhulp-a", Purpose: consent.PurposeIntake, Scope: scope,
-		ValidUntil: testkit.Now().Add(14 * 24 * time.Hour), SignedBy: map[string]string{},
+		ValidUntil: testkit.Now().Add(14 * 24 * time.Hour), SignedBy: map[[2]string]string{},
 	}
 	var orgs []trust.Organisation
 	for _, s := range series {
 		for _, st := range s.Versions {
 			vd.Verified = append(vd.Verified, st)
 			vd.Statements = append(vd.Statements, st.JWS)
-			vd.SignedBy[st.ID] = "kid-" + st.Issuer
+			vd.SignedBy[[2]string{st.Issuer, st.ID}] = "kid-" + st.Issuer
 		}
 		orgs = append(orgs, testkit.NewOrg(t, s.Current().Issuer, trust.KindCreditor, "").Entry)
 	}

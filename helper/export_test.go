@@ -59,7 +59,7 @@ func TestExportNamesTheSigner(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	vd := &consent.VerifiedDossier{Dossier: consent.Dossier{Overview: wallet.Compile(series, now)}, Verified: sts,
-		SignedBy: map[string]string{}}
+		SignedBy: map[[2]string]string{}}
 	e := NewExport(vd, tl)
 	if len(e.Debts) != 2 {
 		t.Fatalf("debts = %d", len(e.Debts))
