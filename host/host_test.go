@@ -180,7 +180,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 		t.Fatalf("accounts: %+v %+v", accA, accB)
 	}
 	// A has one debt before granting; the push while away adds another.
-	if code, _ := w.push(accA.Wallet, w.debt(bsnA, "c1", "CJIB-1111", 52500)); code != 202 {
+	if code, _ := w.push(accA.Wallet, w.debt(bsnA, "c1", "CJIB-1111", 52591357)); code != 202 {
 		t.Fatalf("push while present: %d", code)
 	}
 	var g GrantAnswer
@@ -194,7 +194,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	w.stop() // a restart: nothing of A's keys survives it
 	w.start()
 
-	if code, out := w.push(accA.Wallet, w.debt(bsnA, "c2", "CJIB-2222", 7700)); code != 202 || out["accepted"] != float64(1) {
+	if code, out := w.push(accA.Wallet, w.debt(bsnA, "c2", "CJIB-2222", 77003141)); code != 202 || out["accepted"] != float64(1) {
 		t.Fatalf("push while away: %d %v", code, out)
 	}
 	stranger := newOrg(t, "stranger", trust.KindCreditor)
@@ -210,7 +210,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	if err != nil {
 		t.Fatalf("redeem while away: %v", err)
 	}
-	if len(vd.Verified) != 1 || vd.Overview.TotalOutstandingCents != 52500 {
+	if len(vd.Verified) != 1 || vd.Overview.TotalOutstandingCents != 52591357 {
 		t.Errorf("dossier: %d statements, %d cents", len(vd.Verified), vd.Overview.TotalOutstandingCents)
 	}
 	link, _ := helper.ParseConsentURL(g.URL)
@@ -223,7 +223,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	}
 
 	// Nothing of either resident is readable in the data folder.
-	scanDataFolder(t, w.dir, []string{bsnA, bsnB, nameA, nameB, "Fatima", "Jansen", "Centraal Justitieel", "CJIB-1111", "CJIB-2222", "52500", "7700", "fatima", passA})
+	scanDataFolder(t, w.dir, []string{bsnA, bsnB, nameA, nameB, "Fatima", "Jansen", "Centraal Justitieel", "CJIB-1111", "CJIB-2222", "52591357", "77003141", "fatima", passA})
 
 	var back Account
 	a = w.resident()
@@ -232,7 +232,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	}
 	var o wallet.Overview
 	a.call("GET", "/api/v1/overview", nil, &o)
-	if o.TotalOutstandingCents != 52500+7700 {
+	if o.TotalOutstandingCents != 52591357+77003141 {
 		t.Errorf("A's overview: %d cents", o.TotalOutstandingCents)
 	}
 	var audit struct {

@@ -126,8 +126,8 @@ func TestHostEndToEnd(t *testing.T) {
 		t.Fatalf("sign-up B: %d", code)
 	}
 	// Each has a debt from the organisation before A grants.
-	push(accA.Wallet, sign(bsnA, "a1", "CJIB-A-1111", 52500))
-	push(accB.Wallet, sign(bsnB, "b1", "CJIB-B-3333", 31400))
+	push(accA.Wallet, sign(bsnA, "a1", "CJIB-A-1111", 52591357))
+	push(accB.Wallet, sign(bsnB, "b1", "CJIB-B-3333", 31427183))
 	var g host.GrantAnswer
 	if code := a.call("POST", "/api/v1/consents", map[string]any{"to": "schuldhulp-a", "purpose": "debt-help-intake", "scope": []string{"debts"}, "days": 14}, &g); code != 201 {
 		t.Fatalf("grant: %d", code)
@@ -143,7 +143,7 @@ func TestHostEndToEnd(t *testing.T) {
 	child = startHost(t, data, addr, trustFile) // no passphrase anywhere
 	defer func() { child.Process.Signal(syscall.SIGTERM); child.Wait() }()
 
-	if code, out := push(accA.Wallet, sign(bsnA, "a2", "CJIB-A-2222", 7700)); code != 202 || out["accepted"] != float64(1) {
+	if code, out := push(accA.Wallet, sign(bsnA, "a2", "CJIB-A-2222", 77003141)); code != 202 || out["accepted"] != float64(1) {
 		t.Fatalf("push to A while away: %d %v", code, out)
 	}
 	hc := &helper.Client{ID: "schuldhulp-a", Key: helpKey}
@@ -152,7 +152,7 @@ func TestHostEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("helper redeems A's QR URL: %v", err)
 	}
-	if vd.Overview.TotalOutstandingCents != 52500 {
+	if vd.Overview.TotalOutstandingCents != 52591357 {
 		t.Errorf("dossier: %d cents", vd.Overview.TotalOutstandingCents)
 	}
 	link, _ := helper.ParseConsentURL(g.URL)
@@ -166,7 +166,7 @@ func TestHostEndToEnd(t *testing.T) {
 
 	// The data folder after the restart: nothing of either resident.
 	secrets := []string{bsnA, bsnB, nameA, nameB, "Fatima", "Jansen", "Centraal Justitieel", "CJIB-A-1111", "CJIB-A-2222", "CJIB-B-3333",
-		"52500", "7700", "31400", "fatima", passA, passB}
+		"52591357", "77003141", "31427183", "fatima", passA, passB}
 	filepath.WalkDir(data, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -187,7 +187,7 @@ func TestHostEndToEnd(t *testing.T) {
 	}
 	var oa wallet.Overview
 	a.call("GET", "/api/v1/overview", nil, &oa)
-	if oa.TotalOutstandingCents != 52500+7700 {
+	if oa.TotalOutstandingCents != 52591357+77003141 {
 		t.Errorf("A's overview: %d cents", oa.TotalOutstandingCents)
 	}
 	var audit struct {
@@ -206,7 +206,7 @@ func TestHostEndToEnd(t *testing.T) {
 	}
 	// B is untouched, and B's session reads only B's vault.
 	var ob2 wallet.Overview
-	if code := b.call("GET", "/api/v1/overview", nil, &ob2); code != 200 || ob2.TotalOutstandingCents != 31400 || ob.TotalOutstandingCents != 31400 {
+	if code := b.call("GET", "/api/v1/overview", nil, &ob2); code != 200 || ob2.TotalOutstandingCents != 31427183 || ob.TotalOutstandingCents != 31427183 {
 		t.Errorf("B's overview: %d, %d then %d cents", code, ob.TotalOutstandingCents, ob2.TotalOutstandingCents)
 	}
 	if code := b.call("DELETE", "/api/v1/consents/"+g.ID, nil, nil); code == 200 {
