@@ -68,9 +68,5 @@ func SignAsWallet(f Factotum, typ string, payload []byte, embedJWK bool) (string
 	if err != nil {
 		return "", err
 	}
-	obj, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return obj.CompactSerialize()
+	return compact(signer, payload)
 }

@@ -167,6 +167,11 @@ func Sign(key jose.JSONWebKey, typ string, payload []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return compact(signer, payload)
+}
+
+// compact signs payload with signer into the compact serialization.
+func compact(signer jose.Signer, payload []byte) (string, error) {
 	obj, err := signer.Sign(payload)
 	if err != nil {
 		return "", err
