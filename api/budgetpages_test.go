@@ -100,3 +100,37 @@ func TestBudgetFormsRefuseBadInput(t *testing.T) {
 		t.Errorf("cost form without CSRF: %d", resp.StatusCode)
 	}
 }
+
+// TestFirstUseOnlyWhenNothingIsKnown: the first-use steps show on an empty
+// vault only; a vault that holds just a self-declared cost, or just the
+// household, shows the overview with what is known.
+func TestFirstUseOnlyWhenNothingIsKnown(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		path     string
+		form     url.Values
+		firstUse bool
+	}{
+		{"nothing known", "", nil, true},
+		{"only an own cost", "/budget/costs", url.Values{"kind": {"rent"}, "amount": {"650,00"}, "period": {"month"}}, false},
+		{"only the household", "/budget/household", url.Values{"situation": {"single"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newEmptyWorld(t)
+			w.unlock()
+			if tc.path != "" {
+				tc.form.Set("csrf", csrfField.FindStringSubmatch(w.page(t, "/budget"))[1])
+				if resp, _ := form(t, w.resident, w.base+tc.path, tc.form); resp.StatusCode != 200 {
+					t.Fatalf("%s: %d", tc.path, resp.StatusCode)
+				}
+			}
+			page := w.page(t, "/")
+			if got := strings.Contains(page, `id="first-use"`); got != tc.firstUse {
+				t.Errorf("first-use steps shown: %v, want %v", got, tc.firstUse)
+			}
+			if !tc.firstUse && !strings.Contains(page, `id="total-debt"`) {
+				t.Error("the overview of what is known is missing")
+			}
+		})
+	}
+}

@@ -77,6 +77,19 @@ func newWorld(t testing.TB, limits Limits) *world {
 // newWorldKDF is newWorld with a vault whose key derivation costs kdf.
 func newWorldKDF(t testing.TB, limits Limits, kdf wallet.KDFParams) *world {
 	t.Helper()
+	return startWorld(t, limits, kdf, true)
+}
+
+// newEmptyWorld is newWorld with nothing in the vault yet: the trust list
+// knows the organisations, but none sent a statement.
+func newEmptyWorld(t testing.TB) *world {
+	t.Helper()
+	return startWorld(t, Limits{}, testKDF, false)
+}
+
+// startWorld starts a world; seed puts a debt and an income in the vault.
+func startWorld(t testing.TB, limits Limits, kdf wallet.KDFParams, seed bool) *world {
+	t.Helper()
 	ctx := context.Background()
 	clock := &laterClock{}
 	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: kdf, Now: clock.Now})
@@ -98,9 +111,11 @@ func newWorldKDF(t testing.TB, limits Limits, kdf wallet.KDFParams) *world {
 		orgs = append(orgs, p.org)
 	}
 	w.tl, _ = trust.NewList(orgs)
-	items := []connectors.Item{{JWS: w.sign(w.cjib, debt("c1", "CJIB-1", 52500))}, {JWS: w.sign(w.uwv, income("u1", 145000))}}
-	if rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, nil); err != nil || rep.Added != 2 {
-		t.Fatalf("seed: %v %+v", err, rep)
+	if seed {
+		items := []connectors.Item{{JWS: w.sign(w.cjib, debt("c1", "CJIB-1", 52500))}, {JWS: w.sign(w.uwv, income("u1", 145000))}}
+		if rep, err := (&connectors.Importer{Vault: v}).Import(ctx, "file", items, nil); err != nil || rep.Added != 2 {
+			t.Fatalf("seed: %v %+v", err, rep)
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

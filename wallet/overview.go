@@ -172,6 +172,14 @@ type Overview struct {
 	Plan Plan `json:"plan"`
 }
 
+// Known reports whether the vault knows anything at all about the resident's
+// money: a debt, an income, a fixed cost (signed or self-declared) or the
+// household. Until it does, the pages show the first steps instead of an
+// overview that would say all is well.
+func (o Overview) Known() bool {
+	return len(o.Debts) > 0 || len(o.Incomes) > 0 || len(o.Budget.Costs) > 0 || o.Budget.Household != nil
+}
+
 // Compile turns every stored series into an overview as of now, without
 // self-declared facts. It is a pure function: the same series and time
 // always give the same overview, whatever order the series come in.

@@ -181,3 +181,24 @@ func TestClaimReportedTwiceCountsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestOverviewKnown: an overview knows something once there is a debt, an
+// income, a fixed cost or the household; an empty vault knows nothing.
+func TestOverviewKnown(t *testing.T) {
+	cost := OwnCost{ID: "c1", Kind: ExpenseRent, AmountCents: 65000, Period: PeriodMonth}
+	for _, tc := range []struct {
+		name     string
+		declared SelfDeclared
+		want     bool
+	}{
+		{"nothing", SelfDeclared{}, false},
+		{"only an own cost", SelfDeclared{Costs: []OwnCost{cost}}, true},
+		{"only the household", SelfDeclared{Household: &Household{Situation: SituationSingle}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CompileAll(nil, tc.declared, testNow).Known(); got != tc.want {
+				t.Errorf("Known() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
