@@ -11,7 +11,7 @@ import (
 // TestDecodeQRReadsRandomConsentURLs reads back many QR codes of URLs shaped
 // like a consent pointer, as the consent service encodes them.
 func TestDecodeQRReadsRandomConsentURLs(t *testing.T) {
-	for i := 0; i < 500; i++ {
+	for i := 0; i < 300; i++ { // without the quarter turn about 3 of 300 fail
 		h := make([]byte, 16)
 		w := make([]byte, 32)
 		rand.Read(h)
