@@ -230,6 +230,7 @@ func (s *Server) routes() {
 	// Only "ok": whether the vault is unlocked is nobody else's business.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
+	app.Get(web.ManifestPath, httpx.Fixed(web.ManifestType, web.Manifest()))
 
 	// Organisations push; helpers redeem. Neither has a session.
 	app.Post("/api/v1/inbox", httpx.RateLimit(s.cfg.Limits.InboxPerMinute, "inbox"), s.inbox)

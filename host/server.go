@@ -90,6 +90,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	app := s.app
 	app.Use(recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	s.pageRoutes()
 	login := httpx.RateLimit(limits.LoginPerMinute, "login")
 	app.Post("/api/v1/signup", login, s.signup)
 	app.Post("/api/v1/session", login, s.login)

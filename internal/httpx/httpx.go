@@ -48,7 +48,7 @@ func SameToken(a, b string) bool {
 // own, no framing, no referrer, nothing cached but the static assets.
 func SecurityHeaders(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"media-src 'self' blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		"media-src 'self' blob:; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "no-referrer")
