@@ -64,3 +64,45 @@ func TestDescribeEventWords(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsInWords: a count of one reads in the singular, more in the
+// plural, in both languages (the log's check line, how often a consent was
+// used and may be used).
+func TestCountsInWords(t *testing.T) {
+	r, err := NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"nl", 1, "1 regel gecontroleerd"},
+		{"nl", 2, "2 regels gecontroleerd"},
+		{"en", 1, "1 line checked"},
+		{"en", 2, "2 lines checked"},
+	} {
+		t.Run(tc.lang+"-"+tc.want, func(t *testing.T) {
+			var buf strings.Builder
+			if err := r.Render(&buf, "log", Page{Lang: tc.lang, Data: map[string]any{"Intact": true, "Checked": tc.n}}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), tc.want) {
+				t.Errorf("the log page lacks %q", tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ lang, key, want1, want2 string }{
+		{"en", "con.uses", "used once", "used 2 times"},
+		{"en", "con.preview.uses", "at most once", "at most 2 times"},
+		{"nl", "con.uses", "1 keer gebruikt", "2 keer gebruikt"},
+	} {
+		if got := T(tc.lang, tc.key+".one"); got != tc.want1 {
+			t.Errorf("%s %s.one = %q, want %q", tc.lang, tc.key, got, tc.want1)
+		}
+		if got := T(tc.lang, tc.key+".n", 2); got != tc.want2 {
+			t.Errorf("%s %s.n = %q, want %q", tc.lang, tc.key, got, tc.want2)
+		}
+	}
+}
