@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -57,7 +56,7 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 				// the page that held the form.
 				back := "/"
 				if u, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil {
-					back = localPath(u.RequestURI())
+					back = httpx.LocalPath(u.RequestURI())
 				}
 				if id := s.kept.keep(c.Path(), postedForm(c)); id != "" {
 					back, _ = keptPage(c.Path())
@@ -67,7 +66,7 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 				return s.unlockForm(c, fiber.StatusUnauthorized, web.T(s.lang(c), "unlock.expired"))
 			}
 			to := "/unlock"
-			if next := localPath(c.OriginalURL()); next != "/" {
+			if next := httpx.LocalPath(c.OriginalURL()); next != "/" {
 				to += "?next=" + url.QueryEscape(next)
 			}
 			return c.Redirect(to, fiber.StatusSeeOther)
@@ -110,27 +109,7 @@ func (s *Server) pageRoutes() {
 func (s *Server) setLang(c *fiber.Ctx) error {
 	s.cookie(c, &fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", SameSite: fiber.CookieSameSiteLaxMode,
 		MaxAge: 365 * 24 * 3600})
-	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
-}
-
-// localPath returns next when it is a path on this server, else "/". Only a
-// path that starts with one "/" followed by neither "/" nor "\\", with no
-// spaces or control characters anywhere, is safe: browsers drop tabs and
-// newlines and read "\\" as "/", which would turn "/\t/evil.example" into a
-// link to another site.
-func localPath(next string) string {
-	if len(next) < 2 {
-		return "/"
-	}
-	if next[0] != '/' || next[1] == '/' || next[1] == '\\' {
-		return "/"
-	}
-	for _, r := range next {
-		if r <= ' ' || r == 0x7f || unicode.IsControl(r) || unicode.IsSpace(r) {
-			return "/"
-		}
-	}
-	return next
+	return c.Redirect(httpx.LocalPath(c.Query("next")), fiber.StatusSeeOther)
 }
 
 func (s *Server) unlockForm(c *fiber.Ctx, status int, msg string) error {
@@ -147,7 +126,7 @@ func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) er
 	if next == "" {
 		next = c.Query("next")
 	}
-	if next = localPath(next); next == "/" {
+	if next = httpx.LocalPath(next); next == "/" {
 		next = ""
 	}
 	kept := c.FormValue("kept")
@@ -186,7 +165,7 @@ func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 		s.sessions.giveKept(ses, f)
 		return c.Redirect(f.page, fiber.StatusSeeOther)
 	}
-	return c.Redirect(localPath(c.FormValue("next")), fiber.StatusSeeOther)
+	return c.Redirect(httpx.LocalPath(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
 // postedForm is every value of a posted form, for keeping it.

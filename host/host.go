@@ -187,6 +187,10 @@ func (h *Host) deriving(ctx context.Context) (func(), error) {
 // resident reads on the sign-up page.
 const PassphraseRule = "at least 12 characters, for example three or four words"
 
+// MinPassphrase is PassphraseRule's length in characters; the sign-up page
+// states it.
+const MinPassphrase = 12
+
 // normalLogin is a login name as the index knows it.
 func normalLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
 
@@ -200,7 +204,7 @@ func (h *Host) Signup(ctx context.Context, login, bsn, name, passphrase string) 
 	if !validLogin.MatchString(login) {
 		return "", "", &wallet.ValidationError{Field: "login", Problem: "must be 3 to 64 letters, digits, dots, dashes or underscores"}
 	}
-	if len([]rune(passphrase)) < 12 {
+	if len([]rune(passphrase)) < MinPassphrase {
 		return "", "", &wallet.ValidationError{Field: "passphrase", Problem: "must be " + PassphraseRule}
 	}
 	if _, err := wallet.ParseBSN(bsn); err != nil {
@@ -462,7 +466,7 @@ func (h *Host) lockIdle(ctx context.Context) error {
 // passphrase that meets PassphraseRule. The data key stays, so the
 // resident's sessions stay too. A wrong old passphrase is ErrLogin.
 func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass string) error {
-	if len([]rune(newPass)) < 12 {
+	if len([]rune(newPass)) < MinPassphrase {
 		return &wallet.ValidationError{Field: "passphrase", Problem: "must be " + PassphraseRule}
 	}
 	ses, err := h.Resume(ctx, secret)

@@ -1,19 +1,269 @@
 package host
 
 import (
+	"bytes"
+	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
+	"regie/connectors"
 	"regie/internal/httpx"
+	"regie/trust"
+	"regie/wallet"
 	"regie/web"
 )
 
-// pageRoutes are the resident's pages of the host: the shared assets and
-// the web app manifest, so that a phone can add the host to its home
-// screen.
-func (s *Server) pageRoutes() {
+// The resident's pages of the host, in Dutch by default: sign-up, login, the
+// page a resident lands on, and lock. Forms carry a token that must match
+// the regie_csrf cookie (SameSite=Strict), so no other site can post them.
+// Passphrases and BSNs travel only in POST bodies, never in a URL.
+const (
+	signupPath = "/aanmelden"
+	loginPath  = "/inloggen"
+)
+
+// pageRoutes adds the pages, the shared assets and the web app manifest,
+// so that a phone can add the host to its home screen. limit is the
+// sign-up and login rate limit the JSON API shares, so the pages give an
+// attacker no extra tries.
+func (s *Server) pageRoutes(limit fiber.Handler) {
 	app := s.app
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
 	app.Get(web.ManifestPath, httpx.Fixed(web.ManifestType, web.Manifest()))
+	app.Get("/lang/:code", s.setLang)
+	app.Get("/", s.homePage)
+	app.Get(signupPath, s.signupPage)
+	app.Post(signupPath, limit, s.signupSubmit)
+	app.Get(loginPath, s.loginPage)
+	app.Post(loginPath, limit, s.loginSubmit)
+	app.Post("/lock", s.lockSubmit)
+}
+
+// signupForm is what the sign-up page shows: what the resident typed
+// (never the passphrase) and which field was wrong.
+type signupForm struct {
+	Login, Name, BSN string
+	Bad              string // the field the error is about
+	MinPassphrase    int
+}
+
+// loginForm is what the login page shows.
+type loginForm struct {
+	Login string
+	Bad   bool
+}
+
+// homeView is the page a resident lands on after sign-up or login.
+type homeView struct {
+	Wallet  string
+	Arrived int
+}
+
+func (s *Server) lang(c *fiber.Ctx) string { return web.Lang(c.Cookies(httpx.LangCookie)) }
+
+func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error {
+	p.Lang, p.Path = s.lang(c), c.Path()
+	if p.Title == "" {
+		key := "err.title"
+		switch page {
+		case "signup":
+			key = "host.signup.title"
+		case "login":
+			key = "host.login.title"
+		case "hosted":
+			key = "host.home.title"
+		}
+		p.Title = web.T(p.Lang, key)
+	}
+	if s.pagesErr != nil {
+		return s.pagesErr
+	}
+	var buf bytes.Buffer
+	if err := s.pages.Render(&buf, page, p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// formToken is the browser's form token, set as a cookie when it has none.
+func (s *Server) formToken(c *fiber.Ctx) string {
+	token := c.Cookies(httpx.CSRFCookie)
+	if len(token) < 20 {
+		token = trust.RandomID(24)
+		c.Cookie(&fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: fiber.CookieSameSiteStrictMode})
+	}
+	return token
+}
+
+// sameForm reports whether a posted form carries the browser's form token.
+func sameForm(c *fiber.Ctx) bool {
+	return httpx.SameToken(c.FormValue("csrf"), c.Cookies(httpx.CSRFCookie))
+}
+
+func (s *Server) setLang(c *fiber.Ctx) error {
+	c.Cookie(&fiber.Cookie{Name: httpx.LangCookie, Value: web.Lang(c.Params("code")), Path: "/", Secure: s.https,
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	return c.Redirect(httpx.LocalPath(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// loggedIn reports whether the request has a live session.
+func (s *Server) loggedIn(c *fiber.Ctx) bool {
+	ses, err := s.h.Resume(c.UserContext(), c.Cookies(cookieName))
+	if err != nil {
+		return false
+	}
+	ses.Release()
+	return true
+}
+
+func (s *Server) homePage(c *fiber.Ctx) error {
+	ses, err := s.h.Resume(c.UserContext(), c.Cookies(cookieName))
+	if err != nil {
+		if !errors.Is(err, ErrNoSession) {
+			s.h.cfg.Logger.Error("resuming a session", "err", err.Error())
+		}
+		return c.Redirect(loginPath, fiber.StatusSeeOther)
+	}
+	defer ses.Release()
+	arrived, _ := strconv.Atoi(c.Query("binnen"))
+	return s.render(c, fiber.StatusOK, "hosted", web.Page{CSRF: s.formToken(c),
+		Data: homeView{Wallet: s.h.WalletURL(ses.ID), Arrived: max(arrived, 0)}})
+}
+
+func (s *Server) signupPage(c *fiber.Ctx) error {
+	if s.loggedIn(c) {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return s.signupForm(c, fiber.StatusOK, signupForm{}, "")
+}
+
+func (s *Server) signupForm(c *fiber.Ctx, status int, f signupForm, msg string) error {
+	f.MinPassphrase = MinPassphrase
+	return s.render(c, status, "signup", web.Page{CSRF: s.formToken(c), Error: msg, Data: f})
+}
+
+func (s *Server) signupSubmit(c *fiber.Ctx) error {
+	lang := s.lang(c)
+	// People write a BSN with spaces or dots, as on a passport.
+	bsn := strings.NewReplacer(" ", "", ".", "", "-", "").Replace(c.FormValue("bsn"))
+	f := signupForm{Login: c.FormValue("login"), Name: c.FormValue("name"), BSN: c.FormValue("bsn")}
+	if !sameForm(c) {
+		return s.signupForm(c, fiber.StatusForbidden, f, web.T(lang, "err.csrf"))
+	}
+	pass := c.FormValue("passphrase")
+	if pass != c.FormValue("passphrase2") {
+		f.Bad = "passphrase2"
+		return s.signupForm(c, fiber.StatusBadRequest, f, web.T(lang, "host.err.mismatch"))
+	}
+	id, secret, err := s.h.Signup(c.UserContext(), f.Login, bsn, f.Name, pass)
+	if err != nil {
+		status, bad, msg := s.pageError(c, err)
+		f.Bad = bad
+		return s.signupForm(c, status, f, msg)
+	}
+	s.setCookie(c, secret)
+	s.h.cfg.Logger.Info("signed up", "vault", id)
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	if s.loggedIn(c) {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	flash := ""
+	if c.Query("uit") != "" {
+		flash = web.T(s.lang(c), "host.logged.out")
+	}
+	return s.render(c, fiber.StatusOK, "login", web.Page{CSRF: s.formToken(c), Flash: flash, Data: loginForm{}})
+}
+
+func (s *Server) loginSubmit(c *fiber.Ctx) error {
+	f := loginForm{Login: c.FormValue("login")}
+	if !sameForm(c) {
+		return s.render(c, fiber.StatusForbidden, "login", web.Page{CSRF: s.formToken(c), Error: web.T(s.lang(c), "err.csrf"), Data: f})
+	}
+	_, secret, rep, err := s.loginCounted(c, f.Login, c.FormValue("passphrase"))
+	if err != nil {
+		status, _, msg := s.pageError(c, err)
+		f.Bad = true
+		return s.render(c, status, "login", web.Page{CSRF: s.formToken(c), Error: msg, Data: f})
+	}
+	s.setCookie(c, secret)
+	if n := rep.Accepted(); n > 0 {
+		return c.Redirect("/?binnen="+strconv.Itoa(n), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (s *Server) lockSubmit(c *fiber.Ctx) error {
+	if !sameForm(c) {
+		return s.render(c, fiber.StatusForbidden, "error", web.Page{Data: web.T(s.lang(c), "err.csrf")})
+	}
+	if err := s.h.Logout(c.UserContext(), c.Cookies(cookieName)); err != nil {
+		s.h.cfg.Logger.Error("logging out", "err", err.Error())
+	}
+	c.ClearCookie(cookieName)
+	return c.Redirect(loginPath+"?uit=1", fiber.StatusSeeOther)
+}
+
+// loginCounted checks a login, counted before any key is derived per
+// address and login name (as its keyed hash), so that a guesser elsewhere
+// cannot lock the resident out.
+func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secret string, rep connectors.Report, err error) {
+	end, err := s.guesses.Begin(c.IP()+"\x00"+string(s.h.ix.loginKey(normalLogin(login))), nil)
+	if err != nil {
+		return "", "", rep, err
+	}
+	id, secret, rep, err = s.h.Login(c.UserContext(), login, passphrase)
+	end(err == nil)
+	return id, secret, rep, err
+}
+
+// pageError is a sign-up or login failure as a page says it: the status,
+// the field it is about and a plain sentence without codes.
+func (s *Server) pageError(c *fiber.Ctx, err error) (status int, field, msg string) {
+	lang := s.lang(c)
+	var ve *wallet.ValidationError
+	var th *httpx.Throttled
+	switch {
+	case errors.As(err, &th):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(th.Wait.Seconds()))))
+		return fiber.StatusTooManyRequests, "", web.T(lang, "host.err.slow", web.Wait(lang, th.Wait))
+	case errors.As(err, &ve):
+		switch ve.Field {
+		case "login", "name", "bsn":
+			return fiber.StatusBadRequest, ve.Field, web.T(lang, "host.err."+ve.Field)
+		case "passphrase":
+			return fiber.StatusBadRequest, ve.Field, web.T(lang, "host.err.weak", MinPassphrase)
+		}
+	case errors.Is(err, ErrTaken):
+		return fiber.StatusConflict, "login", web.T(lang, "host.err.taken")
+	case errors.Is(err, ErrLogin):
+		return fiber.StatusUnauthorized, "", web.T(lang, "host.err.wrong")
+	case errors.Is(err, ErrBusy):
+		c.Set(fiber.HeaderRetryAfter, "1")
+		return fiber.StatusServiceUnavailable, "", web.T(lang, "host.err.busy")
+	}
+	s.h.cfg.Logger.Error("page request failed", "route", c.Route().Path, "err", err.Error())
+	return fiber.StatusInternalServerError, "", web.T(lang, "host.err.unexpected")
+}
+
+// tooMany answers a request beyond the sign-up and login rate limit: the
+// JSON API with its error, a page with the page and a plain sentence.
+func (s *Server) tooMany(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderRetryAfter, "60")
+	msg := web.T(s.lang(c), "host.err.toomany")
+	switch c.Path() {
+	case signupPath:
+		return s.signupForm(c, fiber.StatusTooManyRequests, signupForm{Login: c.FormValue("login"), Name: c.FormValue("name")}, msg)
+	case loginPath:
+		return s.render(c, fiber.StatusTooManyRequests, "login", web.Page{CSRF: s.formToken(c), Error: msg, Data: loginForm{Login: c.FormValue("login")}})
+	}
+	return httpx.JSONError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
 }

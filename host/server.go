@@ -18,6 +18,7 @@ import (
 	"regie/internal/httpx"
 	"regie/trust"
 	"regie/wallet"
+	"regie/web"
 )
 
 // cookieName is the host's session cookie. It holds the session's random
@@ -47,6 +48,10 @@ type Server struct {
 	// guesses throttles wrong passphrases per client address and login name.
 	guesses *httpx.Guesses
 	stop    chan struct{}
+	// pages renders the resident's pages; pagesErr, when the embedded
+	// templates did not parse, is what every page answers instead.
+	pages    *web.Renderer
+	pagesErr error
 }
 
 // ServerOptions tune the host's HTTP server.
@@ -81,6 +86,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}),
 		guesses: httpx.NewGuesses(limits.LoginFailures, limits.LoginLockout, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
+	s.pages, s.pagesErr = web.NewRenderer()
 	cfg := fiber.Config{AppName: "regie-host", DisableStartupMessage: true, Immutable: true,
 		BodyLimit: limits.Body, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	if len(opts.TrustedProxies) > 0 {
@@ -90,8 +96,8 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	app := s.app
 	app.Use(recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
-	s.pageRoutes()
-	login := httpx.RateLimit(limits.LoginPerMinute, "login")
+	login := httpx.RateLimitOr(limits.LoginPerMinute, "login", s.tooMany)
+	s.pageRoutes(login)
 	app.Post("/api/v1/signup", login, s.signup)
 	app.Post("/api/v1/session", login, s.login)
 	app.Delete("/api/v1/session", s.logout)
@@ -242,14 +248,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if !readJSON(c, &req) {
 		return nil
 	}
-	// Counted before any key is derived, per address and login name (as
-	// its keyed hash), so a guesser elsewhere cannot lock the resident out.
-	end, err := s.guesses.Begin(c.IP()+"\x00"+string(s.h.ix.loginKey(normalLogin(req.Login))), nil)
-	if err != nil {
-		return s.fail(c, err)
-	}
-	id, secret, rep, err := s.h.Login(c.UserContext(), req.Login, req.Passphrase)
-	end(err == nil)
+	id, secret, rep, err := s.loginCounted(c, req.Login, req.Passphrase)
 	if err != nil {
 		return s.fail(c, err)
 	}

@@ -12,6 +12,14 @@ import (
 // count per kind of request); a negative perMinute turns it off, for load
 // benchmarks on 127.0.0.1.
 func RateLimit(perMinute int, what string) fiber.Handler {
+	return RateLimitOr(perMinute, what, func(c *fiber.Ctx) error {
+		return JSONError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
+	})
+}
+
+// RateLimitOr is RateLimit with its own answer beyond the limit, so that a
+// page and the JSON API behind one count can each answer in their own way.
+func RateLimitOr(perMinute int, what string, reached fiber.Handler) fiber.Handler {
 	if perMinute < 0 {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
@@ -19,9 +27,7 @@ func RateLimit(perMinute int, what string) fiber.Handler {
 		Max:          perMinute,
 		Expiration:   time.Minute,
 		KeyGenerator: func(c *fiber.Ctx) string { return what + "|" + c.IP() },
-		LimitReached: func(c *fiber.Ctx) error {
-			return JSONError(c, fiber.StatusTooManyRequests, "rate_limited", "too many requests; try again in a minute")
-		},
+		LimitReached: reached,
 	})
 }
 
