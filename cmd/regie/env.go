@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,22 @@ type usageError struct{ msg, usage string }
 func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return usageError{msg: fmt.Sprintf(format, a...)} }
+
+// everyInterface refuses to serve on addr when it names no host (0.0.0.0,
+// [::] or nothing before the port) and no public URL says which name the
+// clients use: the server answers only to names it knows (against DNS
+// rebinding), and no client sends 0.0.0.0, so every request would get 421.
+// instead says what to give.
+func everyInterface(addr, public, instead string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || public != "" {
+		return nil // a malformed address is refused by net.Listen
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		return usagef("--addr %s listens on every interface, so it is unknown which address clients use: %s", addr, instead)
+	}
+	return nil
+}
 
 // helpRequest is --help or -h: exit 0 with the command's usage on stdout.
 type helpRequest struct{ text string }

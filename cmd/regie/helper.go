@@ -203,6 +203,10 @@ func helperServe(ctx context.Context, e *env, args []string) error {
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
+	// The desk runs on the counsellor's own machine and has no public URL.
+	if err := everyInterface(*addr, "", "listen on one address, such as 127.0.0.1:8090"); err != nil {
+		return err
+	}
 	im, _, err := newHelperImporter(*keyPath, *id, *trustPath)
 	if err != nil {
 		return err

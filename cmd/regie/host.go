@@ -32,6 +32,9 @@ func cmdHost(ctx context.Context, e *env, args []string) error {
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
+	if err := everyInterface(*addr, *public, "give --public-url with the address residents, organisations and helpers use, or listen on one address such as 127.0.0.1:8080"); err != nil {
+		return err
+	}
 	if (*certFile == "") != (*keyFile == "") {
 		return usagef("--tls-cert and --tls-key go together")
 	}

@@ -60,6 +60,9 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
+	if err := everyInterface(*addr, *public, "give --public-url with the address helpers and organisations use, or listen on one address such as 127.0.0.1:8080"); err != nil {
+		return err
+	}
 	dir := e.dataDir(*data)
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	v, err := e.openVault(dir)
