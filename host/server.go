@@ -48,6 +48,8 @@ type Server struct {
 	// guesses throttles wrong passphrases per client address and login name.
 	guesses *httpx.Guesses
 	stop    chan struct{}
+	// reqs ends request contexts at shutdown and when a client hangs up.
+	reqs *httpx.Requests
 	// pages renders the resident's pages; pagesErr, when the embedded
 	// templates did not parse, is what every page answers instead.
 	pages    *web.Renderer
@@ -83,7 +85,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	if limits.Body == 0 {
 		limits.Body = 1 << 20
 	}
-	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}),
+	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}), reqs: httpx.NewRequests(),
 		guesses: httpx.NewGuesses(limits.LoginFailures, limits.LoginLockout, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
 	s.pages, s.pagesErr = web.NewRenderer()
@@ -94,7 +96,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	}
 	s.app = fiber.New(cfg)
 	app := s.app
-	app.Use(recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
+	app.Use(s.reqs.Handler, recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	login := httpx.RateLimitOr(limits.LoginPerMinute, "login", s.tooMany)
 	s.pageRoutes(login)
@@ -121,14 +123,16 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.app.Listener(ln)
 }
 
-// Shutdown stops the server and its session sweeper.
+// Shutdown stops the server and its session sweeper, cancels the contexts
+// of requests in flight (a login, a catch-up, a redemption) and waits for
+// them until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-s.stop:
 	default:
 		close(s.stop)
 	}
-	return s.app.ShutdownWithContext(ctx)
+	return s.reqs.Shutdown(ctx, s.app)
 }
 
 func (s *Server) sweeper() {
