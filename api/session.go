@@ -131,7 +131,7 @@ func newThrottle(maxFailures int, lockout time.Duration, now func() time.Time) *
 // derivation slot is taken; otherwise the caller derives the key and then
 // calls end with whether the passphrase was right.
 func (t *throttle) begin(client string) (end func(ok bool), err error) {
-	counted, err := t.guesses.Begin(client, func() error {
+	counted, err := t.guesses.Begin(client, "", func() error {
 		select {
 		case t.slots <- struct{}{}:
 			return nil

@@ -216,7 +216,7 @@ func (s *Server) lockSubmit(c *fiber.Ctx) error {
 // address and login name (as its keyed hash), so that a guesser elsewhere
 // cannot lock the resident out.
 func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secret string, rep connectors.Report, err error) {
-	end, err := s.guesses.Begin(c.IP()+"\x00"+string(s.h.ix.loginKey(normalLogin(login))), nil)
+	end, err := s.guesses.Begin(c.IP(), string(s.h.ix.loginKey(normalLogin(login))), nil)
 	if err != nil {
 		return "", "", rep, err
 	}
