@@ -266,3 +266,30 @@ func TestHostPagesSpeakEnglish(t *testing.T) {
 		t.Errorf("the switch sends her off the host: %d to %q", code, loc)
 	}
 }
+
+// TestLoginPageRateLimit: the pages and the JSON API share one sign-up and
+// login count per client address, so the pages give no extra tries; beyond
+// it a page answers in plain Dutch.
+func TestLoginPageRateLimit(t *testing.T) {
+	w := newHostWorld(t)
+	srv := NewServer(w.h, ServerOptions{Limits: Limits{LoginPerMinute: 2}})
+	w.base = testkit.Serve(t, srv.Serve, srv.Shutdown)
+	b := w.browser()
+	b.get(loginPath)
+	for i := 0; i < 2; i++ {
+		if code, _, _ := b.post(loginPath, url.Values{"login": {"fatima"}, "passphrase": {pagePass}}); code != 401 {
+			t.Fatalf("login %d: %d", i, code)
+		}
+	}
+	code, page, _ := b.post(loginPath, url.Values{"login": {"fatima"}, "passphrase": {pagePass}})
+	if code != 429 || !strings.Contains(page, "U heeft het te vaak geprobeerd") || strings.Contains(page, "rate_limited") {
+		t.Fatalf("third login: %d\n%s", code, page)
+	}
+	r := &resident{w: w, client: b.client}
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	if code := r.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": pagePass}, &e); code != 429 || e.Error.Code != "rate_limited" {
+		t.Errorf("the API after the pages' tries: %d %+v", code, e)
+	}
+}
