@@ -39,19 +39,28 @@ func (s *Server) redeemToken(c *fiber.Ctx) error {
 	return s.redeem(c, consent.Presentation{Token: token})
 }
 
-// redeem reads the helper's request into a presentation and answers with
-// the dossier consent.Service.Redeem returns, or with its refusal.
-func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
-	p.Proof = c.Get("Regie-Proof")
-	p.Method = c.Method()
-	p.URL = s.publicURL(c)
-	p.Client = c.IP()
+// ReadPresentation completes p from a helper's request: its proof, the
+// method and URL the proof must name (url: the request's public URL), the
+// client address for throttling, and a narrower scope from ?scope=. The
+// wallet server and the host read a redemption the same way.
+func ReadPresentation(c *fiber.Ctx, url string, p consent.Presentation) (consent.Presentation, error) {
+	p.Proof, p.Method, p.URL, p.Client = c.Get("Regie-Proof"), c.Method(), url, c.IP()
 	if q := c.Query("scope"); q != "" {
 		want, err := consent.ParseScope(q)
 		if err != nil {
-			return fail(c, err)
+			return p, err
 		}
 		p.Want = want
+	}
+	return p, nil
+}
+
+// redeem reads the helper's request into a presentation and answers with
+// the dossier consent.Service.Redeem returns, or with its refusal.
+func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
+	p, err := ReadPresentation(c, s.publicURL(c), p)
+	if err != nil {
+		return fail(c, err)
 	}
 	if served, err := s.redeemSealed(c, p); served {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"regie/api"
 	"regie/connectors"
 	"regie/consent"
 	"regie/internal/httpx"
@@ -397,13 +398,9 @@ func (s *Server) redeemToken(c *fiber.Ctx) error {
 }
 
 func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
-	p.Proof, p.Method, p.URL, p.Client = c.Get("Regie-Proof"), c.Method(), s.h.cfg.PublicURL+c.Path(), c.IP()
-	if q := c.Query("scope"); q != "" {
-		want, err := consent.ParseScope(q)
-		if err != nil {
-			return s.fail(c, err)
-		}
-		p.Want = want
+	p, err := api.ReadPresentation(c, s.h.cfg.PublicURL+c.Path(), p)
+	if err != nil {
+		return s.fail(c, err)
 	}
 	d, err := s.h.Redeem(c.UserContext(), c.Params("vault"), p)
 	if err != nil {
