@@ -8,6 +8,7 @@ import (
 
 	"regie/consent"
 	"regie/helper"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -96,19 +97,10 @@ func TestLockedVaultServesPushesAndHelpers(t *testing.T) {
 	if o.TotalOutstandingCents != 52500+1234 {
 		t.Errorf("overview after unlock: %d cents outstanding", o.TotalOutstandingCents)
 	}
-	var audit struct {
-		Events []wallet.Event `json:"events"`
-		Intact bool           `json:"intact"`
-	}
+	var audit testkit.Audit
 	w.call("GET", "/api/v1/audit", nil, &audit)
-	accepted := 0
-	for _, e := range audit.Events {
-		if e.Kind == wallet.EventPresentationOK && e.Grant == g.ID {
-			accepted++
-		}
-	}
-	if accepted != 2 || !audit.Intact {
-		t.Fatalf("log: %d accesses, intact %v", accepted, audit.Intact)
+	if accepted := audit.Accesses(g.ID); accepted != 2 || !audit.Intact {
+		t.Fatalf("log: %d accesses, intact %v", audit.Accesses(g.ID), audit.Intact)
 	}
 	var gv grantView
 	w.call("GET", "/api/v1/consents/"+g.ID, nil, &gv)

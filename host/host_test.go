@@ -20,6 +20,7 @@ import (
 
 	"regie/consent"
 	"regie/helper"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -235,19 +236,10 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	if o.TotalOutstandingCents != 52591357+77003141 {
 		t.Errorf("A's overview: %d cents", o.TotalOutstandingCents)
 	}
-	var audit struct {
-		Events []wallet.Event `json:"events"`
-		Intact bool           `json:"intact"`
-	}
+	var audit testkit.Audit
 	a.call("GET", "/api/v1/audit", nil, &audit)
-	accesses := 0
-	for _, e := range audit.Events {
-		if e.Kind == wallet.EventPresentationOK && e.Grant == g.ID {
-			accesses++
-		}
-	}
-	if accesses != 2 || !audit.Intact {
-		t.Fatalf("A's log: %d accesses, intact %v", accesses, audit.Intact)
+	if accesses := audit.Accesses(g.ID); accesses != 2 || !audit.Intact {
+		t.Fatalf("A's log: %d accesses, intact %v", audit.Accesses(g.ID), audit.Intact)
 	}
 	// B's session outlived the restart (its data key is sealed under B's
 	// cookie, which no process holds) and reads B's vault only.

@@ -19,6 +19,7 @@ import (
 	"regie/consent"
 	"regie/helper"
 	"regie/host"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -190,19 +191,10 @@ func TestHostEndToEnd(t *testing.T) {
 	if oa.TotalOutstandingCents != 52591357+77003141 {
 		t.Errorf("A's overview: %d cents", oa.TotalOutstandingCents)
 	}
-	var audit struct {
-		Events []wallet.Event `json:"events"`
-		Intact bool           `json:"intact"`
-	}
+	var audit testkit.Audit
 	a.call("GET", "/api/v1/audit", nil, &audit)
-	n := 0
-	for _, e := range audit.Events {
-		if e.Kind == wallet.EventPresentationOK && e.Grant == g.ID {
-			n++
-		}
-	}
-	if n != 2 || !audit.Intact {
-		t.Fatalf("A's log: %d accesses, intact %v", n, audit.Intact)
+	if n := audit.Accesses(g.ID); n != 2 || !audit.Intact {
+		t.Fatalf("A's log: %d accesses, intact %v", audit.Accesses(g.ID), audit.Intact)
 	}
 	// B is untouched, and B's session reads only B's vault.
 	var ob2 wallet.Overview

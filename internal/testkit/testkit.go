@@ -157,3 +157,20 @@ func Series(t testing.TB) []wallet.Series {
 	}
 	return out
 }
+
+// Audit is the resident API's answer to GET /api/v1/audit.
+type Audit struct {
+	Events []wallet.Event `json:"events"`
+	Intact bool           `json:"intact"`
+}
+
+// Accesses counts the releases the log records under grant.
+func (a Audit) Accesses(grant string) int {
+	n := 0
+	for _, e := range a.Events {
+		if e.Kind == wallet.EventPresentationOK && e.Grant == grant {
+			n++
+		}
+	}
+	return n
+}
