@@ -44,13 +44,7 @@ func (w *world) unlockPage(t *testing.T, page, passphrase string, extra url.Valu
 	for k, vs := range extra {
 		v[k] = vs
 	}
-	resp, err := noRedirect.PostForm(w.base+"/unlock", v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	return form(t, noRedirect, w.base+"/unlock", v)
 }
 
 // TestFormKeptAfterSessionEnd: a consent form sent after the session ended
