@@ -3,9 +3,43 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
+
+// BoltOptions tune OpenBolt.
+type BoltOptions struct {
+	// Timeout is how long OpenBolt waits for another process to release
+	// the file before it answers ErrInUse; zero waits without end.
+	Timeout time.Duration
+	// MaxBatchDelay and MaxBatchSize tune Batch; zero keeps bbolt's.
+	MaxBatchDelay time.Duration
+	MaxBatchSize  int
+}
+
+// ErrInUse is a bbolt file that another process holds open.
+var ErrInUse = errors.New("store: file in use by another process")
+
+// OpenBolt opens (or creates, mode 0600) a bbolt file as a DB, so that
+// code on DB opens its files without naming bbolt.
+func OpenBolt(path string, o BoltOptions) (DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, errors.Join(ErrInUse, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.MaxBatchDelay > 0 {
+		db.MaxBatchDelay = o.MaxBatchDelay
+	}
+	if o.MaxBatchSize > 0 {
+		db.MaxBatchSize = o.MaxBatchSize
+	}
+	return boltDB{db}, nil
+}
 
 // Bolt is a bbolt file as a DB: the embedded default, and what `regie
 // serve` and a one-machine `regie host` use. Closing it closes the file.
@@ -107,6 +141,8 @@ func (b boltBucket) ForEach(fn func(k, v []byte) error) error {
 }
 func (b boltBucket) Cursor() Cursor                { return b.b.Cursor() }
 func (b boltBucket) NextSequence() (uint64, error) { return b.b.NextSequence() }
+func (b boltBucket) Sequence() uint64              { return b.b.Sequence() }
+func (b boltBucket) SetSequence(n uint64) error    { return boltErr(b.b.SetSequence(n)) }
 
 func (b boltBucket) CreateBucketIfNotExists(name []byte) (Bucket, error) {
 	nb, err := b.b.CreateBucketIfNotExists(name)

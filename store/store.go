@@ -81,6 +81,12 @@ type Bucket interface {
 	Cursor() Cursor
 	// NextSequence is a counter of the bucket, starting at 1.
 	NextSequence() (uint64, error)
+	// Sequence is the counter's current value (0 before the first
+	// NextSequence), and SetSequence sets it: what Copy needs to carry a
+	// bucket to another store exactly, so that numbers handed out before
+	// are never handed out again.
+	Sequence() uint64
+	SetSequence(n uint64) error
 }
 
 // Cursor walks a bucket's keys in byte order. At the end, or on a

@@ -1,0 +1,67 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"regie/store"
+)
+
+// A bucket's counter survives SetSequence and a reopen, and NextSequence
+// continues from it: what Copy relies on.
+func TestBoltSequence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	db, err := store.OpenBolt(path, store.BoltOptions{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = db.Update(ctx, func(tx store.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("b"))
+		if err != nil {
+			return err
+		}
+		if b.Sequence() != 0 {
+			t.Errorf("a new bucket's sequence is %d", b.Sequence())
+		}
+		return b.SetSequence(41)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = store.OpenBolt(path, store.BoltOptions{Timeout: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(ctx, func(tx store.Tx) error {
+		n, err := tx.Bucket([]byte("b")).NextSequence()
+		if n != 42 {
+			t.Errorf("NextSequence after SetSequence(41) = %d", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(ctx, func(tx store.Tx) error { return tx.Bucket([]byte("b")).SetSequence(7) })
+	if !errors.Is(err, store.ErrTxNotWritable) {
+		t.Errorf("SetSequence in a read transaction: %v", err)
+	}
+}
+
+// A file another holder has open answers ErrInUse once the timeout passed.
+func TestOpenBoltInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	db, err := store.OpenBolt(path, store.BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := store.OpenBolt(path, store.BoltOptions{Timeout: 50 * time.Millisecond}); !errors.Is(err, store.ErrInUse) {
+		t.Fatalf("second open: %v, want ErrInUse", err)
+	}
+}
