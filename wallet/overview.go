@@ -12,8 +12,6 @@ const (
 	StaleAfter = 60 * 24 * time.Hour
 	// IncomeEndingWithin is how far ahead an ending income is flagged.
 	IncomeEndingWithin = 90 * 24 * time.Hour
-	// PriorityArrearsMonths is how many months of arrears on a priority debt make it urgent.
-	PriorityArrearsMonths = 2
 )
 
 // FlagCode says why something needs attention.
