@@ -16,11 +16,12 @@ type expensesView struct {
 }
 
 func (s *Server) apiExpenses(c *fiber.Ctx) error {
-	o, err := s.vault.Overview(c.UserContext())
+	r := residentOf(c)
+	o, err := r.Vault.Overview(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
-	d, err := s.vault.Declared(c.UserContext())
+	d, err := r.Vault.Declared(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
@@ -74,10 +75,11 @@ func (s *Server) deleteOwnCost(c *fiber.Ctx, id string) error {
 // declare changes what the resident declared, then re-signs the redemption
 // records so that a helper fetching while she is away sees the same budget.
 func (s *Server) declare(c *fiber.Ctx, fn func(tx *wallet.Tx) error) error {
-	if err := s.vault.Update(c.UserContext(), fn); err != nil {
+	r := residentOf(c)
+	if err := r.Vault.Update(c.UserContext(), fn); err != nil {
 		return err
 	}
-	s.refreshRecords(c.UserContext())
+	s.refreshRecords(c.UserContext(), r)
 	return nil
 }
 
@@ -96,7 +98,8 @@ type householdView struct {
 }
 
 func (s *Server) apiHousehold(c *fiber.Ctx) error {
-	d, err := s.vault.Declared(c.UserContext())
+	r := residentOf(c)
+	d, err := r.Vault.Declared(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
@@ -138,7 +141,8 @@ type clientView struct {
 }
 
 func (s *Server) apiClient(c *fiber.Ctx) error {
-	d, err := s.vault.Declared(c.UserContext())
+	r := residentOf(c)
+	d, err := r.Vault.Declared(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}

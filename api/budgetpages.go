@@ -31,7 +31,8 @@ func (s *Server) budgetRoutes() {
 }
 
 func (s *Server) budgetPage(c *fiber.Ctx, p page, status int, flash, errMsg string) error {
-	o, err := s.vault.Overview(c.UserContext())
+	r := residentOf(c)
+	o, err := r.Vault.Overview(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -53,11 +54,12 @@ func (s *Server) budgetPage(c *fiber.Ctx, p page, status int, flash, errMsg stri
 // formError says what is wrong with a budget form in plain words; bad input
 // changes nothing and the page says why.
 func (s *Server) formError(c *fiber.Ctx, p page, err error) error {
+	r := residentOf(c)
 	var ve *wallet.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}
-	return s.budgetPage(c, p, fiber.StatusBadRequest, "", budgetProblem(p.lang, ve.Field, s.vault.Now().Year()))
+	return s.budgetPage(c, p, fiber.StatusBadRequest, "", budgetProblem(p.lang, ve.Field, r.Vault.Now().Year()))
 }
 
 // budgetProblem says what to fix in a budget form field, in the words of

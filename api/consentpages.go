@@ -36,7 +36,8 @@ type previewData struct {
 // costs, and that the BSN is inside the signed figures. Nothing is granted
 // until the resident confirms.
 func (s *Server) consentPreview(c *fiber.Ctx, p page, req consent.Request) error {
-	org, req, err := s.consent.Check(c.UserContext(), req)
+	r := residentOf(c)
+	org, req, err := r.Consent.Check(c.UserContext(), req)
 	if err != nil {
 		var ve *wallet.ValidationError
 		if errors.As(err, &ve) || errors.Is(err, consent.ErrNotHelper) {
@@ -44,15 +45,15 @@ func (s *Server) consentPreview(c *fiber.Ctx, p page, req consent.Request) error
 		}
 		return err
 	}
-	all, err := s.vault.Series(c.UserContext())
+	all, err := r.Vault.Series(c.UserContext())
 	if err != nil {
 		return err
 	}
-	tl, err := s.trust.Load(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return err
 	}
-	now := s.vault.Now()
+	now := r.Vault.Now()
 	d := previewData{Request: req, Helper: org.Name, PurposeLabel: req.Purpose.Label(p.lang),
 		From: now, Until: now.Add(time.Duration(req.Days) * 24 * time.Hour)}
 	for _, sc := range req.Scope {
@@ -109,13 +110,14 @@ func (s *Server) receiptPage(c *fiber.Ctx, p page) error {
 // running lists the consents that are active now, for the overview's
 // banners.
 func (s *Server) running(c *fiber.Ctx) ([]consent.Grant, error) {
-	list, err := s.consent.List(c.UserContext())
+	r := residentOf(c)
+	list, err := r.Consent.List(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
 	var out []consent.Grant
 	for _, g := range list {
-		if g.Status(s.vault.Now()) == consent.StatusActive {
+		if g.Status(r.Vault.Now()) == consent.StatusActive {
 			out = append(out, g)
 		}
 	}

@@ -65,7 +65,7 @@ func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
 	if served, err := s.redeemSealed(c, p); served {
 		return err
 	}
-	dossier, err := s.consent.Redeem(c.UserContext(), p)
+	dossier, err := s.one.Consent.Redeem(c.UserContext(), p)
 	if err != nil {
 		return fail(c, err)
 	}
@@ -95,10 +95,10 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(c, err)
 	}
-	if !s.vault.Unlocked() {
+	if !s.one.Vault.Unlocked() {
 		return s.inboxLocked(c, items)
 	}
-	rep, err := s.importer.Import(c.UserContext(), wallet.ChannelPush, items, nil)
+	rep, err := s.one.Importer.Import(c.UserContext(), wallet.ChannelPush, items, nil)
 	if err != nil {
 		return fail(c, err)
 	}

@@ -28,16 +28,16 @@ func (s *Server) redeemSealed(c *fiber.Ctx, p consent.Presentation) (bool, error
 	if p.Handle == "" && p.Token == "" {
 		return false, nil
 	}
-	dossier, _, err := s.consent.RedeemSealed(c.UserContext(), p)
+	dossier, _, err := s.one.Consent.RedeemSealed(c.UserContext(), p)
 	switch {
-	case errors.Is(err, consent.ErrNoRecord), errors.Is(err, consent.ErrUnknownGrant) && s.vault.Unlocked():
+	case errors.Is(err, consent.ErrNoRecord), errors.Is(err, consent.ErrUnknownGrant) && s.one.Vault.Unlocked():
 		return false, nil
 	case err != nil:
 		return true, fail(c, err)
 	}
-	if s.vault.Unlocked() {
+	if s.one.Vault.Unlocked() {
 		// The resident is here: the access shows in the log at once.
-		if err := s.consent.Settle(c.UserContext()); err != nil {
+		if err := s.one.Consent.Settle(c.UserContext()); err != nil {
 			s.log.Error("joining a locked-mode access to the log", "err", err.Error())
 		}
 	}
@@ -51,8 +51,8 @@ func (s *Server) inboxLocked(c *fiber.Ctx, items []connectors.Item) error {
 	if s.cfg.HostTrust == nil {
 		return fail(c, errLockedNoTrust)
 	}
-	check := &trust.Verifier{Trust: s.cfg.HostTrust, AnySubject: true, Now: s.vault.Now}
-	rep, err := connectors.Queue(c.UserContext(), s.consent.Box, check, wallet.DefaultPendingQuota, items)
+	check := &trust.Verifier{Trust: s.cfg.HostTrust, AnySubject: true, Now: s.one.Vault.Now}
+	rep, err := connectors.Queue(c.UserContext(), s.one.Consent.Box, check, wallet.DefaultPendingQuota, items)
 	if err != nil {
 		return fail(c, err)
 	}
@@ -77,18 +77,18 @@ type Arrived struct {
 // verified and imported, accesses join the log, uses are counted and the
 // redemption records re-signed.
 func (s *Server) catchUp(ctx context.Context) (Arrived, error) {
-	rep, err := s.importer.ImportPending(ctx, s.consent.Box)
+	rep, err := s.one.Importer.ImportPending(ctx, s.one.Consent.Box)
 	if err != nil {
 		return Arrived{}, err
 	}
-	return Arrived{Added: rep.Accepted(), Refused: rep.Refused}, s.consent.CatchUp(ctx)
+	return Arrived{Added: rep.Accepted(), Refused: rep.Refused}, s.one.Consent.CatchUp(ctx)
 }
 
 // refreshRecords re-signs the redemption records after statements were
 // imported while unlocked. A failure is logged: the records keep the older
 // dossier, and the next unlock tries again.
-func (s *Server) refreshRecords(ctx context.Context) {
-	if err := s.consent.Refresh(ctx); err != nil {
+func (s *Server) refreshRecords(ctx context.Context, r *Resident) {
+	if err := r.Consent.Refresh(ctx); err != nil {
 		s.log.Error("refreshing redemption records", "err", err.Error())
 	}
 }
@@ -98,12 +98,12 @@ func (s *Server) refreshRecords(ctx context.Context) {
 // expired. A vault the operator unlocked at start (REGIE_PASSPHRASE) stays
 // unlocked until the first session ends.
 func (s *Server) lockWhenIdle() {
-	if s.sessions.allEnded() && s.vault.Unlocked() {
+	if s.sessions.allEnded() && s.one.Vault.Unlocked() {
 		// The records are brought up to date with the trust list and the
 		// statements while the keys are still here: a helper the resident
 		// withdrew is served nothing while she is away.
-		s.refreshRecords(context.Background())
-		s.vault.Lock()
+		s.refreshRecords(context.Background(), s.one)
+		s.one.Vault.Lock()
 	}
 }
 

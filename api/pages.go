@@ -33,15 +33,20 @@ func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error
 
 func (s *Server) errorPage(c *fiber.Ctx, status int, msg string) error {
 	p := web.Page{Title: web.T(s.lang(c), "err.title"), Data: msg}
-	if ses, ok := s.sessions.get(c.Cookies(sessionCookie)); ok {
-		p.LoggedIn, p.CSRF = true, ses.csrf
+	if token, ok := c.Locals(formTokenKey{}).(string); ok {
+		p.LoggedIn, p.CSRF = true, token
+	} else if s.sessions != nil {
+		// A page outside the resident's routes (not found) of a live session.
+		if ses, ok := s.sessions.get(c.Cookies(sessionCookie)); ok {
+			p.LoggedIn, p.CSRF = true, ses.csrf
+		}
 	}
 	return s.render(c, status, "error", p)
 }
 
 // page is what a logged-in page handler gets.
 type page struct {
-	ses  *session
+	r    *Resident
 	lang string
 }
 
@@ -49,8 +54,11 @@ type page struct {
 // POST must carry the session's CSRF token.
 func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ses, ok := s.sessions.get(c.Cookies(sessionCookie))
-		if !ok {
+		r, release, err := s.openResident(c)
+		if err != nil && !errors.Is(err, ErrNoSession) {
+			return err
+		}
+		if err != nil {
 			if c.Method() != fiber.MethodGet {
 				// A form sent after the session ended: unlock, then back to
 				// the page that held the form.
@@ -71,10 +79,11 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 			}
 			return c.Redirect(to, fiber.StatusSeeOther)
 		}
-		if c.Method() == fiber.MethodPost && !httpx.SameToken(c.FormValue("csrf"), ses.csrf) {
+		defer release()
+		if c.Method() == fiber.MethodPost && !httpx.SameToken(c.FormValue("csrf"), r.CSRF) {
 			return s.errorPage(c, fiber.StatusForbidden, web.T(s.lang(c), "err.csrf"))
 		}
-		return h(c, page{ses: ses, lang: s.lang(c)})
+		return h(c, page{r: r, lang: s.lang(c)})
 	}
 }
 
@@ -185,9 +194,9 @@ func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
 }
 
 func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {
-	pg := web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.ses.csrf, LoggedIn: true}
-	if c.Method() == fiber.MethodGet {
-		pg.Kept = s.sessions.takeKept(p.ses, c.Path())
+	pg := web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.r.CSRF, LoggedIn: true}
+	if c.Method() == fiber.MethodGet && p.r.ses != nil {
+		pg.Kept = s.sessions.takeKept(p.r.ses, c.Path())
 	}
 	return pg
 }
@@ -206,11 +215,12 @@ type overviewData struct {
 }
 
 func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
-	o, err := s.overview(c.UserContext())
+	r := residentOf(c)
+	o, err := r.overview(c.UserContext())
 	if err != nil {
 		return err
 	}
-	tl, err := s.trust.Load(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -241,7 +251,8 @@ type debtData struct {
 // debtPage shows one debt: its figures with source and date, what its
 // status means, how to reach the organisation, and earlier statements.
 func (s *Server) debtPage(c *fiber.Ctx, p page) error {
-	all, err := s.vault.Series(c.UserContext())
+	r := residentOf(c)
+	all, err := r.Vault.Series(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -256,7 +267,7 @@ func (s *Server) debtPage(c *fiber.Ctx, p page) error {
 	if d == nil {
 		return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
 	}
-	tl, err := s.trust.Load(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -267,7 +278,7 @@ func (s *Server) debtPage(c *fiber.Ctx, p page) error {
 			d.Contact = o
 		}
 	}
-	for _, r := range wallet.Compile([]wallet.Series{{Versions: append([]wallet.Statement{d.Current}, d.Earlier...)}}, s.vault.Now()).Debts {
+	for _, r := range wallet.Compile([]wallet.Series{{Versions: append([]wallet.Statement{d.Current}, d.Earlier...)}}, r.Vault.Now()).Debts {
 		d.Urgent = r.Urgent
 	}
 	pg := s.base(c, p, "ov.title", "overview")
@@ -318,11 +329,12 @@ type sourcesData struct {
 }
 
 func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
-	list, err := s.puller.Sources(c.UserContext())
+	r := residentOf(c)
+	list, err := r.Puller.Sources(c.UserContext())
 	if err != nil {
 		return nil, nil, err
 	}
-	tl, err := s.trust.Load(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -392,8 +404,9 @@ func (s *Server) refreshSubmit(c *fiber.Ctx, p page) error {
 }
 
 func (s *Server) connectSubmit(c *fiber.Ctx, p page) error {
+	r := residentOf(c)
 	org := c.FormValue("org")
-	_, err := s.puller.Connect(c.UserContext(), org, strings.TrimSpace(c.FormValue("code")))
+	_, err := r.Puller.Connect(c.UserContext(), org, strings.TrimSpace(c.FormValue("code")))
 	if err == nil {
 		// Fetch at once, so the overview shows the organisation's figures
 		// right after connecting; a failure shows on the sources page.
@@ -443,6 +456,7 @@ func plainError(lang string, err error) string {
 }
 
 func (s *Server) uploadSubmit(c *fiber.Ctx, p page) error {
+	r := residentOf(c)
 	form, err := c.MultipartForm()
 	if err != nil {
 		return s.errorPage(c, fiber.StatusBadRequest, web.T(p.lang, "err.generic"))
@@ -466,7 +480,7 @@ func (s *Server) uploadSubmit(c *fiber.Ctx, p page) error {
 		}
 		items = append(items, list...)
 	}
-	rep, err := s.importer.Import(c.UserContext(), wallet.ChannelFile, items, nil)
+	rep, err := r.Importer.Import(c.UserContext(), wallet.ChannelFile, items, nil)
 	if err != nil {
 		return err
 	}
@@ -502,17 +516,18 @@ func (s *Server) consentPage(c *fiber.Ctx, p page) error {
 }
 
 func (s *Server) renderConsent(c *fiber.Ctx, p page, status int, errMsg string) error {
-	list, err := s.consent.List(c.UserContext())
+	r := residentOf(c)
+	list, err := r.Consent.List(c.UserContext())
 	if err != nil {
 		return err
 	}
-	tl, err := s.trust.Load(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return err
 	}
 	d := consentData{Purposes: consent.Purposes, Days: []int{1, 7, 14, 30, 60, 90}}
 	for _, g := range list {
-		d.Grants = append(d.Grants, grantRow{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)})
+		d.Grants = append(d.Grants, grantRow{Grant: g, Status: g.Status(r.Vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)})
 	}
 	for _, o := range tl.Organisations() {
 		if o.Kind == trust.KindHelper {
@@ -527,6 +542,7 @@ func (s *Server) renderConsent(c *fiber.Ctx, p page, status int, errMsg string) 
 }
 
 func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
+	r := residentOf(c)
 	var parts []string
 	for _, sc := range c.Context().PostArgs().PeekMulti("scope") {
 		parts = append(parts, string(sc))
@@ -542,7 +558,7 @@ func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
 	if c.FormValue("confirm") != "yes" {
 		return s.consentPreview(c, p, req)
 	}
-	g, err := s.consent.Grant(c.UserContext(), req)
+	g, err := r.Consent.Grant(c.UserContext(), req)
 	if err != nil {
 		var ve *wallet.ValidationError
 		if errors.As(err, &ve) || errors.Is(err, consent.ErrNotHelper) {
@@ -566,19 +582,20 @@ type grantData struct {
 }
 
 func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
-	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	r := residentOf(c)
+	g, err := r.Consent.Get(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return nil, err
 	}
-	tl, err := s.trust.Load(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
-	d := &grantData{Grant: g, Status: g.Status(s.vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)}
+	d := &grantData{Grant: g, Status: g.Status(r.Vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)}
 	for _, sc := range g.Scope {
 		d.ScopeLabels = append(d.ScopeLabels, scopeLabel(p.lang, sc, tl))
 	}
-	d.URL, _ = s.consent.URL(g)
+	d.URL, _ = r.Consent.URL(g)
 	return d, nil
 }
 
@@ -597,7 +614,8 @@ func (s *Server) grantPage(c *fiber.Ctx, p page) error {
 }
 
 func (s *Server) revokeSubmit(c *fiber.Ctx, p page) error {
-	if _, err := s.consent.Revoke(c.UserContext(), c.Params("id")); err != nil {
+	r := residentOf(c)
+	if _, err := r.Consent.Revoke(c.UserContext(), c.Params("id")); err != nil {
 		if errors.Is(err, wallet.ErrNotFound) {
 			return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
 		}
@@ -613,7 +631,8 @@ func (s *Server) revokeSubmit(c *fiber.Ctx, p page) error {
 }
 
 func (s *Server) codeSubmit(c *fiber.Ctx, p page) error {
-	code, _, err := s.consent.ShortCode(c.UserContext(), c.Params("id"))
+	r := residentOf(c)
+	code, _, err := r.Consent.ShortCode(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return s.errorPage(c, fiber.StatusBadRequest, web.T(p.lang, "err.generic"))
 	}
@@ -639,12 +658,13 @@ type logData struct {
 }
 
 func (s *Server) logPage(c *fiber.Ctx, p page) error {
-	events, err := s.vault.Events(c.UserContext())
+	r := residentOf(c)
+	events, err := r.Vault.Events(c.UserContext())
 	if err != nil {
 		return err
 	}
-	n, verr := s.vault.VerifyEvents(c.UserContext())
-	tl, err := s.trust.Load(c.UserContext())
+	n, verr := r.Vault.VerifyEvents(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return err
 	}

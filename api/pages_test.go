@@ -208,7 +208,7 @@ func TestDebtPage(t *testing.T) {
 	older := debt("c0", "CJIB-1", 45000)
 	older["as_of"] = "2026-10-01"
 	older["iat"] = time.Now().Unix() - 3600
-	if rep, err := w.srv.importer.Import(context.Background(), "file", []connectors.Item{{JWS: w.sign(w.cjib, older)}}, nil); err != nil || rep.Accepted() != 1 {
+	if rep, err := w.srv.one.Importer.Import(context.Background(), "file", []connectors.Item{{JWS: w.sign(w.cjib, older)}}, nil); err != nil || rep.Accepted() != 1 {
 		t.Fatalf("older statement: %v %+v", err, rep)
 	}
 	get := func(path string) (int, string) {

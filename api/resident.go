@@ -40,10 +40,17 @@ func (s *Server) clearSessionCookie(c *fiber.Ctx) {
 
 // requireSession guards the resident's JSON API. A state-changing call must
 // be JSON, which a cross-site form cannot send.
+// The request's resident is found once, kept in the request for the
+// handler and released when it has answered.
 func (s *Server) requireSession(c *fiber.Ctx) error {
-	if _, ok := s.sessions.get(c.Cookies(sessionCookie)); !ok {
+	_, release, err := s.openResident(c)
+	if errors.Is(err, ErrNoSession) {
 		return httpx.JSONError(c, fiber.StatusUnauthorized, "not_unlocked", "unlock the wallet first")
 	}
+	if err != nil {
+		return fail(c, err)
+	}
+	defer release()
 	if (c.Method() == fiber.MethodPost || c.Method() == fiber.MethodPut) && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "json_required", "send application/json")
 	}
@@ -53,6 +60,7 @@ func (s *Server) requireSession(c *fiber.Ctx) error {
 // unlock checks a passphrase under the throttle and opens a session. It
 // unlocks the vault keys when they are not in memory yet.
 func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, error) {
+	v := s.one.Vault
 	end, err := s.throttle.begin(c.IP())
 	if err != nil {
 		return "", nil, err
@@ -61,10 +69,10 @@ func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, erro
 	n := s.deriving.Add(1)
 	for m := s.maxDeriving.Load(); n > m && !s.maxDeriving.CompareAndSwap(m, n); m = s.maxDeriving.Load() {
 	}
-	if s.vault.Unlocked() {
-		err = s.vault.CheckPassphrase(passphrase)
+	if v.Unlocked() {
+		err = v.CheckPassphrase(passphrase)
 	} else {
-		err = s.vault.Unlock(c.UserContext(), passphrase)
+		err = v.Unlock(c.UserContext(), passphrase)
 	}
 	s.deriving.Add(-1)
 	end(err == nil)
@@ -144,7 +152,8 @@ func (s *Server) apiLock(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiOverview(c *fiber.Ctx) error {
-	o, err := s.overview(c.UserContext())
+	r := residentOf(c)
+	o, err := r.overview(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
@@ -158,7 +167,8 @@ type seriesView struct {
 }
 
 func (s *Server) apiStatements(c *fiber.Ctx) error {
-	all, err := s.vault.Series(c.UserContext())
+	r := residentOf(c)
+	all, err := r.Vault.Series(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
@@ -170,11 +180,12 @@ func (s *Server) apiStatements(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiImport(c *fiber.Ctx) error {
+	r := residentOf(c)
 	items, err := connectors.FileItems("upload", c.Body())
 	if err != nil {
 		return fail(c, err)
 	}
-	rep, err := s.importer.Import(c.UserContext(), wallet.ChannelFile, items, nil)
+	rep, err := r.Importer.Import(c.UserContext(), wallet.ChannelFile, items, nil)
 	if err != nil {
 		return fail(c, err)
 	}
@@ -182,7 +193,8 @@ func (s *Server) apiImport(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSources(c *fiber.Ctx) error {
-	list, err := s.puller.Sources(c.UserContext())
+	r := residentOf(c)
+	list, err := r.Puller.Sources(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
@@ -196,6 +208,7 @@ func (s *Server) apiSources(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiConnect(c *fiber.Ctx) error {
+	r := residentOf(c)
 	var req struct {
 		Org  string `json:"org"`
 		Code string `json:"code"`
@@ -203,7 +216,7 @@ func (s *Server) apiConnect(c *fiber.Ctx) error {
 	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"org\": ..., \"code\": ...}")
 	}
-	src, err := s.puller.Connect(c.UserContext(), req.Org, req.Code)
+	src, err := r.Puller.Connect(c.UserContext(), req.Org, req.Code)
 	if err != nil {
 		if errors.Is(err, trust.ErrUnknownIssuer) {
 			return httpx.JSONError(c, fiber.StatusBadRequest, "unknown_organisation", "that organisation is not in the trust list")
@@ -225,7 +238,8 @@ type refreshView struct {
 }
 
 func (s *Server) refresh(c *fiber.Ctx) ([]refreshView, error) {
-	results, err := s.puller.Refresh(c.UserContext(), nil)
+	r := residentOf(c)
+	results, err := r.Puller.Refresh(c.UserContext(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +263,8 @@ func (s *Server) apiRefresh(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiTrust(c *fiber.Ctx) error {
-	tl, err := s.trust.Load(c.UserContext())
+	r := residentOf(c)
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
@@ -272,23 +287,24 @@ type grantView struct {
 	URL       string          `json:"url,omitempty"`
 }
 
-func (s *Server) view(g consent.Grant) grantView {
+func (r *Resident) view(g consent.Grant) grantView {
 	v := grantView{ID: g.ID, Audience: g.Audience, Name: g.AudienceName, Purpose: g.Purpose, Scope: g.Scope,
-		NotBefore: g.NotBefore, Expiry: g.Expiry, MaxUses: g.MaxUses, Uses: g.Uses, Status: g.Status(s.vault.Now())}
-	if g.Shareable(s.vault.Now()) == nil {
-		v.URL, _ = s.consent.URL(g)
+		NotBefore: g.NotBefore, Expiry: g.Expiry, MaxUses: g.MaxUses, Uses: g.Uses, Status: g.Status(r.Vault.Now())}
+	if g.Shareable(r.Vault.Now()) == nil {
+		v.URL, _ = r.Consent.URL(g)
 	}
 	return v
 }
 
 func (s *Server) apiConsents(c *fiber.Ctx) error {
-	list, err := s.consent.List(c.UserContext())
+	r := residentOf(c)
+	list, err := r.Consent.List(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
 	out := make([]grantView, 0, len(list))
 	for _, g := range list {
-		out = append(out, s.view(g))
+		out = append(out, r.view(g))
 	}
 	return c.JSON(fiber.Map{"consents": out})
 }
@@ -303,6 +319,7 @@ type GrantRequest struct {
 }
 
 func (s *Server) apiGrant(c *fiber.Ctx) error {
+	r := residentOf(c)
 	var req GrantRequest
 	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected a consent request")
@@ -311,39 +328,42 @@ func (s *Server) apiGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(c, err)
 	}
-	g, err := s.consent.Grant(c.UserContext(), consent.Request{Audience: req.To, Purpose: consent.Purpose(req.Purpose),
+	g, err := r.Consent.Grant(c.UserContext(), consent.Request{Audience: req.To, Purpose: consent.Purpose(req.Purpose),
 		Scope: scope, Days: req.Days, MaxUses: req.MaxUses})
 	if err != nil {
 		return fail(c, err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(s.view(g))
+	return c.Status(fiber.StatusCreated).JSON(r.view(g))
 }
 
 func (s *Server) apiConsent(c *fiber.Ctx) error {
-	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	r := residentOf(c)
+	g, err := r.Consent.Get(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return fail(c, err)
 	}
-	return c.JSON(s.view(g))
+	return c.JSON(r.view(g))
 }
 
 func (s *Server) apiRevoke(c *fiber.Ctx) error {
-	g, err := s.consent.Revoke(c.UserContext(), c.Params("id"))
+	r := residentOf(c)
+	g, err := r.Consent.Revoke(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return fail(c, err)
 	}
-	return c.JSON(s.view(g))
+	return c.JSON(r.view(g))
 }
 
 func (s *Server) apiQR(c *fiber.Ctx) error {
-	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	r := residentOf(c)
+	g, err := r.Consent.Get(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return fail(c, err)
 	}
-	if err := g.Shareable(s.vault.Now()); err != nil {
+	if err := g.Shareable(r.Vault.Now()); err != nil {
 		return gone(c, err)
 	}
-	png, err := s.consent.QR(g)
+	png, err := r.Consent.QR(g)
 	if err != nil {
 		return fail(c, err)
 	}
@@ -363,19 +383,21 @@ func gone(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) apiReceipt(c *fiber.Ctx) error {
-	g, err := s.consent.Get(c.UserContext(), c.Params("id"))
+	r := residentOf(c)
+	g, err := r.Consent.Get(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return fail(c, err)
 	}
-	r, err := s.consent.Receipt(g)
+	rc, err := r.Consent.Receipt(g)
 	if err != nil {
 		return fail(c, err)
 	}
-	return c.JSON(r)
+	return c.JSON(rc)
 }
 
 func (s *Server) apiShortCode(c *fiber.Ctx) error {
-	code, exp, err := s.consent.ShortCode(c.UserContext(), c.Params("id"))
+	r := residentOf(c)
+	code, exp, err := r.Consent.ShortCode(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return gone(c, err)
 	}
@@ -383,13 +405,14 @@ func (s *Server) apiShortCode(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAudit(c *fiber.Ctx) error {
-	events, err := s.vault.Events(c.UserContext())
+	r := residentOf(c)
+	events, err := r.Vault.Events(c.UserContext())
 	if err != nil {
 		return fail(c, err)
 	}
 	if events == nil {
 		events = []wallet.Event{}
 	}
-	_, verr := s.vault.VerifyEvents(c.UserContext())
+	_, verr := r.Vault.VerifyEvents(c.UserContext())
 	return c.JSON(fiber.Map{"events": events, "intact": verr == nil})
 }

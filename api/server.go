@@ -16,8 +16,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"regie/connectors"
-	"regie/consent"
 	"regie/internal/httpx"
 	"regie/trust"
 	"regie/wallet"
@@ -83,19 +81,19 @@ type Config struct {
 
 // Server is the wallet's HTTP server.
 type Server struct {
-	app      *fiber.App
-	vault    *wallet.Vault
-	consent  *consent.Service
-	importer *connectors.Importer
-	puller   *connectors.Puller
-	trust    trust.Store
-	pages    *web.Renderer
-	sessions *sessions
-	kept     *keptForms
-	throttle *throttle
-	log      *slog.Logger
-	cfg      Config
-	hosts    httpx.Hosts
+	app *fiber.App
+	// one is the server's own vault and its services, for the organisations
+	// and helpers that reach it without a session.
+	one *Resident
+	// residents finds the resident of a request: the server itself.
+	residents Residents
+	pages     *web.Renderer
+	sessions  *sessions
+	kept      *keptForms
+	throttle  *throttle
+	log       *slog.Logger
+	cfg       Config
+	hosts     httpx.Hosts
 	// derivations counts passphrase key derivations started, and
 	// maxDeriving the most that ran at once, so that tests can prove the
 	// unlock limits hold without timing anything.
@@ -123,12 +121,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	v := cfg.Vault
-	ts := trust.Store{Vault: v}
-	im := &connectors.Importer{Vault: v}
 	s := &Server{
-		vault: v, trust: ts, importer: im, pages: pages, log: cfg.Logger, cfg: cfg, requests: httpx.NewRequests(),
-		consent:  &consent.Service{Vault: v, Trust: ts, BaseURL: cfg.BaseURL, Box: v.Box()},
-		puller:   &connectors.Puller{Vault: v, Importer: im, Client: cfg.OrgClient},
+		pages: pages, log: cfg.Logger, cfg: cfg, requests: httpx.NewRequests(),
 		sessions: newSessions(cfg.SessionIdle, v.Now),
 		kept:     newKeptForms(v.Now),
 		throttle: newThrottle(cfg.Limits.UnlockFailures, cfg.Limits.UnlockLockout, time.Now),
@@ -146,8 +140,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BaseURL != "" {
 		s.hosts.AllowURL(cfg.BaseURL)
 	}
+	s.one = NewResident(v, cfg.BaseURL, nil, cfg.OrgClient, func(err error) {
+		s.log.Error("refreshing redemption records", "err", err.Error())
+	})
+	s.residents = s
 	s.routes()
-	im.Imported = s.refreshRecords
 	s.stop = make(chan struct{})
 	go s.idleLocker(s.stop, time.Minute)
 	return s, nil

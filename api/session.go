@@ -101,6 +101,15 @@ func (s *sessions) allEnded() bool {
 	return s.opened && len(s.m) == 0
 }
 
+// takeArrived hands over what came in before the session began, once.
+func (s *sessions) takeArrived(ses *session) Arrived {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := ses.arrived
+	ses.arrived = Arrived{}
+	return a
+}
+
 // endAll ends every session: locking logs out every device.
 func (s *sessions) endAll() {
 	s.mu.Lock()

@@ -34,24 +34,24 @@ type incomeView struct {
 }
 
 // overview compiles the vault's overview and names every row's signer.
-func (s *Server) overview(ctx context.Context) (overviewView, error) {
-	o, err := s.vault.Overview(ctx)
+func (r *Resident) overview(ctx context.Context) (overviewView, error) {
+	o, err := r.Vault.Overview(ctx)
 	if err != nil {
 		return overviewView{}, err
 	}
-	tl, err := s.trust.Load(ctx)
+	tl, err := r.Trust.Load(ctx)
 	if err != nil {
 		return overviewView{}, err
 	}
 	v := overviewView{Overview: o, Creditors: []creditorView{}, Debts: []debtView{}, Incomes: []incomeView{}}
-	for _, r := range o.Creditors {
-		v.Creditors = append(v.Creditors, creditorView{r, tl.Signer(r.Issuer, r.Creditor)})
+	for _, row := range o.Creditors {
+		v.Creditors = append(v.Creditors, creditorView{row, tl.Signer(row.Issuer, row.Creditor)})
 	}
-	for _, r := range o.Debts {
-		v.Debts = append(v.Debts, debtView{r, tl.Signer(r.Issuer, r.Debt.Creditor)})
+	for _, row := range o.Debts {
+		v.Debts = append(v.Debts, debtView{row, tl.Signer(row.Issuer, row.Debt.Creditor)})
 	}
-	for _, r := range o.Incomes {
-		v.Incomes = append(v.Incomes, incomeView{r, tl.Signer(r.Issuer, r.Income.Payer)})
+	for _, row := range o.Incomes {
+		v.Incomes = append(v.Incomes, incomeView{row, tl.Signer(row.Issuer, row.Income.Payer)})
 	}
 	return v, nil
 }

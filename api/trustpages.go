@@ -52,6 +52,7 @@ func fingerprints(o trust.Organisation) []string {
 // trustUpload reads one trust-list entry from a file and shows it with its
 // fingerprint; nothing is added until the resident confirms.
 func (s *Server) trustUpload(c *fiber.Ctx, p page) error {
+	r := residentOf(c)
 	fh, err := c.FormFile("entry")
 	if err != nil {
 		return s.sourcesError(c, p, web.T(p.lang, "trust.err.file"))
@@ -69,7 +70,7 @@ func (s *Server) trustUpload(c *fiber.Ctx, p page) error {
 	if err != nil {
 		return s.sourcesError(c, p, web.T(p.lang, "trust.err.entry"))
 	}
-	tl, err := s.trust.Load(c.UserContext())
+	tl, err := r.Trust.Load(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -84,6 +85,7 @@ func (s *Server) trustUpload(c *fiber.Ctx, p page) error {
 
 // trustConfirm adds the entry the resident saw and accepted.
 func (s *Server) trustConfirm(c *fiber.Ctx, p page) error {
+	r := residentOf(c)
 	raw, err := base64.RawURLEncoding.DecodeString(c.FormValue("entry"))
 	if err != nil || len(raw) > maxTrustEntry {
 		return s.sourcesError(c, p, web.T(p.lang, "trust.err.entry"))
@@ -92,7 +94,7 @@ func (s *Server) trustConfirm(c *fiber.Ctx, p page) error {
 	if err != nil {
 		return s.sourcesError(c, p, web.T(p.lang, "trust.err.entry"))
 	}
-	if err := s.trust.Add(c.UserContext(), o); err != nil {
+	if err := r.Trust.Add(c.UserContext(), o); err != nil {
 		if errors.Is(err, trust.ErrList) {
 			return s.sourcesError(c, p, web.T(p.lang, "trust.err.entry"))
 		}

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"regie/connectors"
+	"regie/consent"
+	"regie/trust"
+	"regie/wallet"
+)
+
+// Resident is what one resident's request works on: the vault of the
+// request's session and the services bound to it. The wallet server has one
+// resident; a host has one per logged-in resident and finds it per request.
+// Every resident handler, JSON and page, reads it from the request, never
+// from the server, so that one code path serves both.
+type Resident struct {
+	Vault    *wallet.Vault
+	Consent  *consent.Service
+	Importer *connectors.Importer
+	Puller   *connectors.Puller
+	Trust    trust.Store
+	// CSRF is the session's form token: a form posted to a resident page
+	// must carry it.
+	CSRF string
+	// TakeArrived hands over, once, what came in while the resident was
+	// away (found at the login that opened this session), and forgets it.
+	// Nil means nothing arrived.
+	TakeArrived func(ctx context.Context) (Arrived, error)
+
+	// ses is the wallet server's own session; nil on a host.
+	ses *session
+}
+
+// Residents finds the resident of a request's session. The wallet server
+// answers with its one vault while a session of its own is live; a host
+// with the vault of the session its cookie names. release is called once
+// the request is answered; a request without a live session is
+// ErrNoSession.
+type Residents interface {
+	Resident(c *fiber.Ctx) (r *Resident, release func(), err error)
+}
+
+// ErrNoSession is a request without a live resident session.
+var ErrNoSession = errors.New("no resident session")
+
+// NewResident binds the services of a resident to an unlocked vault. base is
+// the wallet's address for helpers; box holds the grants' redemption
+// records (nil: the box inside the vault file); client reaches
+// organisations (nil: a 10 s timeout). After every import that stored
+// something, the redemption records are re-signed; a failure goes to
+// onErr, and the records keep the older dossier until the next try.
+func NewResident(v *wallet.Vault, base string, box *wallet.Box, client *http.Client, onErr func(error)) *Resident {
+	if box == nil {
+		box = v.Box()
+	}
+	ts := trust.Store{Vault: v}
+	im := &connectors.Importer{Vault: v}
+	r := &Resident{Vault: v, Trust: ts, Importer: im,
+		Consent: &consent.Service{Vault: v, Trust: ts, BaseURL: base, Box: box},
+		Puller:  &connectors.Puller{Vault: v, Importer: im, Client: client}}
+	im.Imported = func(ctx context.Context) {
+		if err := r.Consent.Refresh(ctx); err != nil && onErr != nil {
+			onErr(err)
+		}
+	}
+	return r
+}
+
+// residentKey is where the request's resident is kept in c.Locals.
+type residentKey struct{}
+
+// formTokenKey keeps the session's form token in c.Locals.
+type formTokenKey struct{}
+
+// residentOf is the resident the middleware found for this request.
+func residentOf(c *fiber.Ctx) *Resident {
+	r, _ := c.Locals(residentKey{}).(*Resident)
+	return r
+}
+
+// Resident is the wallet server's own resolver: its one vault, for a
+// request with a live session of this server.
+func (s *Server) Resident(c *fiber.Ctx) (*Resident, func(), error) {
+	ses, ok := s.sessions.get(c.Cookies(sessionCookie))
+	if !ok {
+		return nil, nil, ErrNoSession
+	}
+	r := *s.one
+	r.CSRF, r.ses = ses.csrf, ses
+	r.TakeArrived = func(context.Context) (Arrived, error) { return s.sessions.takeArrived(ses), nil }
+	return &r, func() {}, nil
+}
+
+// openResident finds the request's resident and keeps it in the request
+// until release, which the caller defers.
+func (s *Server) openResident(c *fiber.Ctx) (*Resident, func(), error) {
+	r, release, err := s.residents.Resident(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Locals(residentKey{}, r)
+	// The form token outlives the release, for an error page the
+	// server's error handler renders after the handler returned.
+	c.Locals(formTokenKey{}, r.CSRF)
+	return r, func() {
+		c.Locals(residentKey{}, nil)
+		release()
+	}, nil
+}
