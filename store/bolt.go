@@ -91,7 +91,7 @@ func boltErr(err error) error {
 		return errors.Join(ErrTxNotWritable, err)
 	case errors.Is(err, bolt.ErrIncompatibleValue):
 		return errors.Join(ErrIncompatibleValue, err)
-	case errors.Is(err, bolt.ErrKeyRequired):
+	case errors.Is(err, bolt.ErrKeyRequired), errors.Is(err, bolt.ErrBucketNameRequired):
 		return errors.Join(ErrKeyRequired, err)
 	case errors.Is(err, bolt.ErrDatabaseNotOpen):
 		return errors.Join(ErrClosed, err)
@@ -139,10 +139,13 @@ func (b boltBucket) DeleteBucket(name []byte) error { return boltErr(b.b.DeleteB
 func (b boltBucket) ForEach(fn func(k, v []byte) error) error {
 	return b.b.ForEach(fn)
 }
-func (b boltBucket) Cursor() Cursor                { return b.b.Cursor() }
-func (b boltBucket) NextSequence() (uint64, error) { return b.b.NextSequence() }
-func (b boltBucket) Sequence() uint64              { return b.b.Sequence() }
-func (b boltBucket) SetSequence(n uint64) error    { return boltErr(b.b.SetSequence(n)) }
+func (b boltBucket) Cursor() Cursor { return b.b.Cursor() }
+func (b boltBucket) NextSequence() (uint64, error) {
+	n, err := b.b.NextSequence()
+	return n, boltErr(err)
+}
+func (b boltBucket) Sequence() uint64           { return b.b.Sequence() }
+func (b boltBucket) SetSequence(n uint64) error { return boltErr(b.b.SetSequence(n)) }
 
 func (b boltBucket) CreateBucketIfNotExists(name []byte) (Bucket, error) {
 	nb, err := b.b.CreateBucketIfNotExists(name)

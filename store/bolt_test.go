@@ -7,8 +7,28 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"regie/store"
+	"regie/store/storetest"
 )
+
+// TestBoltConformance runs the conformance suite against bbolt itself:
+// bbolt defines the semantics, so a failure here is a wrong test.
+func TestBoltConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.DB {
+		// A large initial mapping: a writer that had to grow the map would
+		// wait for the open View of the snapshot test, and bbolt would
+		// deadlock (a known bbolt limit, not a semantic).
+		db, err := bolt.Open(filepath.Join(t.TempDir(), "conformance.db"), 0o600, &bolt.Options{InitialMmapSize: 64 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := store.Bolt(db)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
 
 // A bucket's counter survives SetSequence and a reopen, and NextSequence
 // continues from it: what Copy relies on.
