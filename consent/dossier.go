@@ -135,6 +135,10 @@ type VerifiedDossier struct {
 	// SignedBy maps a statement's (iss, jti) to the key id that signed it:
 	// a jti is unique only within its issuer.
 	SignedBy map[[2]string]string `json:"-"`
+	// JWS is the dossier exactly as the wallet signed it, so that a helper
+	// can keep it and verify it again later (a comparison with the next
+	// fetch works only on what verifies).
+	JWS string `json:"-"`
 }
 
 // HelperCheck is what a helper knows before it opens a dossier.
@@ -196,7 +200,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 		return nil, ErrNotForUs
 	}
 	vd := &VerifiedDossier{Dossier: d, WalletID: wid, Audience: hc.HelperID, Purpose: tc.Purpose, Scope: tc.Scope,
-		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[[2]string]string{}}
+		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[[2]string]string{}, JWS: jws}
 	// Every statement must be about the person the first one names.
 	v := &trust.Verifier{Trust: hc.Trust, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
 	if len(d.Statements) > 0 {

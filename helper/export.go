@@ -80,6 +80,9 @@ type ExpenseExport struct {
 	Source       Provenance   `json:"source"`
 }
 
+// exportFormat names the JSON export's layout.
+const exportFormat = "regie-dossier-export-1"
+
 // Export is what a helper keeps of a verified dossier: the figures, each
 // with the organisation that signed it, and the signed originals.
 type Export struct {
@@ -103,6 +106,11 @@ type Export struct {
 	// Client is who the dossier is about, only under the scope "client":
 	// as the resident states it, never verified.
 	Client *ClientExport `json:"client,omitempty"`
+
+	// Dossier is the dossier exactly as the wallet signed it. It makes
+	// this file a verifiable record of the fetch: `regie helper import
+	// --since` verifies it again and compares only what verifies.
+	Dossier string `json:"dossier,omitempty"`
 
 	trust *trust.List // names and phone numbers of the organisations, for the exports
 }
@@ -138,10 +146,10 @@ func clientExport(vd *consent.VerifiedDossier) *ClientExport {
 // NewExport lays out a verified dossier for a case system. Only current
 // statements become rows; the history stays in Statements.
 func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
-	e := Export{Format: "regie-dossier-export-1", WalletID: vd.WalletID, Helper: vd.Audience, Purpose: vd.Purpose, Scope: vd.Scope,
+	e := Export{Format: exportFormat, WalletID: vd.WalletID, Helper: vd.Audience, Purpose: vd.Purpose, Scope: vd.Scope,
 		ReleasedAt: vd.ReleasedAt, ValidUntil: vd.ValidUntil, Overview: vd.Overview, Grant: vd.Grant, Statements: vd.Statements,
 		Debts: []DebtExport{}, Incomes: []IncomeExport{}, Expenses: []ExpenseExport{}, SelfDeclared: vd.SelfDeclared, trust: tl,
-		Client: clientExport(vd)}
+		Client: clientExport(vd), Dossier: vd.JWS}
 	// Statements are named by (issuer, jti): two organisations may use the same jti.
 	current := map[[2]string]bool{}
 	originals := map[[2]string]*OriginalReport{}
