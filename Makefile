@@ -1,12 +1,16 @@
-# Regie: make run (the demo wallet), make test (every test).
+# Regie: make run (the demo wallet), make run-host (the demo host), make test (every test).
 GO       ?= go
 ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 5m
 
-.PHONY: run test test-short bench build lint fuzz clean
+.PHONY: run run-host test test-short bench build lint fuzz clean
 
 run:
 	$(GO) run ./cmd/regie serve --demo --addr $(ADDR)
+
+# The hosted wallet with demo residents; its own data folder, beside make run's.
+run-host:
+	$(GO) run ./cmd/regie host --demo --addr $(ADDR) --data regie-host-data
 
 # axe-core for the accessibility checks comes from npm; without npm (or
 # without chromium) the browser tests skip outside CI.

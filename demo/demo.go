@@ -118,15 +118,26 @@ func demoCatalogue() []demoOrg {
 	}
 }
 
-// World is a demo world: a vault full of signed statements from fourteen
-// demo organisations, whose reference servers run on 127.0.0.1, and a demo
-// counsellor whose keys lie in DIR/demo/schuldhulp-demo. It makes `make run`
-// show what Regie does, and gives the browser tests the same world.
+// World is a demo world: fourteen demo organisations whose reference
+// servers run on 127.0.0.1 and sign statements about the demo residents,
+// and a demo counsellor whose keys lie in DIR/demo/schuldhulp-demo. It
+// makes `make run` and `regie host --demo` show what Regie does, and gives
+// the browser tests the same world.
 type World struct {
 	servers []*org.Server
 	byID    map[string]*org.Server
+	orgs    []running
+	helper  trust.Organisation
+	now     time.Time
 	// Imported is how many statements a fresh demo vault received.
 	Imported int
+}
+
+// running is one demo organisation with its key and trust list entry.
+type running struct {
+	demoOrg
+	key   jose.JSONWebKey
+	entry trust.Organisation
 }
 
 // Stop ends the demo organisation servers, each waiting for its requests
@@ -152,6 +163,66 @@ func (d *World) PortalCode(orgID string) (string, bool) {
 	return srv.IssueCode(DemoBSN), true
 }
 
+// Trust is the demo world's trust list: every demo organisation (with its
+// server's address) and the demo counsellor.
+func (d *World) Trust() (*trust.List, error) {
+	orgs := make([]trust.Organisation, 0, len(d.orgs)+1)
+	for _, o := range d.orgs {
+		orgs = append(orgs, o.entry)
+	}
+	return trust.NewList(append(orgs, d.helper))
+}
+
+// StartOrganisations runs every demo organisation's reference server on a
+// free 127.0.0.1 port, with keys from an earlier run in DIR/demo or new
+// ones, serving statements about every demo resident, and makes (or
+// reuses) the demo counsellor's keys.
+func StartOrganisations(ctx context.Context, dir string) (*World, error) {
+	w := &World{byID: map[string]*org.Server{}, now: time.Now()}
+	for _, o := range demoCatalogue() {
+		odir := filepath.Join(dir, "demo", o.id)
+		set, entry, err := demoKeys(odir, o.id, o.name, o.kind)
+		if err != nil {
+			return w, err
+		}
+		entry.MaySign = o.maySign()
+		key, _ := trust.SigningKeyOf(set)
+		var payloads [][]byte
+		for _, r := range Residents() {
+			if !r.hears(o.id) {
+				continue
+			}
+			p, err := demoPayloads(o, r.BSN, w.now)
+			if err != nil {
+				return w, err
+			}
+			payloads = append(payloads, p...)
+		}
+		if err := writeDemoStatements(filepath.Join(odir, "statements"), payloads); err != nil {
+			return w, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return w, err
+		}
+		entry.Endpoint = "http://" + ln.Addr().String()
+		// A demo website under the reserved .example domain, so the pages
+		// show how to reach an organisation without naming a real one.
+		entry.Website = "https://www." + o.id + ".example"
+		srv := org.New(o.id, key, filepath.Join(odir, "statements"), org.Options{})
+		go srv.Serve(ln)
+		w.servers = append(w.servers, srv)
+		w.byID[o.id] = srv
+		w.orgs = append(w.orgs, running{demoOrg: o, key: key, entry: entry})
+	}
+	_, helper, err := demoKeys(filepath.Join(dir, "demo", HelperID), HelperID, "Schuldhulp World (Kredietbank)", trust.KindHelper)
+	if err != nil {
+		return w, err
+	}
+	w.helper = helper
+	return w, nil
+}
+
 // Start seeds a demo vault when there is none, then runs every demo
 // organisation's reference server on a free 127.0.0.1 port and connects the
 // wallet to each, so that refreshing sources works as with real ones.
@@ -168,66 +239,34 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 	} else if err := v.Unlock(ctx, pass); err != nil {
 		return nil, err
 	}
+	orgs, err := StartOrganisations(ctx, dir)
+	if err != nil {
+		return orgs, err
+	}
 	ts := trust.Store{Vault: v}
-	orgs := &World{byID: map[string]*org.Server{}}
 	var items []connectors.Item
-	now := time.Now()
-	for _, o := range demoCatalogue() {
-		odir := filepath.Join(dir, "demo", o.id)
-		set, entry, err := demoKeys(odir, o.id, o.name, o.kind)
-		if err != nil {
+	for _, o := range orgs.orgs {
+		if err := ts.Add(ctx, o.entry); err != nil {
 			return orgs, err
 		}
-		entry.MaySign = o.maySign()
-		key, _ := trust.SigningKeyOf(set)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return orgs, err
-		}
-		entry.Endpoint = "http://" + ln.Addr().String()
-		// A demo website under the reserved .example domain, so the pages
-		// show how to reach an organisation without naming a real one.
-		entry.Website = "https://www." + o.id + ".example"
-		if err := ts.Add(ctx, entry); err != nil {
-			ln.Close()
-			return orgs, err
-		}
-		sdir := filepath.Join(odir, "statements")
-		payloads, err := demoPayloads(o, now)
-		if err != nil {
-			ln.Close()
-			return orgs, err
-		}
-		if err := writeDemoStatements(sdir, payloads); err != nil {
-			ln.Close()
-			return orgs, err
-		}
-		srv := org.New(o.id, key, sdir, org.Options{})
-		go srv.Serve(ln)
-		orgs.servers = append(orgs.servers, srv)
-		orgs.byID[o.id] = srv
 		if fresh {
-			for _, p := range payloads {
-				jws, err := trust.SignStatement(key, p)
-				if err != nil {
-					return orgs, err
-				}
+			signed, err := orgs.sign(o, DemoBSN)
+			if err != nil {
+				return orgs, err
+			}
+			for _, jws := range signed {
 				items = append(items, connectors.Item{Name: o.id, JWS: jws})
 			}
 		}
 		p := &connectors.Puller{Vault: v, Importer: &connectors.Importer{Vault: v}}
-		if _, err := p.Connect(ctx, o.id, srv.IssueCode(DemoBSN)); err != nil {
+		if _, err := p.Connect(ctx, o.id, orgs.byID[o.id].IssueCode(DemoBSN)); err != nil {
 			return orgs, fmt.Errorf("connect %s: %w", o.id, err)
 		}
 	}
-	_, helper, err := demoKeys(filepath.Join(dir, "demo", HelperID), HelperID, "Schuldhulp World (Kredietbank)", trust.KindHelper)
-	if err != nil {
+	if err := ts.Add(ctx, orgs.helper); err != nil {
 		return orgs, err
 	}
-	if err := ts.Add(ctx, helper); err != nil {
-		return orgs, err
-	}
-	if err := writeDemoTrust(ctx, ts, filepath.Join(dir, "demo", "trust-list.json")); err != nil {
+	if err := orgs.WriteTrust(filepath.Join(dir, "demo", "trust-list.json")); err != nil {
 		return orgs, err
 	}
 	if fresh {
@@ -250,6 +289,21 @@ func Start(ctx context.Context, v *wallet.Vault, dir, pass string) (*World, erro
 	return orgs, nil
 }
 
+// sign signs what organisation o says about the resident with BSN bsn.
+func (d *World) sign(o running, bsn wallet.BSN) ([]string, error) {
+	payloads, err := demoPayloads(o.demoOrg, bsn, d.now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(payloads))
+	for i, p := range payloads {
+		if out[i], err = trust.SignStatement(o.key, p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // demoKeys reuses a demo organisation's keys from an earlier run, or makes them.
 func demoKeys(dir, id, name string, kind trust.Kind) (setOut jose.JSONWebKeySet, org trust.Organisation, err error) {
 	keyPath := filepath.Join(dir, "key.jwk")
@@ -270,7 +324,7 @@ func demoKeys(dir, id, name string, kind trust.Kind) (setOut jose.JSONWebKeySet,
 
 // demoPayloads dates the demo facts relative to today, so the demo never
 // goes stale: "+Nd" in a date field means N days from now.
-func demoPayloads(o demoOrg, now time.Time) ([][]byte, error) {
+func demoPayloads(o demoOrg, bsn wallet.BSN, now time.Time) ([][]byte, error) {
 	var out [][]byte
 	for i, f := range o.facts {
 		typ := "debt"
@@ -284,7 +338,7 @@ func demoPayloads(o demoOrg, now time.Time) ([][]byte, error) {
 		if c, ok := obj["crisis"].(map[string]any); ok {
 			relative(c, now, "date")
 		}
-		p := map[string]any{"iss": o.id, "sub": DemoBSN, "jti": fmt.Sprintf("%s-demo-%d", o.id, i+1), "iat": now.Add(-time.Hour).Unix(),
+		p := map[string]any{"iss": o.id, "sub": string(bsn), "jti": fmt.Sprintf("%s-demo-%d", o.id, i+1), "iat": now.Add(-time.Hour).Unix(),
 			"type": typ, "as_of": now.AddDate(0, 0, -(3 + 2*i + len(o.id)%9)).Format(wallet.DateLayout), typ: obj}
 		raw, err := json.MarshalIndent(p, "", "  ")
 		if err != nil {
@@ -319,9 +373,9 @@ func writeDemoStatements(dir string, payloads [][]byte) error {
 	return nil
 }
 
-// writeDemoTrust writes the demo trust list, for a helper desk to believe.
-func writeDemoTrust(ctx context.Context, ts trust.Store, path string) error {
-	tl, err := ts.Load(ctx)
+// WriteTrust writes the demo trust list, for a helper desk to believe.
+func (d *World) WriteTrust(path string) error {
+	tl, err := d.Trust()
 	if err != nil {
 		return err
 	}

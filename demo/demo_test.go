@@ -35,7 +35,7 @@ func TestDemoWorldUsesTheSecondEdition(t *testing.T) {
 	}
 	var claims []wallet.Claims
 	for _, o := range demoCatalogue() {
-		payloads, err := demoPayloads(o, time.Now())
+		payloads, err := demoPayloads(o, DemoBSN, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
