@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"slices"
@@ -82,6 +84,8 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	code := fs.String("code", "", "the short code the resident read aloud (with --wallet instead of a URL or file)")
 	walletAddr := fs.String("wallet", "", "with --code: the address of the resident's wallet")
 	trustAny := fs.Bool("trust-any-wallet-key", false, "for a file without --wk: accept a dossier signed by any wallet key (the output warns)")
+	since := fs.String("since", "", "the JSON file of this resident's previous import: print what changed since (the new import goes only to --out)")
+	changesFormat := fs.String("changes-format", "text", "with --since: text (amounts as € 1.234,56) or json (cents)")
 	// Flags may follow the URL or file.
 	var target string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -106,6 +110,9 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	if !slices.Contains([]string{"json", "csv", "skp", "ddas"}, *format) {
 		return usagef("--format must be json, csv, skp or ddas")
 	}
+	if *changesFormat != "text" && *changesFormat != "json" {
+		return usagef("--changes-format must be text or json")
+	}
 	var org *helper.OrgSettings
 	if *orgFile != "" {
 		s, err := helper.ReadOrgSettings(*orgFile)
@@ -119,6 +126,14 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	im, set, err := newHelperImporter(*keyPath, *id, *trustPath)
 	if err != nil {
 		return err
+	}
+	// The previous import is checked before the wallet is asked: a file
+	// that cannot be compared costs the resident no release.
+	var prev *consent.VerifiedDossier
+	if *since != "" {
+		if prev, err = readPrevious(im, *since); err != nil {
+			return err
+		}
 	}
 	var vd *consent.VerifiedDossier
 	if *code != "" {
@@ -137,6 +152,12 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return explain(err)
 	}
+	var changes helper.Changes
+	if prev != nil {
+		if changes, err = helper.Compare(prev, vd); err != nil {
+			return fmt.Errorf("--since %s: %w; nothing was written", *since, err)
+		}
+	}
 	exp := helper.NewExport(vd, im.Trust)
 	var body []byte
 	switch *format {
@@ -152,15 +173,46 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *out == "" {
+	if *out == "" && prev == nil {
 		_, err = e.stdout.Write(body)
 		return err
 	}
-	if err := trust.WriteFileAtomic(*out, body, 0o600); err != nil {
+	if *out != "" {
+		if err := trust.WriteFileAtomic(*out, body, 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Verified %d statements from wallet %s; written to %s\n", len(vd.Verified), vd.WalletID, *out)
+	} else {
+		fmt.Fprintf(e.stderr, "Verified %d statements from wallet %s; the import itself was not kept: give --out FILE to compare with it next time\n",
+			len(vd.Verified), vd.WalletID)
+	}
+	if prev == nil {
+		return nil
+	}
+	if *changesFormat == "json" {
+		raw, err := json.MarshalIndent(changes, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(append(raw, '\n'))
 		return err
 	}
-	fmt.Fprintf(e.stderr, "Verified %d statements from wallet %s; written to %s\n", len(vd.Verified), vd.WalletID, *out)
-	return nil
+	_, err = io.WriteString(e.stdout, changes.Text("en"))
+	return err
+}
+
+// readPrevious reads and verifies again the previous import that --since
+// names; any refusal says that nothing was written.
+func readPrevious(im *helper.Importer, path string) (*consent.VerifiedDossier, error) {
+	raw, err := readLimited(path, 4*helper.MaxDossier)
+	if err != nil {
+		return nil, fmt.Errorf("--since: %w; nothing was written", err)
+	}
+	prev, err := im.Previous(raw)
+	if err != nil {
+		return nil, fmt.Errorf("--since %s: %w; nothing was written", path, err)
+	}
+	return prev, nil
 }
 
 func importFile(im *helper.Importer, set jose.JSONWebKeySet, path, wk string) (*consent.VerifiedDossier, error) {
