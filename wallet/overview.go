@@ -19,9 +19,21 @@ type FlagCode string
 
 // Flag codes, urgent ones first.
 const (
-	FlagGarnishment     FlagCode = "garnishment"      // income is being garnished for this debt
-	FlagBailiff         FlagCode = "bailiff"          // a bailiff is collecting this debt
-	FlagPriorityArrears FlagCode = "priority_arrears" // 2+ months behind on rent, energy, water, health insurance or tax
+	// FlagCrisis: the creditor announced an eviction, a disconnection or the
+	// end of the health insurance (Debt.Crisis). It comes before every other
+	// flag: under the Wgs the municipality must pick a crisis up within
+	// three working days (see CrisisResponseWorkingDays).
+	FlagCrisis      FlagCode = "crisis"
+	FlagGarnishment FlagCode = "garnishment" // income is being garnished for this debt
+	FlagBailiff     FlagCode = "bailiff"     // a bailiff is collecting this debt
+	// FlagPriorityArrears: the debt is in arrears past its category's signal
+	// moment (PastSignalMoment): 30 days for rent, energy, heat and water,
+	// two months for health insurance, a reminder for taxes.
+	FlagPriorityArrears FlagCode = "priority_arrears"
+	// FlagCAKHandover: six months or more behind on the health insurance, so
+	// the insurer hands the resident over to the CAK (CAKHandover). It takes
+	// the place of FlagPriorityArrears on that debt.
+	FlagCAKHandover     FlagCode = "cak_handover"
 	FlagProtectedAmount FlagCode = "protected_amount" // garnishment leaves less than the protected amount
 	FlagIncomeEnding    FlagCode = "income_ending"    // an income stops within 90 days
 	FlagStale           FlagCode = "stale"            // the facts are more than 60 days old
@@ -36,14 +48,14 @@ const (
 // Urgent reports whether the flag calls for action now rather than attention.
 func (c FlagCode) Urgent() bool {
 	switch c {
-	case FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount, FlagBelowBVV:
+	case FlagCrisis, FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagCAKHandover, FlagProtectedAmount, FlagBelowBVV:
 		return true
 	}
 	return false
 }
 
 func (c FlagCode) rank() int {
-	for i, k := range []FlagCode{FlagGarnishment, FlagBailiff, FlagPriorityArrears, FlagProtectedAmount, FlagBelowBVV,
+	for i, k := range []FlagCode{FlagCrisis, FlagGarnishment, FlagBailiff, FlagCAKHandover, FlagPriorityArrears, FlagProtectedAmount, FlagBelowBVV,
 		FlagIncomeEnding, FlagMaybeBelowBVV, FlagConflict, FlagStale} {
 		if c == k {
 			return i
@@ -59,6 +71,9 @@ type Flag struct {
 	Reference string   `json:"reference"`
 	Name      string   `json:"name"` // creditor or payer, for display
 	Category  Category `json:"category,omitempty"`
+	// Crisis is the announced eviction, disconnection or end of insurance
+	// of a FlagCrisis, with its date.
+	Crisis *Crisis `json:"crisis,omitempty"`
 }
 
 // DebtRow is one debt as it stands now.
@@ -139,6 +154,9 @@ type CreditorRow struct {
 	// References are the creditor's references of these debts, sorted, for
 	// when the resident calls them.
 	References []string `json:"references"`
+	// Crisis is the announced eviction, disconnection or end of insurance
+	// on one of these debts, the one that takes effect first.
+	Crisis *Crisis `json:"crisis,omitempty"`
 }
 
 // CategoryTotal is the outstanding debt of one category.
@@ -226,15 +244,26 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 			if d.Status == StatusBailiff {
 				codes = append(codes, FlagBailiff)
 			}
-			if d.Category.Priority() && d.MonthsInArrears >= PriorityArrearsMonths && !d.Status.Closed() {
+			switch {
+			case d.Status.Closed():
+			case CAKHandover(d, cur.AsOf):
+				codes = append(codes, FlagCAKHandover)
+			case PastSignalMoment(d, cur.AsOf):
 				codes = append(codes, FlagPriorityArrears)
+			}
+			if d.Crisis != nil && !d.Status.Closed() {
+				codes = append(codes, FlagCrisis)
 			}
 			row := DebtRow{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Debt: d, Flags: sortCodes(codes), History: len(s.Versions) - 1,
 				seriesIndex: i}
 			row.Urgent = anyUrgent(codes)
 			o.Debts = append(o.Debts, row)
 			for _, c := range row.Flags {
-				flags = append(flags, Flag{Code: c, Issuer: cur.Issuer, Reference: d.Reference, Name: d.Creditor, Category: d.Category})
+				f := Flag{Code: c, Issuer: cur.Issuer, Reference: d.Reference, Name: d.Creditor, Category: d.Category}
+				if c == FlagCrisis {
+					f.Crisis = &Crisis{State: d.Crisis.State, Date: d.Crisis.Date}
+				}
+				flags = append(flags, f)
 			}
 			if d.Status.Closed() {
 				continue
@@ -262,6 +291,9 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 				cr.WorstStatus = d.Status
 			}
 			cr.Urgent = cr.Urgent || row.Urgent
+			if c := d.Crisis; c != nil && CompareCrises(c, cr.Crisis) < 0 {
+				cr.Crisis = &Crisis{State: c.State, Date: c.Date}
+			}
 		case cur.Income != nil:
 			in := *cur.Income
 			row := IncomeRow{Issuer: cur.Issuer, Statement: cur.ID, AsOf: cur.AsOf, Income: in, MonthlyCents: in.Period.Monthly(in.NetCents)}
@@ -321,6 +353,9 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 	}
 	sort.Slice(o.Creditors, func(i, j int) bool {
 		a, b := o.Creditors[i], o.Creditors[j]
+		if c := CompareCrises(a.Crisis, b.Crisis); c != 0 {
+			return c < 0
+		}
 		if a.Urgent != b.Urgent {
 			return a.Urgent
 		}
@@ -336,6 +371,9 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 		a, b := o.Debts[i], o.Debts[j]
 		if a.Debt.Status.Closed() != b.Debt.Status.Closed() {
 			return b.Debt.Status.Closed()
+		}
+		if c := CompareCrises(a.Debt.Crisis, b.Debt.Crisis); c != 0 {
+			return c < 0
 		}
 		if a.Urgent != b.Urgent {
 			return a.Urgent
@@ -375,6 +413,9 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 		if a.Code.rank() != b.Code.rank() {
 			return a.Code.rank() < b.Code.rank()
 		}
+		if c := CompareCrises(a.Crisis, b.Crisis); c != 0 {
+			return c < 0
+		}
 		if a.Issuer != b.Issuer {
 			return a.Issuer < b.Issuer
 		}
@@ -389,6 +430,24 @@ func CompileAll(series []Series, declared SelfDeclared, now time.Time) Overview 
 	}
 	o.Plan = MakePlan(o)
 	return o
+}
+
+// CompareCrises orders by crisis, for every list that puts crises first
+// (the overview, the plan, the signals, the counsellor's desk and export):
+// a crisis before no crisis and, of two crises, the one that takes effect
+// first. Negative when a comes first, positive when b does, 0 when neither
+// decides.
+func CompareCrises(a, b *Crisis) int {
+	switch {
+	case (a != nil) != (b != nil):
+		if a != nil {
+			return -1
+		}
+		return 1
+	case a != nil && a.Date != b.Date:
+		return strings.Compare(string(a.Date), string(b.Date))
+	}
+	return 0
 }
 
 func anyUrgent(codes []FlagCode) bool {

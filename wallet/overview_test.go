@@ -72,7 +72,9 @@ func TestCompileMatchesHandComputedFixture(t *testing.T) {
 	for _, d := range o.Debts {
 		order = append(order, d.Issuer)
 	}
-	wantOrder := []string{"woonstad", "deurwaarder-x", "zilveren-kruis", "cjib", "vattenfall", "belastingdienst", "kpn"}
+	// Vattenfall's one month on energy is past the 30-day signal moment, so
+	// it is urgent and comes before the larger CJIB fine.
+	wantOrder := []string{"woonstad", "deurwaarder-x", "zilveren-kruis", "vattenfall", "cjib", "belastingdienst", "kpn"}
 	if !reflect.DeepEqual(order, wantOrder) {
 		t.Errorf("debt order = %v, want %v", order, wantOrder)
 	}
@@ -80,6 +82,7 @@ func TestCompileMatchesHandComputedFixture(t *testing.T) {
 	wantUrgent := []Flag{
 		{Code: FlagGarnishment, Issuer: "zilveren-kruis", Reference: "ZK-5", Name: "Zilveren Kruis", Category: CategoryHealthInsurance},
 		{Code: FlagBailiff, Issuer: "deurwaarder-x", Reference: "DW-9", Name: "Deurwaarder X", Category: CategoryConsumerCredit},
+		{Code: FlagPriorityArrears, Issuer: "vattenfall", Reference: "E-77", Name: "Vattenfall", Category: CategoryEnergy},
 		{Code: FlagPriorityArrears, Issuer: "woonstad", Reference: "HUUR-1", Name: "Woonstad", Category: CategoryRent},
 		{Code: FlagPriorityArrears, Issuer: "zilveren-kruis", Reference: "ZK-5", Name: "Zilveren Kruis", Category: CategoryHealthInsurance},
 	}

@@ -22,11 +22,11 @@ type Tier int
 
 // Tiers of the action plan.
 const (
-	TierCrisis          Tier = iota // a bailiff or garnishment on a basic need, or a garnishment that leaves too little to live on
+	TierCrisis          Tier = iota // an announced eviction, disconnection or end of insurance (these first); a bailiff or garnishment on a basic need; a garnishment that leaves too little to live on
 	TierHousing                     // rent arrears
-	TierEnergyWater                 // energy or water arrears
+	TierEnergyWater                 // energy, heat or water arrears
 	TierHealthInsurance             // health insurance arrears
-	TierDeadline                    // a tax or fine due within DueSoonWithin
+	TierDeadline                    // a tax (national, municipal, water board) or fine due within DueSoonWithin
 	TierRest                        // everything else
 )
 
@@ -35,6 +35,9 @@ type Action string
 
 // Actions of the action plan.
 const (
+	// ActionCallCrisis: call the organisation today, and the municipality,
+	// which must pick a crisis up within CrisisResponseWorkingDays.
+	ActionCallCrisis       Action = "call_crisis"
 	ActionCheckGarnishment Action = "check_garnishment" // have the garnishment and the protected amount checked
 	ActionStopEnforcement  Action = "stop_enforcement"  // call now and ask for a payment arrangement to stop the costs
 	ActionPayBeforeDue     Action = "pay_before_due"    // pay before the due date, or ask for a delay or arrangement
@@ -61,6 +64,9 @@ type PlanLine struct {
 	Due Date `json:"due,omitempty"`
 	// Statement is the jti of the line's first debt, for its page.
 	Statement string `json:"statement,omitempty"`
+	// Crisis is the announced eviction, disconnection or end of insurance
+	// on one of the line's debts (the one that takes effect first).
+	Crisis *Crisis `json:"crisis,omitempty"`
 }
 
 // Plan is what to do first and how the rest is grouped.
@@ -72,6 +78,30 @@ type Plan struct {
 	FixedCosts []PlanLine `json:"fixed_costs"`
 	// Other are the remaining debts.
 	Other []PlanLine `json:"other"`
+}
+
+// Crises are the first lines that carry a crisis: what the resident must
+// do today, shown above everything else.
+func (p Plan) Crises() []PlanLine {
+	var out []PlanLine
+	for _, l := range p.First {
+		if l.Crisis != nil {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Steps are the first lines without a crisis: "begin hiermee" below the
+// crises.
+func (p Plan) Steps() []PlanLine {
+	var out []PlanLine
+	for _, l := range p.First {
+		if l.Crisis == nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // MakePlan orders the open debts and wrong garnishments of an overview into
@@ -99,6 +129,9 @@ func MakePlan(o Overview) Plan {
 		}
 		if d.Status.Severity() > l.Status.Severity() {
 			l.Status = d.Status
+		}
+		if c := d.Crisis; c != nil && CompareCrises(c, l.Crisis) < 0 {
+			l.Crisis = &Crisis{State: c.State, Date: c.Date}
 		}
 		l.NeedsAction = l.NeedsAction || needs
 		l.Debts++
@@ -132,6 +165,9 @@ func MakePlan(o Overview) Plan {
 		if a.Tier != b.Tier {
 			return a.Tier < b.Tier
 		}
+		if c := CompareCrises(a.Crisis, b.Crisis); c != 0 {
+			return c < 0
+		}
 		if a.NeedsAction != b.NeedsAction {
 			return a.NeedsAction
 		}
@@ -152,7 +188,7 @@ func MakePlan(o Overview) Plan {
 	p := Plan{First: []PlanLine{}, FixedCosts: []PlanLine{}, Other: []PlanLine{}}
 	for _, l := range all {
 		switch {
-		case l.NeedsAction && len(p.First) < PlanSteps:
+		case l.Crisis != nil, l.NeedsAction && len(p.First) < PlanSteps: // every crisis is a first step
 			p.First = append(p.First, l)
 		case l.Category.Priority():
 			p.FixedCosts = append(p.FixedCosts, l)
@@ -167,23 +203,25 @@ func MakePlan(o Overview) Plan {
 // it needs the resident now.
 func debtStep(d Debt, today, soon Date) (Tier, Action, bool) {
 	enforced := d.Status == StatusBailiff || d.Status == StatusGarnishment
-	behind := d.ArrearsCents > 0 || d.MonthsInArrears > 0
+	behind := d.ArrearsCents > 0 || d.MonthsInArrears > 0 || d.DaysInArrears > 0
 	dueSoon := d.DueDate != "" && d.DueDate >= today && d.DueDate <= soon
 	tier := TierRest
 	switch {
-	case enforced && basicNeed(d.Category):
+	case d.Crisis != nil, enforced && basicNeed(d.Category):
 		tier = TierCrisis
 	case d.Category == CategoryRent && behind:
 		tier = TierHousing
-	case (d.Category == CategoryEnergy || d.Category == CategoryWater) && behind:
+	case (d.Category == CategoryEnergy || d.Category == CategoryHeat || d.Category == CategoryWater) && behind:
 		tier = TierEnergyWater
 	case d.Category == CategoryHealthInsurance && behind:
 		tier = TierHealthInsurance
-	case (d.Category == CategoryTax || d.Category == CategoryFine) && dueSoon:
+	case dueSoon && (d.Category == CategoryFine || momentOf(d.Category) == momentReminder && d.Category != CategoryBenefitReclaim):
 		tier = TierDeadline
 	}
 	var action Action
 	switch {
+	case d.Crisis != nil:
+		action = ActionCallCrisis
 	case enforced:
 		action = ActionStopEnforcement
 	case dueSoon:
@@ -203,14 +241,14 @@ func debtStep(d Debt, today, soon Date) (Tier, Action, bool) {
 // losing a roof, power, water or health insurance.
 func basicNeed(c Category) bool {
 	switch c {
-	case CategoryRent, CategoryEnergy, CategoryWater, CategoryHealthInsurance:
+	case CategoryRent, CategoryEnergy, CategoryHeat, CategoryWater, CategoryHealthInsurance:
 		return true
 	}
 	return false
 }
 
 func actionRank(a Action) int {
-	for i, k := range []Action{ActionCheckGarnishment, ActionStopEnforcement, ActionPayBeforeDue, ActionArrangeArrears, ActionKeepArrangement, ActionNone} {
+	for i, k := range []Action{ActionCallCrisis, ActionCheckGarnishment, ActionStopEnforcement, ActionPayBeforeDue, ActionArrangeArrears, ActionKeepArrangement, ActionNone} {
 		if a == k {
 			return i
 		}

@@ -32,6 +32,19 @@ const (
 	// sets no signal moment for (mortgage, CAK premium): two months, the rule
 	// the overview used for every priority debt before the moments per kind.
 	PriorityArrearsMonths = 2
+	// CrisisResponseWorkingDays is how soon the municipality must pick up
+	// a crisis: under the Wet gemeentelijke schuldhulpverlening (art. 4) a
+	// first conversation follows within three working days, instead of
+	// four weeks, when a "bedreigende situatie" threatens: a forced
+	// eviction, the end of the supply of gas, water, electricity or district
+	// heating, or the termination of the health insurance (the Wgs
+	// situations as the DDAS model lists them, reference §3.3; the three
+	// days and four weeks: Binnenlands Bestuur, 3-11-2023, "Geen plicht tot
+	// snel huisbezoek als energiebedrijf wil afsluiten"). That article also
+	// reports SZW's reading that an energy supplier's end-of-supply notice
+	// alone is not yet such a situation; Regie shows the resident the Wgs
+	// right and lets the municipality weigh it.
+	CrisisResponseWorkingDays = 3
 	// daysPerMonth turns a rule in months into one in days when the
 	// organisation counts days (days_in_arrears): the LCV and the DDAS model
 	// count days, the Zvw counts monthly premiums, and 30 joins them.
@@ -235,11 +248,8 @@ func (o Overview) Signals() []Signal {
 // signalBefore orders signals: crises first, the nearest crisis date first;
 // then the oldest arrears; then by organisation and category.
 func signalBefore(a, b Signal) bool {
-	if (a.Crisis != nil) != (b.Crisis != nil) {
-		return a.Crisis != nil
-	}
-	if a.Crisis != nil && a.Crisis.Date != b.Crisis.Date {
-		return a.Crisis.Date < b.Crisis.Date
+	if c := CompareCrises(a.Crisis, b.Crisis); c != 0 {
+		return c < 0
 	}
 	if a.Since != b.Since {
 		return a.Since < b.Since

@@ -170,3 +170,106 @@ func TestSignalsListCrisesFirstWithoutAmounts(t *testing.T) {
 		t.Errorf("Signals =\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+// TestCrisisOrdering: crises come first in the debts, the urgent flags and
+// the plan, the one that takes effect first before the other; a crisis
+// comes before an urgent debt without one (even a bailiff on energy or a
+// larger arrear), and every crisis is a first step, beyond PlanSteps.
+// testNow is 25 November 2026.
+func TestCrisisOrdering(t *testing.T) {
+	d := func(iss string, debt Debt) Series {
+		debt.Reference, debt.Creditor = "R-"+iss, iss
+		debt.OriginalCents = debt.OutstandingCents
+		return Series{Versions: []Statement{debtSeries(iss, "j-"+iss, 1, "2026-11-20", debt)}}
+	}
+	crisis := func(s CrisisState, date Date) *Crisis { return &Crisis{State: s, Date: date} }
+	eviction := d("woon", Debt{Category: CategoryRent, OutstandingCents: 90000, ArrearsCents: 90000, MonthsInArrears: 2, Status: StatusJudgment,
+		Crisis: crisis(CrisisEviction, "2026-12-10")})
+	cutOff := d("energie", Debt{Category: CategoryEnergy, OutstandingCents: 30000, ArrearsCents: 30000, DaysInArrears: 45, Status: StatusOpen,
+		Crisis: crisis(CrisisDisconnection, "2026-12-01")})
+	uninsured := d("zorg", Debt{Category: CategoryHealthInsurance, OutstandingCents: 5000, Status: StatusOpen, // a crisis without arrears
+		Crisis: crisis(CrisisInsurance, "2026-12-31")})
+	waterCrisis := d("water", Debt{Category: CategoryWater, OutstandingCents: 6000, ArrearsCents: 6000, DaysInArrears: 40, Status: StatusCollection,
+		Crisis: crisis(CrisisDisconnection, "2026-12-31")})
+	bailiff := d("deurwaarder", Debt{Category: CategoryEnergy, OutstandingCents: 500000, ArrearsCents: 500000, MonthsInArrears: 9, Status: StatusBailiff})
+	rent := d("huur2", Debt{Category: CategoryRent, OutstandingCents: 200000, ArrearsCents: 200000, MonthsInArrears: 3, Status: StatusOpen})
+	paid := d("oud", Debt{Category: CategoryEnergy, Status: StatusPaid, Crisis: crisis(CrisisDisconnection, "2026-11-01")})
+
+	cases := []struct {
+		name   string
+		series []Series
+		order  []string // debts, urgent flags and plan's first lines, by issuer
+		flags  []string // urgent flags as code:issuer
+	}{
+		{"two crises, the nearest date first", []Series{eviction, cutOff}, []string{"energie", "woon"},
+			[]string{"crisis:energie", "crisis:woon", "priority_arrears:energie", "priority_arrears:woon"}},
+		{"crisis before urgent", []Series{bailiff, rent, uninsured}, []string{"zorg", "deurwaarder", "huur2"},
+			[]string{"crisis:zorg", "bailiff:deurwaarder", "priority_arrears:deurwaarder", "priority_arrears:huur2"}},
+		{"same date: then as without a crisis (more owed, worse status)", []Series{waterCrisis, uninsured}, []string{"water", "zorg"},
+			[]string{"crisis:water", "crisis:zorg", "priority_arrears:water"}},
+		{"a paid debt's crisis is over", []Series{paid, rent}, []string{"huur2"}, []string{"priority_arrears:huur2"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, perm := range [][]Series{c.series, reversed(c.series)} {
+				o := Compile(perm, testNow)
+				var debts, flags, plan []string
+				for _, r := range o.Debts {
+					if !r.Debt.Status.Closed() {
+						debts = append(debts, r.Issuer)
+					}
+				}
+				for _, f := range o.Urgent {
+					flags = append(flags, string(f.Code)+":"+f.Issuer)
+					if (f.Code == FlagCrisis) != (f.Crisis != nil) {
+						t.Errorf("flag %s:%s carries crisis %v", f.Code, f.Issuer, f.Crisis)
+					}
+				}
+				for _, l := range o.Plan.First {
+					plan = append(plan, l.Issuer)
+				}
+				var creditors []string
+				for _, cr := range o.Creditors {
+					creditors = append(creditors, cr.Issuer)
+				}
+				if !reflect.DeepEqual(creditors, c.order) {
+					t.Errorf("creditors = %v, want %v", creditors, c.order)
+				}
+				if !reflect.DeepEqual(debts, c.order) {
+					t.Errorf("debts = %v, want %v", debts, c.order)
+				}
+				if !reflect.DeepEqual(flags, c.flags) {
+					t.Errorf("urgent = %v, want %v", flags, c.flags)
+				}
+				if !reflect.DeepEqual(plan, c.order) {
+					t.Errorf("plan = %v, want %v", plan, c.order)
+				}
+			}
+		})
+	}
+
+	// Four crises are four first steps: a crisis is never grouped away.
+	o := Compile([]Series{eviction, cutOff, uninsured, waterCrisis, rent}, testNow)
+	var first []string
+	for _, l := range o.Plan.First {
+		first = append(first, l.Issuer+":"+string(l.Action))
+		if l.Tier != TierCrisis && l.Crisis != nil {
+			t.Errorf("%s: crisis line in tier %d", l.Issuer, l.Tier)
+		}
+	}
+	want := []string{"energie:call_crisis", "woon:call_crisis", "water:call_crisis", "zorg:call_crisis"}
+	if !reflect.DeepEqual(first, want) {
+		t.Errorf("plan first = %v, want %v", first, want)
+	}
+	if len(o.Plan.FixedCosts) != 1 || o.Plan.FixedCosts[0].Issuer != "huur2" {
+		t.Errorf("fixed costs = %+v, want only huur2", o.Plan.FixedCosts)
+	}
+}
+
+func reversed(s []Series) []Series {
+	out := make([]Series, len(s))
+	for i := range s {
+		out[len(s)-1-i] = s[i]
+	}
+	return out
+}

@@ -59,7 +59,7 @@ func T(lang, key string, args ...any) string {
 // word looks key up in the words of lang, then in the budget's and the
 // second-edition debt's words.
 func word(lang, key string) (string, bool) {
-	for _, table := range []map[string]map[string]string{words, budgetWords, debtWords, hostWords, changeWords} {
+	for _, table := range []map[string]map[string]string{words, budgetWords, debtWords, hostWords, changeWords, signalWords} {
 		if w, ok := table[lang][key]; ok {
 			return w, true
 		}
@@ -194,6 +194,9 @@ func funcs(lang string) template.FuncMap {
 // FlagText is the plain next step for a flag.
 func FlagText(lang string, f wallet.Flag) string {
 	key := "flag." + string(f.Code)
+	if c := f.Crisis; f.Code == wallet.FlagCrisis && c != nil {
+		return T(lang, key+"."+string(c.State), f.Name, LongDate(lang, c.Date.Time()))
+	}
 	if f.Code == wallet.FlagPriorityArrears {
 		if _, ok := word(lang, key+"."+string(f.Category)); ok {
 			key += "." + string(f.Category)
