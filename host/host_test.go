@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	bolt "go.etcd.io/bbolt"
 
 	"regie/consent"
 	"regie/helper"
 	"regie/internal/testkit"
+	"regie/store"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -270,7 +270,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	if code, _ := w.push(accB.Wallet, w.debt(bsnB, "b1", "B-1", 1)); code != 404 {
 		t.Errorf("push to a deleted vault: %d", code)
 	}
-	w.h.ix.db.View(func(tx *bolt.Tx) error {
+	w.h.ix.db.View(context.Background(), func(tx store.Tx) error {
 		for _, name := range [][]byte{bucketVaults, bucketLogins} {
 			tx.Bucket(name).ForEach(func(k, v []byte) error {
 				if bytes.Contains(k, []byte(accB.Vault)) || bytes.Contains(v, []byte(accB.Vault)) {

@@ -11,8 +11,7 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
+	"regie/store"
 	"regie/wallet"
 )
 
@@ -43,20 +42,19 @@ type sessionEntry struct {
 
 // index is host.db.
 type index struct {
-	db     *bolt.DB
+	db     store.DB
 	pepper []byte
 }
 
 func openIndex(path string) (*index, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	// Many writers at once are the host's common case; a lone write waits
+	// at most 2 ms for company.
+	db, err := store.OpenBolt(path, store.BoltOptions{Timeout: time.Second, MaxBatchDelay: 2 * time.Millisecond, MaxBatchSize: 64})
 	if err != nil {
 		return nil, fmt.Errorf("open host index: %w", err)
 	}
-	// Many writers at once are the host's common case; a lone write waits
-	// at most 2 ms for company.
-	db.MaxBatchDelay, db.MaxBatchSize = 2*time.Millisecond, 64
 	ix := &index{db: db}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(context.Background(), func(tx store.Tx) error {
 		for _, b := range [][]byte{bucketMeta, bucketLogins, bucketVaults, bucketSessions, []byte(bucketBoxes)} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -110,7 +108,7 @@ func (ix *index) addVault(login, id string, pub []byte, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return ix.db.Update(func(tx *bolt.Tx) error {
+	return ix.db.Update(context.Background(), func(tx store.Tx) error {
 		if tx.Bucket(bucketLogins).Get(lk) != nil {
 			return errTaken
 		}
@@ -126,7 +124,7 @@ func (ix *index) addVault(login, id string, pub []byte, now time.Time) error {
 
 func (ix *index) vaultOf(login string) (string, bool) {
 	var id string
-	_ = ix.db.View(func(tx *bolt.Tx) error {
+	_ = ix.db.View(context.Background(), func(tx store.Tx) error {
 		id = string(tx.Bucket(bucketLogins).Get(ix.loginKey(login)))
 		return nil
 	})
@@ -135,7 +133,7 @@ func (ix *index) vaultOf(login string) (string, bool) {
 
 func (ix *index) exists(id string) bool {
 	found := false
-	_ = ix.db.View(func(tx *bolt.Tx) error {
+	_ = ix.db.View(context.Background(), func(tx store.Tx) error {
 		found = tx.Bucket(bucketVaults).Get([]byte(id)) != nil
 		return nil
 	})
@@ -147,13 +145,13 @@ func (ix *index) putSession(secret string, e sessionEntry) error {
 	if err != nil {
 		return err
 	}
-	return ix.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Put(sessionID(secret), raw) })
+	return ix.db.Update(context.Background(), func(tx store.Tx) error { return tx.Bucket(bucketSessions).Put(sessionID(secret), raw) })
 }
 
 func (ix *index) session(secret string) (sessionEntry, bool, error) {
 	var e sessionEntry
 	var raw []byte
-	_ = ix.db.View(func(tx *bolt.Tx) error {
+	_ = ix.db.View(context.Background(), func(tx store.Tx) error {
 		raw = append([]byte(nil), tx.Bucket(bucketSessions).Get(sessionID(secret))...)
 		return nil
 	})
@@ -167,7 +165,7 @@ func (ix *index) session(secret string) (sessionEntry, bool, error) {
 }
 
 func (ix *index) deleteSession(secret string) error {
-	return ix.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete(sessionID(secret)) })
+	return ix.db.Update(context.Background(), func(tx store.Tx) error { return tx.Bucket(bucketSessions).Delete(sessionID(secret)) })
 }
 
 // sweep deletes sessions idle longer than idle (or older than max) and
@@ -175,7 +173,7 @@ func (ix *index) deleteSession(secret string) error {
 // which vaults still have a live session.
 func (ix *index) sweep(now time.Time, idle, max time.Duration, vault string) (map[string]bool, error) {
 	live := map[string]bool{}
-	err := ix.db.Update(func(tx *bolt.Tx) error {
+	err := ix.db.Update(context.Background(), func(tx store.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		var gone [][]byte
 		err := b.ForEach(func(k, v []byte) error {
@@ -209,7 +207,7 @@ func (ix *index) deleteVault(ctx context.Context, id string) error {
 	if err := ix.box(id).Drop(ctx); err != nil {
 		return err
 	}
-	return ix.db.Update(func(tx *bolt.Tx) error {
+	return ix.db.Update(context.Background(), func(tx store.Tx) error {
 		raw := tx.Bucket(bucketVaults).Get([]byte(id))
 		if raw != nil {
 			var e vaultEntry

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"regie/store"
 )
 
 // Box keeps, for one vault, what must work while nobody holds the vault's
@@ -25,12 +25,12 @@ import (
 // `regie serve` keeps the box inside the vault file; a host keeps one per
 // vault in its index, so a vault file stays closed while its resident is away.
 type Box struct {
-	db   *bolt.DB
+	db   store.DB
 	path [][]byte
 	// vaultFile says the box lies in its vault's own file, whose meta
 	// bucket holds the public encryption key.
 	vaultFile bool
-	// batch makes writes share fsyncs with concurrent writers (bbolt Batch).
+	// batch makes writes share fsyncs with concurrent writers (store.DB's Batch).
 	batch bool
 }
 
@@ -45,7 +45,7 @@ func (b *Box) Batched() *Box {
 }
 
 // NewBox is the box at the nested bucket path in db.
-func NewBox(db *bolt.DB, path ...string) *Box {
+func NewBox(db store.DB, path ...string) *Box {
 	b := &Box{db: db}
 	for _, p := range path {
 		b.path = append(b.path, []byte(p))
@@ -75,9 +75,9 @@ var (
 
 // BoxTx is one transaction over a box.
 type BoxTx struct {
-	tx   *bolt.Tx
+	tx   store.Tx
 	box  *Box
-	root *bolt.Bucket // nil in a read transaction when the box is empty
+	root store.Bucket // nil in a read transaction when the box is empty
 }
 
 // View runs fn in a read transaction over the box.
@@ -85,8 +85,8 @@ func (b *Box) View(ctx context.Context, fn func(*BoxTx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	defer guard(&err)
-	return b.db.View(func(tx *bolt.Tx) error {
+	defer guard(b.db, &err)
+	return b.db.View(ctx, func(tx store.Tx) error {
 		t := &BoxTx{tx: tx, box: b}
 		bk := tx.Bucket(b.path[0])
 		for _, p := range b.path[1:] {
@@ -105,12 +105,12 @@ func (b *Box) Update(ctx context.Context, fn func(*BoxTx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	defer guard(&err)
+	defer guard(b.db, &err)
 	write := b.db.Update
 	if b.batch {
 		write = b.db.Batch
 	}
-	return write(func(tx *bolt.Tx) error {
+	return write(ctx, func(tx store.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(b.path[0])
 		if err != nil {
 			return err
@@ -129,8 +129,8 @@ func (b *Box) Drop(ctx context.Context) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	defer guard(&err)
-	return b.db.Update(func(tx *bolt.Tx) error {
+	defer guard(b.db, &err)
+	return b.db.Update(ctx, func(tx store.Tx) error {
 		if len(b.path) == 1 {
 			return ignoreMissing(tx.DeleteBucket(b.path[0]))
 		}
@@ -149,13 +149,13 @@ func (b *Box) Drop(ctx context.Context) (err error) {
 }
 
 func ignoreMissing(err error) error {
-	if errors.Is(err, bolt.ErrBucketNotFound) {
+	if errors.Is(err, store.ErrBucketNotFound) {
 		return nil
 	}
 	return err
 }
 
-func (t *BoxTx) sub(name []byte) (*bolt.Bucket, error) {
+func (t *BoxTx) sub(name []byte) (store.Bucket, error) {
 	if t.root == nil {
 		return nil, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"regie/store"
 )
 
 func boxWithKey(t *testing.T, v *Vault) *Box {
@@ -168,7 +170,7 @@ func TestLockedEventsJoinTheLog(t *testing.T) {
 // disk could.
 func rawBoxEvents(t *testing.T, v *Vault, fn func(bk *bolt.Bucket, root *bolt.Bucket) error) {
 	t.Helper()
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := store.BoltFile(v.db).Update(func(tx *bolt.Tx) error {
 		root := tx.Bucket([]byte("box"))
 		return fn(root.Bucket(boxEvents), root)
 	})
@@ -207,7 +209,7 @@ func TestTamperedLockedEventsAreNotJoined(t *testing.T) {
 			ob := boxWithKey(t, other)
 			addLockedEvents(t, ob, 3)
 			var foreign []byte
-			_ = other.db.View(func(tx *bolt.Tx) error {
+			_ = store.BoltFile(other.db).View(func(tx *bolt.Tx) error {
 				foreign = append([]byte(nil), tx.Bucket([]byte("box")).Bucket(boxEvents).Get(Seq(1))...)
 				return nil
 			})
@@ -344,7 +346,7 @@ func TestBoxRefusesWritesWithoutKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	b := NewBox(db, "vaults", "v1")
+	b := NewBox(store.Bolt(db), "vaults", "v1")
 	for _, tc := range []struct {
 		name string
 		fn   func(tx *BoxTx) error

@@ -10,8 +10,9 @@ import (
 	"fmt"
 
 	"github.com/go-jose/go-jose/v4"
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"regie/store"
 )
 
 // Each vault has a P-256 encryption key pair so that what arrives while the
@@ -69,7 +70,7 @@ func loadEncryptionKey(t *Tx) (*ecdsa.PrivateKey, error) {
 
 // ensureEncryptionKey gives a vault made before encryption keys existed its
 // key pair at unlock.
-func (v *Vault) ensureEncryptionKey(k *keys) error {
+func (v *Vault) ensureEncryptionKey(ctx context.Context, k *keys) error {
 	if k.decrypt != nil {
 		return nil
 	}
@@ -77,7 +78,7 @@ func (v *Vault) ensureEncryptionKey(k *keys) error {
 	if err != nil {
 		return err
 	}
-	err = v.update(func(tx *bolt.Tx) error {
+	err = v.update(ctx, func(tx store.Tx) error {
 		t := &Tx{tx: tx, k: k, now: v.opts.Now}
 		// Another unlock may have made one meanwhile: keep the first.
 		if old, err := loadEncryptionKey(t); err != nil || old != nil {
@@ -97,7 +98,7 @@ func (v *Vault) ensureEncryptionKey(k *keys) error {
 // passphrase: anyone may encrypt to the vault, only the resident can read.
 func (v *Vault) PublicEncryptionKey() (*ecdsa.PublicKey, error) {
 	var raw []byte
-	err := v.view(func(tx *bolt.Tx) error {
+	err := v.view(context.Background(), func(tx store.Tx) error {
 		if meta := tx.Bucket(bucketMeta); meta != nil {
 			raw = bytes.Clone(meta.Get(metaEncPublic))
 		}

@@ -8,6 +8,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"regie/store"
 )
 
 // TestEventLogWipeIsDetected: deleting the events bucket together with the
@@ -95,12 +97,12 @@ func TestVersion1VaultUpgradesOnUnlock(t *testing.T) {
 				t.Fatal(err)
 			}
 			kdf := kdfRecord{Params: testKDF, Salt: make([]byte, 16)}
-			dk, _, err := v.unwrap(testPass)
+			dk, _, err := v.unwrap(context.Background(), testPass)
 			if err != nil {
 				t.Fatal(err)
 			}
 			wrapped := legacyWrap(t, testPass, kdf, dk)
-			if err := v.db.Update(func(tx *bolt.Tx) error { return putMeta(tx.Bucket(bucketMeta), kdf, wrapped) }); err != nil {
+			if err := v.db.Update(context.Background(), func(tx store.Tx) error { return putMeta(tx.Bucket(bucketMeta), kdf, wrapped) }); err != nil {
 				t.Fatal(err)
 			}
 			v.Close()
@@ -123,7 +125,7 @@ func TestVersion1VaultUpgradesOnUnlock(t *testing.T) {
 			if n, err := v.VerifyEvents(ctx); err != nil || n != 3 {
 				t.Fatalf("verify = %d, %v", n, err)
 			}
-			if _, legacy, err := v.unwrap(pass); err != nil || legacy {
+			if _, legacy, err := v.unwrap(context.Background(), pass); err != nil || legacy {
 				t.Errorf("after %s: legacy = %v, %v", via, legacy, err)
 			}
 		})

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"regie/store"
 )
 
 func logWithEvents(t *testing.T, n int) *Vault {
@@ -39,7 +41,7 @@ func TestEventLogVerifies(t *testing.T) {
 // with the file would.
 func rawEvents(t *testing.T, v *Vault, fn func(b *bolt.Bucket, keys, vals [][]byte) error) {
 	t.Helper()
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := store.BoltFile(v.db).Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(BucketEvents))
 		var keys, vals [][]byte
 		b.ForEach(func(k, val []byte) error {

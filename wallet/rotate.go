@@ -6,8 +6,9 @@ import (
 	"crypto/rand"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"regie/store"
 )
 
 // indexKey is the header record that holds the index key once the data key
@@ -21,7 +22,7 @@ var boxBucket = []byte("box")
 
 // keysFor derives the keys of data key dk, with the index key a rotation
 // kept.
-func keysFor(tx *bolt.Tx, dk []byte) (*keys, error) {
+func keysFor(tx store.Tx, dk []byte) (*keys, error) {
 	k, err := newKeys(dk)
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func keysFor(tx *bolt.Tx, dk []byte) (*keys, error) {
 // half-way, the vault is as it was, under the old passphrase. Nothing else
 // should be using the vault meanwhile.
 func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err error) {
-	defer guard(&err)
+	defer guard(v.db, &err)
 	dk, legacy, err := v.openForChange(ctx, oldPass, newPass)
 	if err != nil {
 		return fmt.Errorf("rotate key: %w", err)
@@ -61,7 +62,7 @@ func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err err
 		return err
 	}
 	var next *keys
-	err = v.update(func(tx *bolt.Tx) error {
+	err = v.update(ctx, func(tx store.Tx) error {
 		old, err := keysFor(tx, dk)
 		if err != nil {
 			return err
@@ -76,7 +77,7 @@ func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err err
 		}
 		next.index = old.index
 		var names [][]byte
-		err = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		err = tx.ForEach(func(name []byte, _ store.Bucket) error {
 			// The box holds JWEs to the vault's encryption key (whose
 			// private half is a sealed record re-sealed here) and records
 			// under grant handles: nothing in it is under the data key.
@@ -119,7 +120,7 @@ func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err err
 // reseal opens every sealed value of one bucket with old and seals it with
 // next. The header's plain records (key-derivation parameters, wrapped key,
 // format) and the index key are left to the caller.
-func reseal(b *bolt.Bucket, name Bucket, old, next *keys) error {
+func reseal(b store.Bucket, name Bucket, old, next *keys) error {
 	type kv struct{ k, v []byte }
 	var all []kv
 	err := b.ForEach(func(k, val []byte) error {

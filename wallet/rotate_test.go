@@ -8,12 +8,14 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"regie/store"
 )
 
 // header returns the plain header records an attacker could keep a copy of.
 func header(t *testing.T, v *Vault) (kdf, dk []byte) {
 	t.Helper()
-	v.db.View(func(tx *bolt.Tx) error {
+	store.BoltFile(v.db).View(func(tx *bolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
 		kdf, dk = bytes.Clone(m.Get([]byte("kdf"))), bytes.Clone(m.Get([]byte("dk")))
 		return nil
@@ -23,7 +25,7 @@ func header(t *testing.T, v *Vault) (kdf, dk []byte) {
 
 func putHeader(t *testing.T, v *Vault, kdf, dk []byte) {
 	t.Helper()
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := store.BoltFile(v.db).Update(func(tx *bolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
 		if err := m.Put([]byte("kdf"), kdf); err != nil {
 			return err
@@ -111,7 +113,7 @@ func TestRotateKey(t *testing.T) {
 func TestRotateKeyFailingHalfWayChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	v := rotationFixture(t)
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := store.BoltFile(v.db).Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(BucketStatements))
 		k, val := b.Cursor().Last()
 		val = bytes.Clone(val)

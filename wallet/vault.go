@@ -17,10 +17,10 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"regie/store"
 )
 
 // Bucket names a group of sealed records. Names are fixed words chosen by the
@@ -78,11 +78,12 @@ type Profile struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Vault is a resident's encrypted store on one bbolt file. It is safe for
-// concurrent use. While locked it can be opened, but nothing sealed can be read
-// or written.
+// Vault is a resident's encrypted store: one bbolt file (Open), or any
+// store.DB (OpenStore), such as a vault's space in a host's shared
+// database. It is safe for concurrent use. While locked it can be opened,
+// but nothing sealed can be read or written.
 type Vault struct {
-	db   *bolt.DB
+	db   store.DB
 	opts Options
 
 	mu   sync.RWMutex
@@ -104,6 +105,29 @@ type keys struct {
 // Open opens (or creates an empty) vault file. A second process opening the
 // same file gets ErrInUse once LockTimeout has passed.
 func Open(path string, opts *Options) (*Vault, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	db, err := OpenFile(path, o.LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Vault{db: db, opts: o}, nil
+}
+
+// OpenStore is the vault in db, for stores that are not one vault file
+// (a host's shared database). Closing the vault closes db; on an error
+// the caller still owns db.
+func OpenStore(db store.DB, opts *Options) (*Vault, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	return &Vault{db: db, opts: o}, nil
+}
+
+func (opts *Options) withDefaults() (Options, error) {
 	o := Options{}
 	if opts != nil {
 		o = *opts
@@ -117,18 +141,23 @@ func Open(path string, opts *Options) (*Vault, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if err := o.KDF.check(); err != nil {
-		return nil, fmt.Errorf("open vault: %w", err)
-	}
+	return o, o.KDF.check()
+}
+
+// OpenFile opens (or creates) a vault file as a store, with the checks
+// Open makes: a damaged file is ErrDamaged, not a panic, and a file
+// another process holds is ErrInUse once lockTimeout has passed. A host
+// keeping vault files opens them with it and then OpenStore.
+func OpenFile(path string, lockTimeout time.Duration) (store.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open vault: %w", err)
 	}
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	db, err := openBolt(path, o.LockTimeout)
+	db, err := openBolt(path, lockTimeout)
 	if err != nil {
-		if errors.Is(err, bolterrors.ErrTimeout) {
+		if errors.Is(err, store.ErrInUse) {
 			return nil, fmt.Errorf("open vault: %w", ErrInUse)
 		}
 		if errors.Is(err, ErrDamaged) {
@@ -136,45 +165,57 @@ func Open(path string, opts *Options) (*Vault, error) {
 		}
 		return nil, fmt.Errorf("open vault: %w", err)
 	}
-	return &Vault{db: db, opts: o}, nil
+	return db, nil
 }
 
 // openBolt opens the file with bbolt, turning a panic over a damaged page
 // that checkFile did not catch into ErrDamaged.
-func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
+func openBolt(path string, timeout time.Duration) (db store.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, damaged("%v", r)
 		}
 	}()
-	return bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	return store.OpenBolt(path, store.BoltOptions{Timeout: timeout})
 }
 
 // guard turns a bbolt panic over a damaged page inside a transaction into
-// ErrDamaged; bbolt rolls the transaction back on the way out.
-func guard(err *error) {
+// ErrDamaged; bbolt rolls the transaction back on the way out. Only a
+// vault file is guarded: a panic in another store is a fault of the code,
+// not of the data, and goes on up.
+func guard(db store.DB, err *error) {
+	if store.BoltFile(db) == nil {
+		return
+	}
 	if r := recover(); r != nil {
 		*err = damaged("%v", r)
 	}
 }
 
-// Close locks the vault and closes the file.
+// Close locks the vault and closes its store.
 func (v *Vault) Close() error {
 	v.Lock()
 	return v.db.Close()
 }
 
-// Path is the vault file's path.
-func (v *Vault) Path() string { return v.db.Path() }
+// Path is the vault file's path, or "" for a vault in another store.
+func (v *Vault) Path() string {
+	if f := store.BoltFile(v.db); f != nil {
+		return f.Path()
+	}
+	return ""
+}
 
 // Now is the vault's clock.
 func (v *Vault) Now() time.Time { return v.opts.Now() }
 
 // Exists reports whether a vault has been created in this file. A damaged
 // file answers with an error, not a panic.
-func (v *Vault) Exists() (bool, error) {
+func (v *Vault) Exists() (bool, error) { return v.exists(context.Background()) }
+
+func (v *Vault) exists(ctx context.Context) (bool, error) {
 	found := false
-	err := v.view(func(tx *bolt.Tx) error {
+	err := v.view(ctx, func(tx store.Tx) error {
 		b := tx.Bucket(bucketMeta)
 		found = b != nil && b.Get([]byte("dk")) != nil
 		return nil
@@ -182,16 +223,17 @@ func (v *Vault) Exists() (bool, error) {
 	return found, err
 }
 
-// view and update are the only ways into bbolt: a damaged file can make
-// bbolt panic inside a transaction, and guard turns that into ErrDamaged.
-func (v *Vault) view(fn func(*bolt.Tx) error) (err error) {
-	defer guard(&err)
-	return v.db.View(fn)
+// view and update are the only ways into the store: a damaged file can
+// make bbolt panic inside a transaction, and guard turns that into
+// ErrDamaged.
+func (v *Vault) view(ctx context.Context, fn func(store.Tx) error) (err error) {
+	defer guard(v.db, &err)
+	return v.db.View(ctx, fn)
 }
 
-func (v *Vault) update(fn func(*bolt.Tx) error) (err error) {
-	defer guard(&err)
-	return v.db.Update(fn)
+func (v *Vault) update(ctx context.Context, fn func(store.Tx) error) (err error) {
+	defer guard(v.db, &err)
+	return v.db.Update(ctx, fn)
 }
 
 // Create makes a new vault: a random data key wrapped by a key derived from
@@ -210,7 +252,7 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 	if p.Name == "" || len(p.Name) > 200 {
 		return &ValidationError{Field: "name", Problem: "must be 1 to 200 characters"}
 	}
-	if exists, err := v.Exists(); err != nil {
+	if exists, err := v.exists(ctx); err != nil {
 		return err
 	} else if exists {
 		return ErrExists
@@ -237,7 +279,7 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 	if err != nil {
 		return err
 	}
-	err = v.update(func(tx *bolt.Tx) error {
+	err = v.update(ctx, func(tx store.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err
@@ -272,7 +314,7 @@ func (v *Vault) Create(ctx context.Context, passphrase string, p Profile) error 
 	return nil
 }
 
-func putMeta(meta *bolt.Bucket, kdf kdfRecord, wrapped []byte) error {
+func putMeta(meta store.Bucket, kdf kdfRecord, wrapped []byte) error {
 	raw, err := json.Marshal(kdf)
 	if err != nil {
 		return err
@@ -330,11 +372,11 @@ func wrapKey(passphrase string, params KDFParams, dk []byte) (kdfRecord, []byte,
 // unwrap derives the key-encryption key and opens the data key.
 // legacy reports a version-1 header, which Unlock and ChangePassphrase
 // upgrade.
-func (v *Vault) unwrap(passphrase string) (_ []byte, legacy bool, err error) {
-	defer guard(&err)
+func (v *Vault) unwrap(ctx context.Context, passphrase string) (_ []byte, legacy bool, err error) {
+	defer guard(v.db, &err)
 	var kdf kdfRecord
 	var wrapped []byte
-	err = v.view(func(tx *bolt.Tx) error {
+	err = v.view(ctx, func(tx store.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil || meta.Get([]byte("dk")) == nil {
 			return ErrNoVault
@@ -375,23 +417,23 @@ func (v *Vault) unwrap(passphrase string) (_ []byte, legacy bool, err error) {
 // Unlock opens the vault with the passphrase. A wrong passphrase returns
 // ErrWrongPassphrase and changes nothing.
 func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
-	defer guard(&err)
+	defer guard(v.db, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dk, legacy, err := v.unwrap(passphrase)
+	dk, legacy, err := v.unwrap(ctx, passphrase)
 	if errors.Is(err, ErrDamaged) {
 		return err
 	}
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
-	k, err := v.openKeys(dk)
+	k, err := v.openKeys(ctx, dk)
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
 	if legacy {
-		if err := v.upgrade(passphrase, dk, k); err != nil {
+		if err := v.upgrade(ctx, passphrase, dk, k); err != nil {
 			return fmt.Errorf("unlock: %w", err)
 		}
 	}
@@ -406,11 +448,11 @@ func (v *Vault) Unlock(ctx context.Context, passphrase string) (err error) {
 // the session cookie's secret, so that any host process given the cookie
 // can serve the session. A wrong key returns ErrWrongPassphrase.
 func (v *Vault) UnlockWithDataKey(ctx context.Context, dk []byte) (err error) {
-	defer guard(&err)
+	defer guard(v.db, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	k, err := v.openKeys(bytes.Clone(dk))
+	k, err := v.openKeys(ctx, bytes.Clone(dk))
 	if err != nil {
 		return fmt.Errorf("unlock: %w", ErrWrongPassphrase)
 	}
@@ -432,9 +474,9 @@ func (v *Vault) DataKey() ([]byte, error) {
 
 // openKeys derives the record keys from the data key and reads the signing
 // and encryption keys and the profile.
-func (v *Vault) openKeys(dk []byte) (*keys, error) {
+func (v *Vault) openKeys(ctx context.Context, dk []byte) (*keys, error) {
 	var k *keys
-	err := v.view(func(tx *bolt.Tx) error {
+	err := v.view(ctx, func(tx store.Tx) error {
 		var err error
 		if k, err = keysFor(tx, dk); err != nil {
 			return err
@@ -455,7 +497,7 @@ func (v *Vault) openKeys(dk []byte) (*keys, error) {
 		return err
 	})
 	if err == nil {
-		err = v.ensureEncryptionKey(k)
+		err = v.ensureEncryptionKey(ctx, k)
 	}
 	if err != nil {
 		return nil, err
@@ -466,7 +508,7 @@ func (v *Vault) openKeys(dk []byte) (*keys, error) {
 // CheckPassphrase reports whether passphrase opens the vault, without
 // changing whether it is unlocked.
 func (v *Vault) CheckPassphrase(passphrase string) error {
-	_, _, err := v.unwrap(passphrase)
+	_, _, err := v.unwrap(context.Background(), passphrase)
 	return err
 }
 
@@ -492,13 +534,13 @@ func (v *Vault) ChangePassphrase(ctx context.Context, oldPass, newPass string) e
 		return fmt.Errorf("change passphrase: %w", err)
 	}
 	if legacy {
-		return v.upgrade(newPass, dk, nil)
+		return v.upgrade(ctx, newPass, dk, nil)
 	}
 	kdf, wrapped, err := wrapKey(newPass, v.opts.KDF, dk)
 	if err != nil {
 		return err
 	}
-	return v.update(func(tx *bolt.Tx) error {
+	return v.update(ctx, func(tx store.Tx) error {
 		return putMeta(tx.Bucket(bucketMeta), kdf, wrapped)
 	})
 }
@@ -512,18 +554,18 @@ func (v *Vault) openForChange(ctx context.Context, oldPass, newPass string) ([]b
 	if len(newPass) < 8 {
 		return nil, false, &ValidationError{Field: "passphrase", Problem: "must be at least 8 characters"}
 	}
-	return v.unwrap(oldPass)
+	return v.unwrap(ctx, oldPass)
 }
 
 // upgrade turns a version-1 header into version 2 in one transaction: the
 // log head moves into the header and the data key is wrapped again, under
 // passphrase, naming version 2.
-func (v *Vault) upgrade(passphrase string, dk []byte, k *keys) error {
+func (v *Vault) upgrade(ctx context.Context, passphrase string, dk []byte, k *keys) error {
 	kdf, wrapped, err := wrapKey(passphrase, v.opts.KDF, dk)
 	if err != nil {
 		return err
 	}
-	return v.update(func(tx *bolt.Tx) error {
+	return v.update(ctx, func(tx store.Tx) error {
 		if k == nil {
 			var err error
 			if k, err = keysFor(tx, dk); err != nil {
@@ -579,7 +621,7 @@ func (v *Vault) current() (*keys, error) {
 
 // View runs fn in a read-only transaction over sealed records.
 func (v *Vault) View(ctx context.Context, fn func(*Tx) error) (err error) {
-	defer guard(&err)
+	defer guard(v.db, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -587,7 +629,7 @@ func (v *Vault) View(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	return v.view(func(tx *bolt.Tx) error {
+	return v.view(ctx, func(tx store.Tx) error {
 		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
 	})
 }
@@ -595,7 +637,7 @@ func (v *Vault) View(ctx context.Context, fn func(*Tx) error) (err error) {
 // Update runs fn in a read-write transaction: everything fn writes lands
 // together, durably, or not at all.
 func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) (err error) {
-	defer guard(&err)
+	defer guard(v.db, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -603,7 +645,7 @@ func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	return v.update(func(tx *bolt.Tx) error {
+	return v.update(ctx, func(tx store.Tx) error {
 		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
 	})
 }
@@ -612,7 +654,7 @@ func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) (err error) {
 // with XChaCha20-Poly1305 under the data key, with its bucket and key as
 // associated data, so a value copied to another place fails to open.
 type Tx struct {
-	tx  *bolt.Tx
+	tx  store.Tx
 	k   *keys
 	now func() time.Time
 }

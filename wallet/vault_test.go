@@ -7,11 +7,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regie/internal/testkit/fastkdf"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"regie/internal/testkit/fastkdf"
+	"regie/store"
 )
 
 // testKDF keeps tests fast; the production cost is DefaultKDF.
@@ -200,7 +202,7 @@ func TestSealedValueMovedToAnotherKeyIsRefused(t *testing.T) {
 	put(t, v, mustClaims(t, goodDebt))
 	put(t, v, mustClaims(t, goodIncome))
 	// Copy the first statement's sealed bytes over the second's, behind the vault's back.
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := store.BoltFile(v.db).Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(BucketStatements))
 		var keys, vals [][]byte
 		b.ForEach(func(k, val []byte) error {
@@ -292,7 +294,7 @@ func TestSupersedeWithoutHead(t *testing.T) {
 	v := newTestVault(t)
 	c1 := mustClaims(t, goodDebt)
 	put(t, v, c1)
-	if err := v.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(BucketHeads)) }); err != nil {
+	if err := store.BoltFile(v.db).Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(BucketHeads)) }); err != nil {
 		t.Fatal(err)
 	}
 	c0 := c1
