@@ -525,6 +525,6 @@ func kv(e *entry) ([]byte, []byte) {
 	return e.k, e.v
 }
 
-func (c *cursor) First() ([]byte, []byte)         { return kv(c.cur.first(nil)) }
+func (c *cursor) First() ([]byte, []byte)           { return kv(c.cur.first(nil)) }
 func (c *cursor) Seek(seek []byte) ([]byte, []byte) { return kv(c.cur.first(seek)) }
-func (c *cursor) Next() ([]byte, []byte)          { return kv(c.cur.next()) }
+func (c *cursor) Next() ([]byte, []byte)            { return kv(c.cur.next()) }
