@@ -22,8 +22,7 @@ type budgetData struct {
 	Situations   []wallet.Situation
 }
 
-func (s *Server) budgetRoutes() {
-	app := s.app
+func (s *Server) budgetRoutes(app fiber.Router) {
 	app.Get("/budget", s.resident(func(c *fiber.Ctx, p page) error { return s.budgetPage(c, p, fiber.StatusOK, "", "") }))
 	app.Post("/budget/costs", s.resident(s.addCostSubmit))
 	app.Post("/budget/costs/:id/delete", s.resident(s.deleteCostSubmit))

@@ -59,6 +59,10 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 			return err
 		}
 		if err != nil {
+			if c.Method() != fiber.MethodGet && s.kept == nil {
+				// A host's form sent after the session ended: its login.
+				return c.Redirect(s.loginPath, fiber.StatusSeeOther)
+			}
 			if c.Method() != fiber.MethodGet {
 				// A form sent after the session ended: unlock, then back to
 				// the page that held the form.
@@ -73,7 +77,7 @@ func (s *Server) resident(h func(c *fiber.Ctx, p page) error) fiber.Handler {
 				c.Request().PostArgs().Set("next", back)
 				return s.unlockForm(c, fiber.StatusUnauthorized, web.T(s.lang(c), "unlock.expired"))
 			}
-			to := "/unlock"
+			to := s.loginPath
 			if next := httpx.LocalPath(c.OriginalURL()); next != "/" {
 				to += "?next=" + url.QueryEscape(next)
 			}
@@ -93,6 +97,10 @@ func (s *Server) pageRoutes() {
 	app.Get("/unlock", s.unlockPage)
 	app.Post("/unlock", s.unlockSubmit)
 	app.Post("/lock", s.resident(s.lockSubmit))
+}
+
+// residentPages adds the resident's pages to r, each behind resident.
+func (s *Server) residentPages(app fiber.Router) {
 	app.Get("/", s.resident(s.overviewPage))
 	app.Get("/debt/:id", s.resident(s.debtPage))
 	app.Get("/sources", s.resident(s.sourcesPage))
@@ -113,6 +121,7 @@ func (s *Server) pageRoutes() {
 		return s.apiReceipt(c)
 	}))
 	app.Get("/log", s.resident(s.logPage))
+	s.budgetRoutes(app)
 }
 
 func (s *Server) setLang(c *fiber.Ctx) error {
@@ -326,6 +335,9 @@ type sourcesData struct {
 	Kind      trust.Kind
 	Report    *connectors.Report
 	Refresh   []refreshRow
+	// Address is the wallet's address for organisations, when the
+	// resident has a use for it (a hosted wallet).
+	Address string
 }
 
 func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
@@ -338,7 +350,7 @@ func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &sourcesData{}
+	d := &sourcesData{Address: r.Address}
 	connected := map[string]bool{}
 	for _, src := range list {
 		name := src.Org
@@ -579,6 +591,8 @@ type grantData struct {
 	URL              string
 	ShortCode        string
 	ShortCodeMinutes int
+	// ShortCodes says whether a short code can be made here.
+	ShortCodes bool
 }
 
 func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
@@ -591,7 +605,7 @@ func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &grantData{Grant: g, Status: g.Status(r.Vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)}
+	d := &grantData{Grant: g, Status: g.Status(r.Vault.Now()), PurposeLabel: g.Purpose.Label(p.lang), ShortCodes: r.ShortCodes}
 	for _, sc := range g.Scope {
 		d.ScopeLabels = append(d.ScopeLabels, scopeLabel(p.lang, sc, tl))
 	}
@@ -632,6 +646,9 @@ func (s *Server) revokeSubmit(c *fiber.Ctx, p page) error {
 
 func (s *Server) codeSubmit(c *fiber.Ctx, p page) error {
 	r := residentOf(c)
+	if !r.ShortCodes {
+		return s.errorPage(c, fiber.StatusForbidden, web.T(p.lang, "con.code.off"))
+	}
 	code, _, err := r.Consent.ShortCode(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return s.errorPage(c, fiber.StatusBadRequest, web.T(p.lang, "err.generic"))

@@ -397,6 +397,9 @@ func (s *Server) apiReceipt(c *fiber.Ctx) error {
 
 func (s *Server) apiShortCode(c *fiber.Ctx) error {
 	r := residentOf(c)
+	if !r.ShortCodes {
+		return errNoShortCodes(c)
+	}
 	code, exp, err := r.Consent.ShortCode(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return gone(c, err)

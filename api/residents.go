@@ -9,6 +9,7 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -24,6 +25,15 @@ type Resident struct {
 	Importer *connectors.Importer
 	Puller   *connectors.Puller
 	Trust    trust.Store
+	// ShortCodes says whether the resident may make a short code to read
+	// out. A short code is served only from the open vault, never from a
+	// grant's sealed record, so a host that serves helpers while the
+	// resident is away offers the QR code and the link instead.
+	ShortCodes bool
+	// Address is the wallet's address to give organisations, shown on the
+	// sources page; empty where the resident has no use for it (serve on
+	// 127.0.0.1).
+	Address string
 	// CSRF is the session's form token: a form posted to a resident page
 	// must carry it.
 	CSRF string
@@ -60,7 +70,7 @@ func NewResident(v *wallet.Vault, base string, box *wallet.Box, client *http.Cli
 	}
 	ts := trust.Store{Vault: v}
 	im := &connectors.Importer{Vault: v}
-	r := &Resident{Vault: v, Trust: ts, Importer: im,
+	r := &Resident{Vault: v, Trust: ts, Importer: im, ShortCodes: true,
 		Consent: &consent.Service{Vault: v, Trust: ts, BaseURL: base, Box: box},
 		Puller:  &connectors.Puller{Vault: v, Importer: im, Client: client}}
 	im.Imported = func(ctx context.Context) {
@@ -111,4 +121,9 @@ func (s *Server) openResident(c *fiber.Ctx) (*Resident, func(), error) {
 		c.Locals(residentKey{}, nil)
 		release()
 	}, nil
+}
+
+// errNoShortCodes answers a request for a short code where there are none.
+func errNoShortCodes(c *fiber.Ctx) error {
+	return httpx.JSONError(c, fiber.StatusForbidden, "short_codes_off", "this wallet gives no short codes; share the QR code or the link")
 }

@@ -87,6 +87,8 @@ type Server struct {
 	one *Resident
 	// residents finds the resident of a request: the server itself.
 	residents Residents
+	// loginPath is where a page request without a session is sent.
+	loginPath string
 	pages     *web.Renderer
 	sessions  *sessions
 	kept      *keptForms
@@ -122,7 +124,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	v := cfg.Vault
 	s := &Server{
-		pages: pages, log: cfg.Logger, cfg: cfg, requests: httpx.NewRequests(),
+		pages: pages, log: cfg.Logger, cfg: cfg, requests: httpx.NewRequests(), loginPath: "/unlock",
 		sessions: newSessions(cfg.SessionIdle, v.Now),
 		kept:     newKeptForms(v.Now),
 		throttle: newThrottle(cfg.Limits.UnlockFailures, cfg.Limits.UnlockLockout, time.Now),
@@ -240,6 +242,15 @@ func (s *Server) routes() {
 	app.Post("/api/v1/session", s.apiUnlock)
 	api := app.Group("/api/v1", s.requireSession)
 	api.Delete("/session", s.apiLock)
+	s.residentAPI(api)
+
+	s.pageRoutes()
+	s.residentPages(app)
+}
+
+// residentAPI adds the resident's JSON API to r, a group behind
+// requireSession.
+func (s *Server) residentAPI(api fiber.Router) {
 	api.Get("/overview", s.apiOverview)
 	api.Get("/statements", s.apiStatements)
 	api.Post("/statements", s.apiImport)
@@ -263,7 +274,4 @@ func (s *Server) routes() {
 	api.Delete("/household", s.apiDeleteHousehold)
 	api.Get("/client", s.apiClient)
 	api.Put("/client", s.apiPutClient)
-
-	s.pageRoutes()
-	s.budgetRoutes()
 }

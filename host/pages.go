@@ -18,8 +18,9 @@ import (
 	"regie/web"
 )
 
-// The resident's pages of the host, in Dutch by default: sign-up, login, the
-// page a resident lands on, and lock. Forms carry a token that must match
+// The host's own pages, in Dutch by default: sign-up, login and lock. After
+// them the resident lands on the overview, which like every other resident
+// page is the wallet server's own (see resident.go). Forms carry a token that must match
 // the regie_csrf cookie (SameSite=Strict), so no other site can post them.
 // Passphrases and BSNs travel only in POST bodies, never in a URL.
 const (
@@ -36,7 +37,6 @@ func (s *Server) pageRoutes(limit fiber.Handler) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600}))
 	app.Get(web.ManifestPath, httpx.Fixed(web.ManifestType, web.Manifest()))
 	app.Get("/lang/:code", s.setLang)
-	app.Get("/", s.homePage)
 	app.Get(signupPath, s.signupPage)
 	app.Post(signupPath, limit, s.signupSubmit)
 	app.Get(loginPath, s.loginPage)
@@ -58,12 +58,6 @@ type loginForm struct {
 	Bad   bool
 }
 
-// homeView is the page a resident lands on after sign-up or login.
-type homeView struct {
-	Wallet  string
-	Arrived int
-}
-
 func (s *Server) lang(c *fiber.Ctx) string { return web.Lang(c.Cookies(httpx.LangCookie)) }
 
 func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error {
@@ -75,8 +69,6 @@ func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error
 			key = "host.signup.title"
 		case "login":
 			key = "host.login.title"
-		case "hosted":
-			key = "host.home.title"
 		}
 		p.Title = web.T(p.Lang, key)
 	}
@@ -120,20 +112,6 @@ func (s *Server) loggedIn(c *fiber.Ctx) bool {
 	}
 	ses.Release()
 	return true
-}
-
-func (s *Server) homePage(c *fiber.Ctx) error {
-	ses, err := s.h.Resume(c.UserContext(), c.Cookies(cookieName))
-	if err != nil {
-		if !errors.Is(err, ErrNoSession) {
-			s.h.cfg.Logger.Error("resuming a session", "err", err.Error())
-		}
-		return c.Redirect(loginPath, fiber.StatusSeeOther)
-	}
-	defer ses.Release()
-	arrived, _ := strconv.Atoi(c.Query("binnen"))
-	return s.render(c, fiber.StatusOK, "hosted", web.Page{CSRF: s.formToken(c),
-		Data: homeView{Wallet: s.h.WalletURL(ses.ID), Arrived: max(arrived, 0)}})
 }
 
 func (s *Server) signupPage(c *fiber.Ctx) error {
@@ -180,29 +158,40 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	if c.Query("uit") != "" {
 		flash = web.T(s.lang(c), "host.logged.out")
 	}
-	return s.render(c, fiber.StatusOK, "login", web.Page{CSRF: s.formToken(c), Flash: flash, Data: loginForm{}})
+	return s.render(c, fiber.StatusOK, "login", web.Page{CSRF: s.formToken(c), Flash: flash, Next: nextPage(c.Query("next")), Data: loginForm{}})
+}
+
+// nextPage is the page to go to after the login: a path on this host, never
+// the landing page's own "/" (the form then leaves it out).
+func nextPage(next string) string {
+	if next = httpx.LocalPath(next); next == "/" {
+		return ""
+	}
+	return next
 }
 
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	f := loginForm{Login: c.FormValue("login")}
+	next := nextPage(c.FormValue("next"))
 	if !sameForm(c) {
-		return s.render(c, fiber.StatusForbidden, "login", web.Page{CSRF: s.formToken(c), Error: web.T(s.lang(c), "err.csrf"), Data: f})
+		return s.render(c, fiber.StatusForbidden, "login", web.Page{CSRF: s.formToken(c), Error: web.T(s.lang(c), "err.csrf"), Next: next, Data: f})
 	}
-	_, secret, rep, err := s.loginCounted(c, f.Login, c.FormValue("passphrase"))
+	_, secret, _, err := s.loginCounted(c, f.Login, c.FormValue("passphrase"))
 	if err != nil {
 		status, _, msg := s.pageError(c, err)
 		f.Bad = true
-		return s.render(c, status, "login", web.Page{CSRF: s.formToken(c), Error: msg, Data: f})
+		return s.render(c, status, "login", web.Page{CSRF: s.formToken(c), Error: msg, Next: next, Data: f})
 	}
 	s.setCookie(c, secret)
-	if n := rep.Accepted(); n > 0 {
-		return c.Redirect("/?binnen="+strconv.Itoa(n), fiber.StatusSeeOther)
-	}
-	return c.Redirect("/", fiber.StatusSeeOther)
+	// The overview, which says what arrived while the resident was away.
+	return c.Redirect(httpx.LocalPath(next), fiber.StatusSeeOther)
 }
 
+// lockSubmit locks from the lock button every resident page has; the form
+// carries the session's form token (formTokenOf).
 func (s *Server) lockSubmit(c *fiber.Ctx) error {
-	if !sameForm(c) {
+	secret := c.Cookies(cookieName)
+	if secret != "" && !httpx.SameToken(c.FormValue("csrf"), formTokenOf(secret)) {
 		return s.render(c, fiber.StatusForbidden, "error", web.Page{Data: web.T(s.lang(c), "err.csrf")})
 	}
 	if err := s.h.Logout(c.UserContext(), c.Cookies(cookieName)); err != nil {

@@ -159,8 +159,8 @@ func TestSignupPageRefusesBadInput(t *testing.T) {
 	}
 }
 
-// TestSignupAndLoginPages: a resident signs up, lands on a page with her
-// wallet address, logs out, is refused with a wrong passphrase or without
+// TestSignupAndLoginPages: a resident signs up, lands on her overview (her
+// wallet address on the sources page), logs out, is refused with a wrong passphrase or without
 // the form token, and logs in again.
 func TestSignupAndLoginPages(t *testing.T) {
 	w := newHostWorld(t)
@@ -177,9 +177,14 @@ func TestSignupAndLoginPages(t *testing.T) {
 	if !ok || w.vaultFiles() != 1 {
 		t.Fatalf("no vault after sign-up: %v, %d files", ok, w.vaultFiles())
 	}
+	// She lands on her overview, with a lock button; the sources page
+	// gives her wallet's address for organisations.
 	code, page, _ = b.get("/")
-	if code != 200 || !strings.Contains(page, w.base+"/v/"+id) || !strings.Contains(page, `action="/lock"`) {
+	if code != 200 || !strings.Contains(page, "Uw overzicht") || !strings.Contains(page, `action="/lock"`) {
 		t.Fatalf("home: %d\n%s", code, page)
+	}
+	if code, page, _ := b.get("/sources"); code != 200 || !strings.Contains(page, w.base+"/v/"+id) {
+		t.Fatalf("sources: %d\n%s", code, page)
 	}
 	// Signed in, the forms send her home.
 	if code, _, loc := b.get(loginPath); code != 303 || loc != "/" {
@@ -232,7 +237,7 @@ func TestSignupAndLoginPages(t *testing.T) {
 				t.Error("the page shows the passphrase or a raw code")
 			}
 			if tc.sessionNow {
-				if code, page, _ := b.get("/"); code != 200 || !strings.Contains(page, "/v/"+id) {
+				if code, page, _ := b.get("/sources"); code != 200 || !strings.Contains(page, "/v/"+id) {
 					t.Errorf("home after login: %d", code)
 				}
 			}

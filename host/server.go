@@ -6,6 +6,7 @@ import (
 	"math"
 	"mime"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,12 @@ type Server struct {
 	// templates did not parse, is what every page answers instead.
 	pages    *web.Renderer
 	pagesErr error
+	// resident is the wallet server's resident API and pages, mounted for
+	// the vault of each request's session.
+	resident *api.Hosted
+	// orgClient reaches organisations for residents: only those of the
+	// host's trust list (see hostOrgsOnly).
+	orgClient *http.Client
 }
 
 // ServerOptions tune the host's HTTP server.
@@ -90,8 +97,17 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 		guesses: httpx.NewGuesses(limits.LoginFailures, limits.LoginLockout, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
 	s.pages, s.pagesErr = web.NewRenderer()
+	s.orgClient = orgClientFor(h.cfg.Trust)
+	var err error
+	s.resident, err = api.NewHosted(api.HostedConfig{Residents: s, PublicURL: h.cfg.PublicURL, LoginPath: loginPath,
+		Logger: h.cfg.Logger, Limits: api.Limits{UploadBody: limits.Body}})
 	cfg := fiber.Config{AppName: "regie-host", DisableStartupMessage: true, Immutable: true,
 		BodyLimit: limits.Body, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
+	if err != nil {
+		s.pagesErr = errors.Join(s.pagesErr, err)
+	} else {
+		cfg.ErrorHandler = s.resident.HandleError
+	}
 	if len(opts.TrustedProxies) > 0 {
 		cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies = fiber.HeaderXForwardedFor, true, opts.TrustedProxies
 	}
@@ -106,14 +122,15 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	app.Delete("/api/v1/session", s.logout)
 	app.Delete("/api/v1/vault", s.deleteVault)
 	app.Post("/api/v1/passphrase", login, s.changePassphrase)
-	app.Get("/api/v1/overview", s.overview)
-	app.Get("/api/v1/audit", s.audit)
-	app.Post("/api/v1/consents", s.grant)
-	app.Delete("/api/v1/consents/:id", s.revoke)
 	app.Post("/v/:vault/api/v1/inbox", httpx.RateLimit(limits.PushPerMinute, "push"), s.push)
 	redeem := httpx.RateLimit(limits.RedeemPerMinute, "redeem")
 	app.Get("/v/:vault/c/:handle", redeem, s.redeemHandle)
 	app.Get("/v/:vault/api/v1/dossier", redeem, s.redeemToken)
+	// Everything else a resident does is the wallet server's own resident
+	// API and pages, on the vault of the request's session.
+	if s.resident != nil {
+		s.resident.Mount(app)
+	}
 	go s.sweeper()
 	return s
 }
@@ -291,81 +308,11 @@ func (s *Server) deleteVault(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// withSession runs fn with the vault of the request's session.
-func (s *Server) withSession(c *fiber.Ctx, fn func(*Session) error) error {
-	ses, err := s.h.Resume(c.UserContext(), c.Cookies(cookieName))
-	if err != nil {
-		return s.fail(c, err)
-	}
-	defer ses.Release()
-	return fn(ses)
-}
-
-func (s *Server) overview(c *fiber.Ctx) error {
-	return s.withSession(c, func(ses *Session) error {
-		o, err := ses.Vault.Overview(c.UserContext())
-		if err != nil {
-			return s.fail(c, err)
-		}
-		return c.JSON(o)
-	})
-}
-
-func (s *Server) audit(c *fiber.Ctx) error {
-	return s.withSession(c, func(ses *Session) error {
-		if err := ses.Consent.Settle(c.UserContext()); err != nil {
-			return s.fail(c, err)
-		}
-		events, err := ses.Vault.Events(c.UserContext())
-		if err != nil {
-			return s.fail(c, err)
-		}
-		if events == nil {
-			events = []wallet.Event{}
-		}
-		_, verr := ses.Vault.VerifyEvents(c.UserContext())
-		return c.JSON(fiber.Map{"events": events, "intact": verr == nil})
-	})
-}
-
-// GrantAnswer is a new consent as the host API returns it.
+// GrantAnswer is the part of a new consent's answer (POST /api/v1/consents,
+// api's resident API) that a resident's app needs to share it.
 type GrantAnswer struct {
 	ID  string `json:"id"`
 	URL string `json:"url"`
-}
-
-func (s *Server) grant(c *fiber.Ctx) error {
-	var req struct {
-		To      string   `json:"to"`
-		Purpose string   `json:"purpose"`
-		Scope   []string `json:"scope"`
-		Days    int      `json:"days"`
-		MaxUses int      `json:"max_uses"`
-	}
-	if !readJSON(c, &req) {
-		return nil
-	}
-	return s.withSession(c, func(ses *Session) error {
-		g, err := ses.Consent.Grant(c.UserContext(), consent.Request{Audience: req.To, Purpose: consent.Purpose(req.Purpose),
-			Scope: req.Scope, Days: req.Days, MaxUses: req.MaxUses})
-		if err != nil {
-			return s.fail(c, err)
-		}
-		url, err := ses.Consent.URL(g)
-		if err != nil {
-			return s.fail(c, err)
-		}
-		return c.Status(fiber.StatusCreated).JSON(GrantAnswer{ID: g.ID, URL: url})
-	})
-}
-
-func (s *Server) revoke(c *fiber.Ctx) error {
-	return s.withSession(c, func(ses *Session) error {
-		if _, err := ses.Consent.Revoke(c.UserContext(), c.Params("id")); err != nil {
-			return s.fail(c, err)
-		}
-		return c.JSON(fiber.Map{"revoked": true})
-	})
 }
 
 // push takes an organisation's statements for a vault, checked against the

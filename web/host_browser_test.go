@@ -17,7 +17,7 @@ import (
 // TestHostPagesInBrowser checks the host's sign-up and login pages, with
 // and without an error, and the page a resident lands on, with axe-core in
 // a real headless Chromium at 360 and 1280 px; at 360 px no page may
-// scroll sideways.
+// scroll sideways. After sign-up the resident lands on her overview.
 func TestHostPagesInBrowser(t *testing.T) {
 	chromium, axePath := need(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -87,9 +87,13 @@ func TestHostPagesInBrowser(t *testing.T) {
 		t.Errorf("after ticking the box the fields are %q", types)
 	}
 	b.run(chromedp.Click(`button[type=submit]`, chromedp.ByQuery))
-	if got := b.text("#wallet-address"); !strings.HasPrefix(got, base+"/v/") {
-		t.Fatalf("landing page shows %q as the wallet address", got)
+	if got := b.text("#first-use-title"); got != "Zo begint u" {
+		t.Fatalf("after sign-up the resident lands on %q", got)
 	}
 	b.check("host-home", true)
 	noSideways("landing page")
+	b.run(chromedp.Navigate(base + "/sources"))
+	if got := b.text("#wallet-address"); !strings.HasPrefix(got, base+"/v/") {
+		t.Fatalf("the sources page shows %q as the wallet address", got)
+	}
 }

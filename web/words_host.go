@@ -1,7 +1,7 @@
 package web
 
 // hostWords are the texts of a hosted wallet's own pages: sign-up, login
-// and the page a resident lands on after them.
+// and the wallet's address a hosted resident gives organisations.
 var hostWords = map[string]map[string]string{
 	"nl": {
 		"host.signup.title":   "Maak uw kluis aan",
@@ -24,12 +24,8 @@ var hostWords = map[string]map[string]string{
 		"host.login.new":      "Nog geen kluis?",
 		"host.login.signup":   "Maak een kluis aan",
 		"host.login.go":       "Log in",
-		"host.home.title":     "Uw kluis is open",
-		"host.home.intro":     "U bent ingelogd. Uw kluis is open zolang u bezig bent. Na 15 minuten niets doen gaat hij vanzelf dicht.",
 		"host.home.address":   "Adres van uw kluis",
 		"host.home.explain":   "Dit adres geeft u aan een organisatie die gegevens naar uw kluis stuurt.",
-		"host.home.arrived":   "Terwijl u weg was, kwamen er %d nieuwe gegevens binnen.",
-		"host.home.lock":      "Uitloggen en kluis sluiten",
 		"host.logged.out":     "U bent uitgelogd. Uw kluis is weer dicht.",
 		"host.err.login":      "Deze inlognaam kan niet. Gebruik 3 tot 64 tekens: letters, cijfers, een punt, een streepje of een liggend streepje.",
 		"host.err.name":       "Vul uw naam in (hoogstens 200 tekens).",
@@ -64,12 +60,8 @@ var hostWords = map[string]map[string]string{
 		"host.login.new":      "No vault yet?",
 		"host.login.signup":   "Create a vault",
 		"host.login.go":       "Log in",
-		"host.home.title":     "Your vault is open",
-		"host.home.intro":     "You are logged in. Your vault stays open while you use it. After 15 minutes without activity it closes by itself.",
 		"host.home.address":   "Address of your vault",
 		"host.home.explain":   "Give this address to an organisation that sends information to your vault.",
-		"host.home.arrived":   "While you were away, %d new items arrived.",
-		"host.home.lock":      "Log out and close the vault",
 		"host.logged.out":     "You are logged out. Your vault is closed again.",
 		"host.err.login":      "This login name cannot be used. Use 3 to 64 characters: letters, digits, a dot, a dash or an underscore.",
 		"host.err.name":       "Fill in your name (at most 200 characters).",
