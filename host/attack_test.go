@@ -223,10 +223,10 @@ func TestExpiredSession(t *testing.T) {
 			if err := h.DeleteVault(ctx, secret); !errors.Is(err, ErrNoSession) {
 				t.Fatalf("delete with an expired cookie: %v, want ErrNoSession", err)
 			}
-			if _, err := os.Stat(h.vaultPath(id)); err != nil {
+			if _, err := os.Stat(filepath.Join(h.cfg.Dir, "vaults", id+".db")); err != nil {
 				t.Fatalf("vault file gone: %v", err)
 			}
-			if !h.ix.exists(id) {
+			if found, err := h.ix.exists(ctx, id); err != nil || !found {
 				t.Fatal("vault gone from the index")
 			}
 		})

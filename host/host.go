@@ -3,11 +3,8 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -23,8 +20,12 @@ import (
 
 // Config sets up a host.
 type Config struct {
-	// Dir is the data folder: host.db and vaults/.
+	// Dir is the data folder: host.db and vaults/. It is used when
+	// Backend is nil.
 	Dir string
+	// Backend is where the host keeps the index and the vaults; nil means
+	// Files(Dir). The host closes it on Close.
+	Backend Backend
 	// PublicURL is the address residents and helpers use; a vault's wallet
 	// address is PublicURL/v/{vault id}.
 	PublicURL string
@@ -48,8 +49,9 @@ type Config struct {
 
 // Host holds the index and a bounded pool of open vaults.
 type Host struct {
-	cfg Config
-	ix  *index
+	cfg     Config
+	backend Backend
+	ix      *index
 	// derive bounds passphrase key derivations to one per core.
 	derive chan struct{}
 	// derivations counts the derivation slots taken, for tests that
@@ -99,14 +101,19 @@ func Open(cfg Config) (*Host, error) {
 		cfg.Trust, _ = trust.NewList(nil)
 	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
-	if err := os.MkdirAll(filepath.Join(cfg.Dir, "vaults"), 0o700); err != nil {
-		return nil, err
+	b := cfg.Backend
+	if b == nil {
+		var err error
+		if b, err = Files(cfg.Dir); err != nil {
+			return nil, err
+		}
 	}
-	ix, err := openIndex(filepath.Join(cfg.Dir, "host.db"))
+	ix, err := openIndex(context.Background(), b.Index())
 	if err != nil {
+		b.Close()
 		return nil, err
 	}
-	return &Host{cfg: cfg, ix: ix, derive: make(chan struct{}, runtime.NumCPU()), open: map[string]*pooled{}}, nil
+	return &Host{cfg: cfg, backend: b, ix: ix, derive: make(chan struct{}, runtime.NumCPU()), open: map[string]*pooled{}}, nil
 }
 
 // Close closes every vault and the index.
@@ -117,20 +124,41 @@ func (h *Host) Close() error {
 		delete(h.open, id)
 	}
 	h.mu.Unlock()
-	return h.ix.db.Close()
+	return h.backend.Close()
 }
 
 // WalletURL is a vault's address for organisations and helpers.
 func (h *Host) WalletURL(id string) string { return h.cfg.PublicURL + "/v/" + id }
 
-func (h *Host) vaultPath(id string) string { return filepath.Join(h.cfg.Dir, "vaults", id+".db") }
-
 var validID = regexp.MustCompile(`^[A-Za-z0-9_-]{22,64}$`)
 
+// known reports whether id names a vault in the index; an index that
+// cannot be read is an error, not "unknown". A vault the index no longer
+// knows (another process on a shared store may have deleted it) leaves
+// this process's pool.
+func (h *Host) known(ctx context.Context, id string) error {
+	if !validID.MatchString(id) {
+		return wallet.ErrNotFound
+	}
+	found, err := h.ix.exists(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		h.forget(id)
+		return wallet.ErrNotFound
+	}
+	return nil
+}
+
+func (h *Host) vaultOptions() *wallet.Options {
+	return &wallet.Options{KDF: h.cfg.KDF, Now: h.cfg.Now}
+}
+
 // acquire opens a vault (or takes the open one) and holds it until release.
-func (h *Host) acquire(id string) (*wallet.Vault, func(), error) {
-	if !validID.MatchString(id) || !h.ix.exists(id) {
-		return nil, nil, wallet.ErrNotFound
+func (h *Host) acquire(ctx context.Context, id string) (*wallet.Vault, func(), error) {
+	if err := h.known(ctx, id); err != nil {
+		return nil, nil, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -139,8 +167,13 @@ func (h *Host) acquire(id string) (*wallet.Vault, func(), error) {
 		if len(h.open) >= h.cfg.MaxOpen {
 			h.evictLocked()
 		}
-		v, err := wallet.Open(h.vaultPath(id), &wallet.Options{KDF: h.cfg.KDF, Now: h.cfg.Now})
+		db, err := h.backend.OpenVault(ctx, id)
 		if err != nil {
+			return nil, nil, err
+		}
+		v, err := wallet.OpenStore(db, h.vaultOptions())
+		if err != nil {
+			db.Close()
 			return nil, nil, err
 		}
 		p = &pooled{v: v}
@@ -153,6 +186,16 @@ func (h *Host) acquire(id string) (*wallet.Vault, func(), error) {
 		p.users--
 		h.mu.Unlock()
 	}, nil
+}
+
+// forget closes a vault the pool holds and nobody uses.
+func (h *Host) forget(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if p := h.open[id]; p != nil && p.users == 0 {
+		p.v.Close()
+		delete(h.open, id)
+	}
 }
 
 // evictLocked closes the least recently used vault nobody is using.
@@ -210,7 +253,9 @@ func (h *Host) Signup(ctx context.Context, login, bsn, name, passphrase string) 
 	if _, err := wallet.ParseBSN(bsn); err != nil {
 		return "", "", err
 	}
-	if _, taken := h.ix.vaultOf(login); taken {
+	if taken, err := h.ix.vaultOf(ctx, login); err != nil {
+		return "", "", err
+	} else if taken != "" {
 		return "", "", ErrTaken
 	}
 	done, err := h.deriving(ctx)
@@ -219,15 +264,18 @@ func (h *Host) Signup(ctx context.Context, login, bsn, name, passphrase string) 
 	}
 	defer done()
 	id = trust.RandomID(16)
-	path := h.vaultPath(id)
-	v, err := wallet.Open(path, &wallet.Options{KDF: h.cfg.KDF, Now: h.cfg.Now})
+	db, err := h.backend.CreateVault(ctx, id)
 	if err != nil {
 		return "", "", err
 	}
+	v, err := wallet.OpenStore(db, h.vaultOptions())
+	if err != nil {
+		db.Close()
+		return "", "", errors.Join(err, h.backend.RemoveVault(ctx, id))
+	}
 	fail := func(err error) (string, string, error) {
 		v.Close()
-		os.Remove(path)
-		return "", "", err
+		return "", "", errors.Join(err, h.backend.RemoveVault(ctx, id))
 	}
 	if err := v.Create(ctx, passphrase, wallet.Profile{BSN: wallet.BSN(bsn), Name: name}); err != nil {
 		return fail(err)
@@ -249,16 +297,16 @@ func (h *Host) Signup(ctx context.Context, login, bsn, name, passphrase string) 
 	if err := h.ix.box(id).Update(ctx, func(tx *wallet.BoxTx) error { return tx.SetPublicKey(raw) }); err != nil {
 		return fail(err)
 	}
-	if err := h.ix.addVault(login, id, raw, h.cfg.Now()); err != nil {
+	if err := h.ix.addVault(ctx, login, id, raw, h.cfg.Now()); err != nil {
 		_ = h.ix.box(id).Drop(ctx)
 		return fail(err)
 	}
-	secret, err = h.startSession(v, id)
+	secret, err = h.startSession(ctx, v, id)
 	v.Close()
 	return id, secret, err
 }
 
-func (h *Host) startSession(v *wallet.Vault, id string) (string, error) {
+func (h *Host) startSession(ctx context.Context, v *wallet.Vault, id string) (string, error) {
 	dk, err := v.DataKey()
 	if err != nil {
 		return "", err
@@ -273,14 +321,17 @@ func (h *Host) startSession(v *wallet.Vault, id string) (string, error) {
 		return "", err
 	}
 	now := h.cfg.Now()
-	return secret, h.ix.putSession(secret, sessionEntry{Vault: id, Sealed: sealed, Start: now, Seen: now})
+	return secret, h.ix.putSession(ctx, secret, sessionEntry{Vault: id, Sealed: sealed, Start: now, Seen: now})
 }
 
 // Login checks a passphrase and opens a session. What was pushed while the
 // resident was away is imported, and the accesses join the log.
 func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret string, arrived connectors.Report, err error) {
-	id, ok := h.ix.vaultOf(normalLogin(login))
-	if !ok {
+	id, err = h.ix.vaultOf(ctx, normalLogin(login))
+	if err != nil {
+		return "", "", arrived, err
+	}
+	if id == "" {
 		// The same derivation under the same limit as a wrong passphrase:
 		// an unknown login name answers no faster.
 		done, err := h.deriving(ctx)
@@ -291,7 +342,7 @@ func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret 
 		done()
 		return "", "", arrived, ErrLogin
 	}
-	v, release, err := h.acquire(id)
+	v, release, err := h.acquire(ctx, id)
 	if err != nil {
 		return "", "", arrived, err
 	}
@@ -316,7 +367,7 @@ func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret 
 	if err != nil {
 		h.cfg.Logger.Error("catching up at login", "err", err.Error())
 	}
-	secret, err = h.startSession(v, id)
+	secret, err = h.startSession(ctx, v, id)
 	return id, secret, arrived, err
 }
 
@@ -353,7 +404,7 @@ func (h *Host) Resume(ctx context.Context, secret string) (*Session, error) {
 	if secret == "" {
 		return nil, ErrNoSession
 	}
-	e, err := h.live(secret)
+	e, err := h.live(ctx, secret)
 	if err != nil {
 		return nil, errors.Join(err, h.lockEnded(ctx, e))
 	}
@@ -366,11 +417,22 @@ func (h *Host) Resume(ctx context.Context, secret string) (*Session, error) {
 	if err != nil {
 		return nil, ErrNoSession
 	}
-	v, release, err := h.acquire(e.Vault)
+	v, release, err := h.acquire(ctx, e.Vault)
 	if err != nil {
 		return nil, err
 	}
-	if !v.Unlocked() {
+	if v.Unlocked() && h.backend.Shared() {
+		// Another process may have taken a push for this vault: bring in
+		// what waits, as a push to this process would have.
+		if waiting, err := h.waiting(ctx, e.Vault); err != nil {
+			release()
+			return nil, err
+		} else if waiting {
+			if _, err := h.catchUp(ctx, v, e.Vault); err != nil {
+				h.cfg.Logger.Error("catching up when resuming a session", "err", err.Error())
+			}
+		}
+	} else if !v.Unlocked() {
 		if err := v.UnlockWithDataKey(ctx, dk); err != nil {
 			release()
 			return nil, ErrNoSession
@@ -383,12 +445,24 @@ func (h *Host) Resume(ctx context.Context, secret string) (*Session, error) {
 	}
 	if now.Sub(e.Seen) > time.Minute {
 		e.Seen = now
-		if err := h.ix.putSession(secret, e); err != nil {
+		if err := h.ix.putSession(ctx, secret, e); err != nil {
 			release()
 			return nil, err
 		}
 	}
 	return &Session{ID: e.Vault, Vault: v, Consent: h.service(v, e.Vault), release: release}, nil
+}
+
+// waiting reports whether something waits in a vault's box for its
+// resident.
+func (h *Host) waiting(ctx context.Context, id string) (bool, error) {
+	var w bool
+	err := h.ix.box(id).View(ctx, func(t *wallet.BoxTx) error {
+		var err error
+		w, err = t.Waiting()
+		return err
+	})
+	return w, err
 }
 
 // maxSession is how long a session lasts however busy it is.
@@ -397,17 +471,20 @@ const maxSession = 8 * time.Hour
 // live finds the session of a cookie secret unless it has ended: idle too
 // long or older than maxSession. An ended one is deleted (only that one) and
 // is ErrNoSession, so an old cookie can do nothing a live one can.
-func (h *Host) live(secret string) (sessionEntry, error) {
+func (h *Host) live(ctx context.Context, secret string) (sessionEntry, error) {
 	if secret == "" {
 		return sessionEntry{}, ErrNoSession
 	}
-	e, ok, err := h.ix.session(secret)
-	if err != nil || !ok {
-		return e, errors.Join(ErrNoSession, err)
+	e, ok, err := h.ix.session(ctx, secret)
+	if err != nil {
+		return e, err
+	}
+	if !ok {
+		return e, ErrNoSession
 	}
 	now := h.cfg.Now()
 	if now.Sub(e.Seen) > h.cfg.SessionIdle || now.Sub(e.Start) > maxSession {
-		return e, errors.Join(ErrNoSession, h.ix.deleteSession(secret))
+		return e, errors.Join(ErrNoSession, h.ix.deleteSession(ctx, secret))
 	}
 	return e, nil
 }
@@ -425,14 +502,14 @@ func (h *Host) lockEnded(ctx context.Context, e sessionEntry) error {
 // resident who locks expects it closed on every device) and drops the
 // vault's keys from memory. An unknown or ended session changes nothing.
 func (h *Host) Logout(ctx context.Context, secret string) error {
-	e, err := h.live(secret)
+	e, err := h.live(ctx, secret)
 	if errors.Is(err, ErrNoSession) {
 		return h.lockEnded(ctx, e)
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, maxSession, e.Vault); err != nil {
+	if _, err := h.ix.sweep(ctx, h.cfg.Now(), h.cfg.SessionIdle, maxSession, e.Vault); err != nil {
 		return err
 	}
 	return h.lockIdle(ctx)
@@ -443,7 +520,7 @@ func (h *Host) Logout(ctx context.Context, secret string) error {
 func (h *Host) Sweep(ctx context.Context) error { return h.lockIdle(ctx) }
 
 func (h *Host) lockIdle(ctx context.Context) error {
-	live, err := h.ix.sweep(h.cfg.Now(), h.cfg.SessionIdle, maxSession, "\x00")
+	live, err := h.ix.sweep(ctx, h.cfg.Now(), h.cfg.SessionIdle, maxSession, "\x00")
 	if err != nil {
 		return err
 	}
@@ -488,7 +565,7 @@ func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass st
 
 // DeleteVault removes the session's vault: its file and every index entry.
 func (h *Host) DeleteVault(ctx context.Context, secret string) error {
-	e, err := h.live(secret)
+	e, err := h.live(ctx, secret)
 	if err != nil {
 		return err
 	}
@@ -506,22 +583,23 @@ func (h *Host) DeleteVault(ctx context.Context, secret string) error {
 	if err := h.ix.deleteVault(ctx, e.Vault); err != nil {
 		return err
 	}
-	if err := os.Remove(h.vaultPath(e.Vault)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("delete vault file: %w", err)
-	}
-	return nil
+	return h.backend.RemoveVault(ctx, e.Vault)
 }
 
 // Push queues statements for a vault after checking them against the
 // host's trust list. The vault stays closed and locked; when its resident
 // is present they are imported at once.
 func (h *Host) Push(ctx context.Context, id string, items []connectors.Item) (connectors.Report, error) {
-	if !validID.MatchString(id) || !h.ix.exists(id) {
-		return connectors.Report{}, wallet.ErrNotFound
+	if err := h.known(ctx, id); err != nil {
+		return connectors.Report{}, err
 	}
 	check := &trust.Verifier{Trust: h.cfg.Trust, AnySubject: true, Now: h.cfg.Now}
 	rep, err := connectors.Queue(ctx, h.ix.box(id), check, h.cfg.PendingQuota, items)
-	if err != nil || rep.Queued == 0 {
+	if err != nil || rep.Queued == 0 || h.backend.Shared() {
+		// On a shared store this process cannot know that a session it
+		// once unlocked the vault for still lives (another process may
+		// have ended it): the push waits for the resident's next request,
+		// in whichever process (see Resume).
 		return rep, err
 	}
 	h.mu.Lock()
@@ -529,7 +607,7 @@ func (h *Host) Push(ctx context.Context, id string, items []connectors.Item) (co
 	unlocked := p != nil && p.v.Unlocked()
 	h.mu.Unlock()
 	if unlocked {
-		if v, release, err := h.acquire(id); err == nil {
+		if v, release, err := h.acquire(ctx, id); err == nil {
 			if _, err := h.catchUp(ctx, v, id); err != nil && !errors.Is(err, wallet.ErrLocked) {
 				h.cfg.Logger.Error("importing a push for a present resident", "err", err.Error())
 			}
@@ -542,8 +620,10 @@ func (h *Host) Push(ctx context.Context, id string, items []connectors.Item) (co
 // Redeem serves a helper from the grant's sealed record, without any key
 // of the vault.
 func (h *Host) Redeem(ctx context.Context, id string, p consent.Presentation) (string, error) {
-	if !validID.MatchString(id) || !h.ix.exists(id) {
+	if err := h.known(ctx, id); errors.Is(err, wallet.ErrNotFound) {
 		return "", consent.ErrUnknownGrant
+	} else if err != nil {
+		return "", err
 	}
 	svc := &consent.Service{Box: h.ix.box(id)}
 	d, _, err := svc.RedeemSealed(ctx, p)

@@ -50,14 +50,15 @@ type hostWorld struct {
 	h           *Host
 	srv         *Server
 	ln          net.Listener
-	// now and quota, when set, go into the host's Config at start.
-	now   func() time.Time
-	quota wallet.PendingQuota
+	// now, quota and backend, when set, go into the host's Config at start.
+	now     func() time.Time
+	quota   wallet.PendingQuota
+	backend Backend
 }
 
 func (w *hostWorld) start() {
 	w.t.Helper()
-	h, err := Open(Config{Dir: w.dir, PublicURL: w.base, Trust: w.tl, KDF: fastKDF, Now: w.now, PendingQuota: w.quota})
+	h, err := Open(Config{Dir: w.dir, Backend: w.backend, PublicURL: w.base, Trust: w.tl, KDF: fastKDF, Now: w.now, PendingQuota: w.quota})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -40,21 +40,18 @@ type sessionEntry struct {
 	Seen   time.Time `json:"seen"`
 }
 
-// index is host.db.
+// index is the host index (host.db, or the index of a shared database):
+// logins, vaults, sessions, boxes, and what a host counts.
 type index struct {
 	db     store.DB
 	pepper []byte
 }
 
-func openIndex(path string) (*index, error) {
-	// Many writers at once are the host's common case; a lone write waits
-	// at most 2 ms for company.
-	db, err := store.OpenBolt(path, store.BoltOptions{Timeout: time.Second, MaxBatchDelay: 2 * time.Millisecond, MaxBatchSize: 64})
-	if err != nil {
-		return nil, fmt.Errorf("open host index: %w", err)
-	}
+// openIndex makes the index's buckets and its login-name pepper when they
+// are missing, and reads the pepper.
+func openIndex(ctx context.Context, db store.DB) (*index, error) {
 	ix := &index{db: db}
-	err = db.Update(context.Background(), func(tx store.Tx) error {
+	err := db.Update(ctx, func(tx store.Tx) error {
 		for _, b := range [][]byte{bucketMeta, bucketLogins, bucketVaults, bucketSessions, []byte(bucketBoxes)} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -72,8 +69,7 @@ func openIndex(path string) (*index, error) {
 		return meta.Put(pepperKey, ix.pepper)
 	})
 	if err != nil {
-		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open host index: %w", err)
 	}
 	return ix, nil
 }
@@ -102,13 +98,13 @@ func sessionKey(secret string) ([]byte, error) {
 // errTaken is a login name that is already in use.
 var errTaken = errors.New("login name taken")
 
-func (ix *index) addVault(login, id string, pub []byte, now time.Time) error {
+func (ix *index) addVault(ctx context.Context, login, id string, pub []byte, now time.Time) error {
 	lk := ix.loginKey(login)
 	raw, err := json.Marshal(vaultEntry{Login: lk, Public: pub, Created: now.UTC()})
 	if err != nil {
 		return err
 	}
-	return ix.db.Update(context.Background(), func(tx store.Tx) error {
+	return ix.db.Update(ctx, func(tx store.Tx) error {
 		if tx.Bucket(bucketLogins).Get(lk) != nil {
 			return errTaken
 		}
@@ -122,39 +118,44 @@ func (ix *index) addVault(login, id string, pub []byte, now time.Time) error {
 	})
 }
 
-func (ix *index) vaultOf(login string) (string, bool) {
+// vaultOf is the vault of a login name, "" when there is none. An index
+// that cannot be read is an error, never "no such login".
+func (ix *index) vaultOf(ctx context.Context, login string) (string, error) {
 	var id string
-	_ = ix.db.View(context.Background(), func(tx store.Tx) error {
+	err := ix.db.View(ctx, func(tx store.Tx) error {
 		id = string(tx.Bucket(bucketLogins).Get(ix.loginKey(login)))
 		return nil
 	})
-	return id, id != ""
+	return id, err
 }
 
-func (ix *index) exists(id string) bool {
+func (ix *index) exists(ctx context.Context, id string) (bool, error) {
 	found := false
-	_ = ix.db.View(context.Background(), func(tx store.Tx) error {
+	err := ix.db.View(ctx, func(tx store.Tx) error {
 		found = tx.Bucket(bucketVaults).Get([]byte(id)) != nil
 		return nil
 	})
-	return found
+	return found, err
 }
 
-func (ix *index) putSession(secret string, e sessionEntry) error {
+func (ix *index) putSession(ctx context.Context, secret string, e sessionEntry) error {
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	return ix.db.Update(context.Background(), func(tx store.Tx) error { return tx.Bucket(bucketSessions).Put(sessionID(secret), raw) })
+	return ix.db.Update(ctx, func(tx store.Tx) error { return tx.Bucket(bucketSessions).Put(sessionID(secret), raw) })
 }
 
-func (ix *index) session(secret string) (sessionEntry, bool, error) {
+func (ix *index) session(ctx context.Context, secret string) (sessionEntry, bool, error) {
 	var e sessionEntry
 	var raw []byte
-	_ = ix.db.View(context.Background(), func(tx store.Tx) error {
+	err := ix.db.View(ctx, func(tx store.Tx) error {
 		raw = append([]byte(nil), tx.Bucket(bucketSessions).Get(sessionID(secret))...)
 		return nil
 	})
+	if err != nil {
+		return e, false, err
+	}
 	if len(raw) == 0 {
 		return e, false, nil
 	}
@@ -164,16 +165,16 @@ func (ix *index) session(secret string) (sessionEntry, bool, error) {
 	return e, true, nil
 }
 
-func (ix *index) deleteSession(secret string) error {
-	return ix.db.Update(context.Background(), func(tx store.Tx) error { return tx.Bucket(bucketSessions).Delete(sessionID(secret)) })
+func (ix *index) deleteSession(ctx context.Context, secret string) error {
+	return ix.db.Update(ctx, func(tx store.Tx) error { return tx.Bucket(bucketSessions).Delete(sessionID(secret)) })
 }
 
 // sweep deletes sessions idle longer than idle (or older than max) and
 // the sessions of vault (all of them when vault is given), and reports
 // which vaults still have a live session.
-func (ix *index) sweep(now time.Time, idle, max time.Duration, vault string) (map[string]bool, error) {
+func (ix *index) sweep(ctx context.Context, now time.Time, idle, max time.Duration, vault string) (map[string]bool, error) {
 	live := map[string]bool{}
-	err := ix.db.Update(context.Background(), func(tx store.Tx) error {
+	err := ix.db.Update(ctx, func(tx store.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		var gone [][]byte
 		err := b.ForEach(func(k, v []byte) error {
@@ -201,13 +202,13 @@ func (ix *index) sweep(now time.Time, idle, max time.Duration, vault string) (ma
 // deleteVault removes every index entry of a vault: its login, its entry,
 // its sessions and its box.
 func (ix *index) deleteVault(ctx context.Context, id string) error {
-	if _, err := ix.sweep(time.Now(), time.Hour*24*365*100, time.Hour*24*365*100, id); err != nil {
+	if _, err := ix.sweep(ctx, time.Now(), time.Hour*24*365*100, time.Hour*24*365*100, id); err != nil {
 		return err
 	}
 	if err := ix.box(id).Drop(ctx); err != nil {
 		return err
 	}
-	return ix.db.Update(context.Background(), func(tx store.Tx) error {
+	return ix.db.Update(ctx, func(tx store.Tx) error {
 		raw := tx.Bucket(bucketVaults).Get([]byte(id))
 		if raw != nil {
 			var e vaultEntry

@@ -205,7 +205,7 @@ func (s *Server) lockSubmit(c *fiber.Ctx) error {
 // address and login name (as its keyed hash), so that a guesser elsewhere
 // cannot lock the resident out.
 func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secret string, rep connectors.Report, err error) {
-	end, err := s.guesses.Begin(c.IP(), string(s.h.ix.loginKey(normalLogin(login))), nil)
+	end, err := s.guesses.Begin(c.UserContext(), c.IP(), string(s.h.ix.loginKey(normalLogin(login))))
 	if err != nil {
 		return "", "", rep, err
 	}

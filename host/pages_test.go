@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -152,7 +153,7 @@ func TestSignupPageRefusesBadInput(t *testing.T) {
 			if w.vaultFiles() != 0 || b.hasSession() {
 				t.Errorf("a refused sign-up left %d vault files, session %v", w.vaultFiles(), b.hasSession())
 			}
-			if _, ok := w.h.ix.vaultOf("fatima"); ok {
+			if id, _ := w.h.ix.vaultOf(context.Background(), "fatima"); id != "" {
 				t.Error("a refused sign-up left an index entry")
 			}
 		})
@@ -173,9 +174,9 @@ func TestSignupAndLoginPages(t *testing.T) {
 	if code != 303 || loc != "/" || !b.hasSession() {
 		t.Fatalf("sign-up: %d to %q\n%s", code, loc, page)
 	}
-	id, ok := w.h.ix.vaultOf("fatima")
-	if !ok || w.vaultFiles() != 1 {
-		t.Fatalf("no vault after sign-up: %v, %d files", ok, w.vaultFiles())
+	id, err := w.h.ix.vaultOf(context.Background(), "fatima")
+	if err != nil || id == "" || w.vaultFiles() != 1 {
+		t.Fatalf("no vault after sign-up: %q, %v, %d files", id, err, w.vaultFiles())
 	}
 	// She lands on her overview, with a lock button; the sources page
 	// gives her wallet's address for organisations.

@@ -48,7 +48,7 @@ type Server struct {
 	https  bool
 	limits Limits
 	// guesses throttles wrong passphrases per client address and login name.
-	guesses *httpx.Guesses
+	guesses guessCounter
 	stop    chan struct{}
 	// reqs ends request contexts at shutdown and when a client hangs up.
 	reqs *httpx.Requests
@@ -94,7 +94,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 		limits.Body = 1 << 20
 	}
 	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}), reqs: httpx.NewRequests(),
-		guesses: httpx.NewGuesses(limits.LoginFailures, limits.LoginLockout, h.cfg.Now)}
+		guesses: h.guessCounter(limits.LoginFailures, limits.LoginLockout)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
 	s.pages, s.pagesErr = web.NewRenderer()
 	s.orgClient = orgClientFor(h.cfg.Trust)
@@ -163,6 +163,9 @@ func (s *Server) sweeper() {
 		case <-t.C:
 			if err := s.h.Sweep(context.Background()); err != nil {
 				s.h.cfg.Logger.Error("session sweep", "err", err.Error())
+			}
+			if err := s.guesses.Prune(context.Background()); err != nil {
+				s.h.cfg.Logger.Error("pruning login counts", "err", err.Error())
 			}
 		}
 	}

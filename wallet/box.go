@@ -355,6 +355,24 @@ func (t *BoxTx) DeletePending(seq uint64) error {
 	return t.del(boxPending, Seq(seq))
 }
 
+// Waiting reports whether a pushed statement or an access event waits in
+// the box for the vault's next unlock. A host whose processes share one
+// store asks it, because the push may have reached another process.
+func (t *BoxTx) Waiting() (bool, error) {
+	for _, name := range [][]byte{boxPending, boxEvents} {
+		bk, err := t.sub(name)
+		if err != nil {
+			return false, err
+		}
+		if bk != nil {
+			if k, _ := bk.Cursor().First(); k != nil {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
 // LockedEvent is one access event written while the vault was locked: the
 // event encrypted to the vault, chained to the one before by hash so that
 // the resident's log notices a removed or reordered entry when it joins them.

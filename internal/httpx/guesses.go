@@ -81,16 +81,8 @@ func (g *Guesses) Begin(client, name string, admit func() error) (end func(ok bo
 			return nil, err
 		}
 	}
-	a.failures++
-	a.last = now
+	a.fail(now, g.maxFailures, g.lockout)
 	g.recent.MoveToFront(el)
-	switch {
-	case a.failures >= g.maxFailures:
-		a.next = now.Add(g.lockout)
-		a.failures = 0
-	case a.failures >= 2:
-		a.next = now.Add(time.Second << (a.failures - 2))
-	}
 	return func(ok bool) {
 		if ok {
 			g.mu.Lock()
@@ -100,6 +92,21 @@ func (g *Guesses) Begin(client, name string, admit func() error) (end func(ok bo
 			g.mu.Unlock()
 		}
 	}, nil
+}
+
+// fail counts one more failed try at now: from the second on, each next
+// try waits twice as long as the last; the maxFailures-th waits lockout
+// and starts the count again.
+func (a *tries) fail(now time.Time, maxFailures int, lockout time.Duration) {
+	a.failures++
+	a.last = now
+	switch {
+	case a.failures >= maxFailures:
+		a.next = now.Add(lockout)
+		a.failures = 0
+	case a.failures >= 2:
+		a.next = now.Add(time.Second << (a.failures - 2))
+	}
 }
 
 // forget drops one key.
