@@ -215,6 +215,18 @@ func (d *DB) DeleteSpace(ctx context.Context, name string) error {
 	})
 }
 
+// HasSpace reports whether a space holds anything: whether a vault
+// exists, for a host that opens only vaults it made.
+func (d *DB) HasSpace(ctx context.Context, name string) (bool, error) {
+	var has bool
+	err := d.withConn(ctx, func(ctx context.Context, c *pgxpool.Conn) error {
+		sctx, cancel := d.statementCtx(ctx)
+		defer cancel()
+		return c.QueryRow(sctx, `SELECT EXISTS (SELECT 1 FROM regie_kv WHERE space = $1)`, name).Scan(&has)
+	})
+	return has, err
+}
+
 // Spaces lists the spaces that hold anything, in name order: what a
 // copy of the whole database walks.
 func (d *DB) Spaces(ctx context.Context) ([]string, error) {

@@ -115,6 +115,11 @@ func TestSpacesAreApartAndDeleteRemovesEveryRow(t *testing.T) {
 		t.Errorf("Spaces = %q, want %q", got, want)
 	}
 
+	for name, want := range map[string]bool{"vault/a": true, "index": true, "vault/b": false, "vault": false} {
+		if has, err := db.HasSpace(ctx, name); err != nil || has != want {
+			t.Errorf("HasSpace(%q) = %v, %v, want %v", name, has, err, want)
+		}
+	}
 	if err := db.DeleteSpace(ctx, "vault/a"); err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +128,9 @@ func TestSpacesAreApartAndDeleteRemovesEveryRow(t *testing.T) {
 	}
 	if n := count(t, url, `SELECT count(*) FROM regie_kv`); n != 4*4 {
 		t.Errorf("%d rows remain of the other four spaces, want 16", n)
+	}
+	if has, err := db.HasSpace(ctx, "vault/a"); err != nil || has {
+		t.Errorf("HasSpace of a deleted space = %v, %v", has, err)
 	}
 	db.Space("vault/a").View(ctx, func(tx store.Tx) error {
 		if tx.Bucket([]byte("records")) != nil {
@@ -258,13 +266,22 @@ func TestLockWaitIsBounded(t *testing.T) {
 	ctx := context.Background()
 	holding, release := make(chan struct{}), make(chan struct{})
 	go db.Space("vault/slow").Update(ctx, func(tx store.Tx) error {
+		// The lock comes with the first statement.
+		tx.Bucket([]byte("b"))
 		close(holding)
 		<-release
 		return nil
 	})
 	<-holding
 	err := db.Space("vault/slow").Update(ctx, func(tx store.Tx) error {
-		t.Error("a second writer ran while the first held the lock")
+		// The first statement waits for the lock, and gives up.
+		b, err := tx.CreateBucketIfNotExists([]byte("b"))
+		if !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("the second writer's first statement: %v, want ErrUnavailable", err)
+		}
+		if b != nil {
+			b.Put([]byte("k"), []byte("second"))
+		}
 		return nil
 	})
 	if !errors.Is(err, store.ErrUnavailable) {
@@ -278,6 +295,12 @@ func TestLockWaitIsBounded(t *testing.T) {
 		t.Errorf("a writer of another vault: %v", err)
 	}
 	close(release)
+	db.Space("vault/slow").View(ctx, func(tx store.Tx) error {
+		if b := tx.Bucket([]byte("b")); b != nil {
+			t.Errorf("the second writer left a bucket (%q)", b.Get([]byte("k")))
+		}
+		return nil
+	})
 }
 
 // A read that fails (here: the database ends the session) is remembered:

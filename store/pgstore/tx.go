@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -104,37 +105,27 @@ func (s *space) run(ctx context.Context, writable bool, fn func(store.Tx) error)
 	var committed []func()
 	err := s.db.withConn(ctx, func(ctx context.Context, c *pgxpool.Conn) error {
 		t := &tx{ctx: ctx, conn: c, sp: s, writable: writable, buckets: map[string]*bucket{}}
-		// A writer takes the space's lock first and then reads at READ
-		// COMMITTED: with every other writer of the space shut out until
-		// commit, each read sees the last commit and the writer's own
-		// writes, which is the snapshot bbolt's writer sees. (A REPEATABLE
-		// READ snapshot would be taken before the lock was granted, and
-		// miss the commit of the writer it waited for.)
-		begin := "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-		if writable {
-			begin = fmt.Sprintf("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d)", s.lock)
-		}
-		if _, err := t.execSimple(begin); err != nil {
-			return err
-		}
 		fnErr = fn(t)
-		if t.err != nil || fnErr != nil {
+		switch {
+		case !t.begun:
+			// fn made no statement: there is nothing to end.
+		case t.err != nil || fnErr != nil:
 			// A connection that fails to roll back is not returned to the
 			// pool (pgxpool drops a connection left inside a transaction).
 			t.execSimple("ROLLBACK")
-			return t.err
+		default:
+			tag, err := t.execSimple("COMMIT")
+			if err != nil {
+				return err
+			}
+			if tag.String() != "COMMIT" {
+				return fmt.Errorf("pgstore: the database rolled the transaction back (%s)", tag)
+			}
 		}
-		tag, err := t.execSimple("COMMIT")
-		if err != nil {
-			return err
-		}
-		if tag.String() != "COMMIT" {
-			return fmt.Errorf("pgstore: the database rolled the transaction back (%s)", tag)
-		}
-		if writable {
+		if t.err == nil && fnErr == nil && writable {
 			committed = t.onCommit // bbolt runs none for a read
 		}
-		return nil
+		return t.err
 	})
 	if err != nil {
 		return err
@@ -153,6 +144,7 @@ type tx struct {
 	conn     *pgxpool.Conn
 	sp       *space
 	writable bool
+	begun    bool
 	// err is the first failed statement: PostgreSQL refuses every later
 	// statement of the transaction, so the transaction ends with it.
 	err error
@@ -182,36 +174,86 @@ func (t *tx) execSimple(sql string) (pgconn.CommandTag, error) {
 	return tag, nil
 }
 
-// exec runs a statement of the space; args follow the space's name.
-func (t *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
+// query runs one statement of the space (args follow the space's name)
+// and hands its rows to each; it answers the statement's tag. The first
+// statement of a transaction goes in one round trip with the BEGIN and,
+// for a writer, the space's lock:
+//
+// A writer takes the lock and then reads at READ COMMITTED: with every
+// other writer of the space shut out until commit, each read sees the
+// last commit and the writer's own writes, which is the snapshot bbolt's
+// writer sees. (A REPEATABLE READ snapshot would be taken before the lock
+// was granted, and miss the commit of the writer it waited for.)
+func (t *tx) query(sql string, args []any, each func(pgx.Rows) error) (pgconn.CommandTag, error) {
 	if t.err != nil {
 		return pgconn.CommandTag{}, t.err
 	}
-	sctx, cancel := t.sp.db.statementCtx(t.ctx)
-	defer cancel()
-	tag, err := t.conn.Exec(sctx, sql, append([]any{t.sp.name}, args...)...)
-	if err != nil {
-		return tag, t.failed(err)
+	args = append([]any{t.sp.name}, args...)
+	timeout := t.sp.db.opts.StatementTimeout + time.Second
+	var rows pgx.Rows
+	var br pgx.BatchResults
+	var err error
+	if t.begun {
+		sctx, cancel := context.WithTimeout(t.ctx, timeout)
+		defer cancel()
+		rows, err = t.conn.Query(sctx, sql, args...)
+	} else {
+		t.begun = true
+		// The lock and the statement each may take a statement timeout.
+		sctx, cancel := context.WithTimeout(t.ctx, 2*timeout)
+		defer cancel()
+		b := &pgx.Batch{}
+		if t.writable {
+			b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
+			b.Queue("SELECT pg_advisory_xact_lock($1)", t.sp.lock)
+		} else {
+			b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+		}
+		b.Queue(sql, args...)
+		br = t.conn.SendBatch(sctx, b)
+		for range b.Len() - 1 {
+			if _, err = br.Exec(); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			rows, err = br.Query()
+		}
 	}
-	return tag, nil
+	if err == nil {
+		for rows.Next() {
+			if err = each(rows); err != nil {
+				break
+			}
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	if br != nil {
+		err = errors.Join(err, br.Close())
+	}
+	if err != nil {
+		return pgconn.CommandTag{}, t.failed(err)
+	}
+	return rows.CommandTag(), nil
+}
+
+// exec runs a statement of the space that answers no rows.
+func (t *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.query(sql, args, func(pgx.Rows) error { return nil })
 }
 
 // row runs a query of the space that answers at most one row, and
 // reports whether it did.
 func (t *tx) row(sql string, args []any, dest ...any) (bool, error) {
-	if t.err != nil {
-		return false, t.err
-	}
-	sctx, cancel := t.sp.db.statementCtx(t.ctx)
-	defer cancel()
-	err := t.conn.QueryRow(sctx, sql, append([]any{t.sp.name}, args...)...).Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, t.failed(err)
-	}
-	return true, nil
+	found := false
+	_, err := t.query(sql, args, func(r pgx.Rows) error {
+		found = true
+		return r.Scan(dest...)
+	})
+	return found && err == nil, err
 }
 
 // entry is one row as a cursor holds it.
@@ -231,21 +273,12 @@ func (t *tx) page(path, key []byte, after bool, limit int) []entry {
 	if after {
 		sql = qAfter
 	}
-	sctx, cancel := t.sp.db.statementCtx(t.ctx)
-	defer cancel()
-	rows, err := t.conn.Query(sctx, sql, t.sp.name, path, nonNil(key), limit)
-	if err != nil {
-		t.failed(err)
-		return nil
-	}
 	var out []entry
-	for rows.Next() {
+	_, err := t.query(sql, []any{path, nonNil(key), limit}, func(r pgx.Rows) error {
 		var e entry
 		var seq int64
-		if err := rows.Scan(&e.k, &e.v, &e.bucket, &seq); err != nil {
-			rows.Close()
-			t.failed(err)
-			return nil
+		if err := r.Scan(&e.k, &e.v, &e.bucket, &seq); err != nil {
+			return err
 		}
 		e.seq = uint64(seq)
 		if e.bucket {
@@ -254,9 +287,9 @@ func (t *tx) page(path, key []byte, after bool, limit int) []entry {
 			e.v = nonNil(e.v)
 		}
 		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		t.failed(err)
+		return nil
+	})
+	if err != nil {
 		return nil
 	}
 	return out

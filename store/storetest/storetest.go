@@ -801,6 +801,14 @@ func testOnCommit(t *testing.T, db store.DB) {
 		t.Errorf("OnCommit ran %q, want %q", order, want)
 	}
 	order = nil
+	update(t, db, func(tx store.Tx) error {
+		tx.OnCommit(func() { order = append(order, "empty") })
+		return nil
+	})
+	if want := []string{"empty"}; !slices.Equal(order, want) {
+		t.Errorf("OnCommit of an Update that wrote nothing ran %q, want %q", order, want)
+	}
+	order = nil
 	view(t, db, func(tx store.Tx) error {
 		tx.OnCommit(func() { order = append(order, "view") })
 		return nil
