@@ -2,57 +2,16 @@ package api
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"testing"
 
 	"regie/helper"
 	"regie/internal/testkit"
 	"regie/org"
 )
-
-// gzipBomb is a real compression bomb: expanded zero bytes, gzipped. One
-// layer of 256 MiB is about 250 KB; gzipping that again gives about 2 KB.
-func gzipBomb(t testing.TB, expanded int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zero := make([]byte, 1<<20)
-	for n := 0; n < expanded; n += len(zero) {
-		zw.Write(zero)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// gzipAgain wraps a body in one more gzip layer.
-func gzipAgain(t testing.TB, body []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(body)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// allocatedDuring is how many bytes the whole process allocated while f ran,
-// from the runtime's own statistics: an upper bound on how far memory grew.
-func allocatedDuring(f func()) uint64 {
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestEncodedBodiesRefused sends real gzip bombs, one and two layers deep,
 // to the routes a stranger reaches before any login on the wallet server,
@@ -71,8 +30,8 @@ func TestEncodedBodiesRefused(t *testing.T) {
 
 	// One layer must fit the body limit (64 KiB at the organisation server
 	// and the desk, 8 MiB at the wallet); two layers fit anywhere.
-	small, large := gzipBomb(t, 56<<20), gzipBomb(t, 256<<20)
-	two := gzipAgain(t, large)
+	small, large := testkit.GzipBomb(t, 56<<20), testkit.GzipBomb(t, 256<<20)
+	two := testkit.GzipAgain(t, large)
 	routes := []struct {
 		name, url, ctype string
 		one              []byte
@@ -90,7 +49,7 @@ func TestEncodedBodiesRefused(t *testing.T) {
 		for _, sh := range shapes {
 			t.Run(r.name+"/"+sh.name, func(t *testing.T) {
 				var status int
-				grew := allocatedDuring(func() {
+				grew := testkit.AllocatedDuring(func() {
 					req, _ := http.NewRequest(http.MethodPost, r.url, bytes.NewReader(sh.body))
 					req.Header.Set("Content-Type", r.ctype)
 					req.Header.Set("Content-Encoding", sh.encoding)

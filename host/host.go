@@ -42,6 +42,12 @@ type Config struct {
 	PendingQuota wallet.PendingQuota
 	// SessionIdle ends a session after this long without a request; default 15 minutes.
 	SessionIdle time.Duration
+	// DeriveWait is how long a passphrase key derivation waits for a free
+	// core (one derivation runs per core); default 1 second. DeriveQueue
+	// is how many may wait at once; default two per core. Beyond either
+	// the host answers ErrBusy (503 with Retry-After) at once.
+	DeriveWait  time.Duration
+	DeriveQueue int
 	// Now tells the time; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -55,8 +61,10 @@ type Host struct {
 	// derive bounds passphrase key derivations to one per core.
 	derive chan struct{}
 	// derivations counts the derivation slots taken, for tests that
-	// check what a login costs without timing it.
+	// check what a login costs without timing it; queued counts the
+	// derivations waiting for a slot.
 	derivations atomic.Int64
+	queued      atomic.Int64
 
 	mu   sync.Mutex
 	open map[string]*pooled
@@ -90,6 +98,12 @@ func Open(cfg Config) (*Host, error) {
 	}
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 15 * time.Minute
+	}
+	if cfg.DeriveWait <= 0 {
+		cfg.DeriveWait = time.Second
+	}
+	if cfg.DeriveQueue <= 0 {
+		cfg.DeriveQueue = 2 * runtime.NumCPU()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -212,14 +226,30 @@ func (h *Host) evictLocked() {
 	}
 }
 
-// deriving takes one of the per-core key-derivation slots, waiting at most
-// a second for one.
+// deriving takes one of the per-core key-derivation slots. When none is
+// free it waits at most DeriveWait in a queue of at most DeriveQueue;
+// beyond the queue it is ErrBusy at once, so a flood of logins holds
+// neither cores nor a growing crowd of waiting requests.
 func (h *Host) deriving(ctx context.Context) (func(), error) {
+	done := func() { <-h.derive }
 	select {
 	case h.derive <- struct{}{}:
 		h.derivations.Add(1)
-		return func() { <-h.derive }, nil
-	case <-time.After(time.Second):
+		return done, nil
+	default:
+	}
+	if h.queued.Add(1) > int64(h.cfg.DeriveQueue) {
+		h.queued.Add(-1)
+		return nil, ErrBusy
+	}
+	defer h.queued.Add(-1)
+	t := time.NewTimer(h.cfg.DeriveWait)
+	defer t.Stop()
+	select {
+	case h.derive <- struct{}{}:
+		h.derivations.Add(1)
+		return done, nil
+	case <-t.C:
 		return nil, ErrBusy
 	case <-ctx.Done():
 		return nil, ctx.Err()

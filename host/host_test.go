@@ -50,15 +50,19 @@ type hostWorld struct {
 	h           *Host
 	srv         *Server
 	ln          net.Listener
-	// now, quota and backend, when set, go into the host's Config at start.
-	now     func() time.Time
-	quota   wallet.PendingQuota
-	backend Backend
+	// now, quota, backend and deriveWait, when set, go into the host's
+	// Config at start; limits into the server's (per-client limits stay
+	// off unless set).
+	now        func() time.Time
+	quota      wallet.PendingQuota
+	backend    Backend
+	deriveWait time.Duration
+	limits     Limits
 }
 
 func (w *hostWorld) start() {
 	w.t.Helper()
-	h, err := Open(Config{Dir: w.dir, Backend: w.backend, PublicURL: w.base, Trust: w.tl, KDF: fastKDF, Now: w.now, PendingQuota: w.quota})
+	h, err := Open(Config{Dir: w.dir, Backend: w.backend, PublicURL: w.base, Trust: w.tl, KDF: fastKDF, Now: w.now, PendingQuota: w.quota, DeriveWait: w.deriveWait})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -66,7 +70,13 @@ func (w *hostWorld) start() {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	w.h, w.srv, w.ln = h, NewServer(h, ServerOptions{Limits: Limits{LoginPerMinute: -1, PushPerMinute: -1, RedeemPerMinute: -1}}), ln
+	limits := w.limits
+	for _, l := range []*int{&limits.LoginPerMinute, &limits.PushPerMinute, &limits.RedeemPerMinute} {
+		if *l == 0 {
+			*l = -1
+		}
+	}
+	w.h, w.srv, w.ln = h, NewServer(h, ServerOptions{Limits: limits}), ln
 	go w.srv.Serve(ln)
 }
 

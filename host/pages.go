@@ -140,6 +140,9 @@ func (s *Server) signupSubmit(c *fiber.Ctx) error {
 		return s.signupForm(c, fiber.StatusBadRequest, f, web.T(lang, "host.err.mismatch"))
 	}
 	id, secret, err := s.h.Signup(c.UserContext(), f.Login, bsn, f.Name, pass)
+	if err == nil {
+		s.rememberDevice(c, f.Login)
+	}
 	if err != nil {
 		status, bad, msg := s.pageError(c, err)
 		f.Bad = bad
@@ -204,13 +207,30 @@ func (s *Server) lockSubmit(c *fiber.Ctx) error {
 // loginCounted checks a login, counted before any key is derived per
 // address and login name (as its keyed hash), so that a guesser elsewhere
 // cannot lock the resident out.
+//
+// From every address together, the login name's wrong passphrases are also
+// paced (see Limits.LoginPaceFree), except on a device that carries the
+// login's device cookie: the resident's own phone logs in whatever a
+// guesser elsewhere does. docs/SECURITY.md's threat model says why.
 func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secret string, rep connectors.Report, err error) {
-	end, err := s.guesses.Begin(c.UserContext(), c.IP(), string(s.h.ix.loginKey(normalLogin(login))))
+	lk := s.h.ix.loginKey(normalLogin(login))
+	paced := func(bool) {}
+	if !s.knownDevice(c, lk) {
+		if paced, err = s.pace.Begin(string(lk)); err != nil {
+			return "", "", rep, err
+		}
+	}
+	end, err := s.guesses.Begin(c.UserContext(), c.IP(), string(lk))
 	if err != nil {
+		paced(true) // not tried: given back
 		return "", "", rep, err
 	}
 	id, secret, rep, err = s.h.Login(c.UserContext(), login, passphrase)
 	end(err == nil)
+	paced(!errors.Is(err, ErrLogin))
+	if err == nil {
+		s.rememberDevice(c, login)
+	}
 	return id, secret, rep, err
 }
 

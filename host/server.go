@@ -2,7 +2,12 @@ package host
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"math"
 	"mime"
 	"net"
@@ -37,7 +42,21 @@ type Limits struct {
 	// make that pair wait LoginLockout; defaults 10 and 15 minutes.
 	LoginFailures int
 	LoginLockout  time.Duration
-	Body          int // bytes; default 1 MiB
+	// LoginPaceFree wrong passphrases for one login name from every address
+	// together, within LoginPaceWindow, cost nothing; beyond them one try
+	// per LoginPaceEvery is let through, except from a device the resident
+	// logged in on before (it carries a device cookie), which the pace
+	// never holds up. Defaults 20, one hour and one minute.
+	LoginPaceFree   int
+	LoginPaceWindow time.Duration
+	LoginPaceEvery  time.Duration
+	// PushPerVault bounds the accepted pushes to one vault a minute, and
+	// RedeemPerVault the dossiers served from one vault a minute, from every
+	// client together; a push or redemption that fails uses none of it.
+	// Defaults 60 and 30.
+	PushPerVault   int
+	RedeemPerVault int
+	Body           int // bytes; default 1 MiB
 }
 
 // Server is the host's HTTP face.
@@ -47,9 +66,15 @@ type Server struct {
 	hosts  httpx.Hosts
 	https  bool
 	limits Limits
-	// guesses throttles wrong passphrases per client address and login name.
-	guesses guessCounter
-	stop    chan struct{}
+	// guesses throttles wrong passphrases per client address and login
+	// name, pace per login name from every address; deviceKey signs the
+	// device cookie that exempts the resident's own devices from the pace.
+	guesses   guessCounter
+	pace      *httpx.Pace
+	deviceKey []byte
+	// pushes and redemptions are each vault's budgets.
+	pushes, redemptions *httpx.Budget
+	stop                chan struct{}
 	// reqs ends request contexts at shutdown and when a client hangs up.
 	reqs *httpx.Requests
 	// pages renders the resident's pages; pagesErr, when the embedded
@@ -90,11 +115,30 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	if limits.LoginLockout == 0 {
 		limits.LoginLockout = 15 * time.Minute
 	}
+	if limits.LoginPaceFree == 0 {
+		limits.LoginPaceFree = 20
+	}
+	if limits.LoginPaceWindow == 0 {
+		limits.LoginPaceWindow = time.Hour
+	}
+	if limits.LoginPaceEvery == 0 {
+		limits.LoginPaceEvery = time.Minute
+	}
+	if limits.PushPerVault == 0 {
+		limits.PushPerVault = 60
+	}
+	if limits.RedeemPerVault == 0 {
+		limits.RedeemPerVault = 30
+	}
 	if limits.Body == 0 {
 		limits.Body = 1 << 20
 	}
 	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}), reqs: httpx.NewRequests(),
-		guesses: h.guessCounter(limits.LoginFailures, limits.LoginLockout)}
+		guesses:     h.guessCounter(limits.LoginFailures, limits.LoginLockout),
+		pace:        httpx.NewPace(limits.LoginPaceFree, limits.LoginPaceWindow, limits.LoginPaceEvery, h.cfg.Now),
+		deviceKey:   h.ix.loginKey("\x00regie/v1/device-cookie"), // no login name holds a NUL
+		pushes:      httpx.NewBudget(limits.PushPerVault, time.Minute, h.cfg.Now),
+		redemptions: httpx.NewBudget(limits.RedeemPerVault, time.Minute, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
 	s.pages, s.pagesErr = web.NewRenderer()
 	s.orgClient = orgClientFor(h.cfg.Trust)
@@ -201,10 +245,14 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 	var ve *wallet.ValidationError
 	var r *trust.Refusal
 	var th *httpx.Throttled
+	var vb *vaultBusy
 	switch {
 	case errors.As(err, &th):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(th.Wait.Seconds()))))
 		return httpx.JSONError(c, fiber.StatusTooManyRequests, "login_throttled", th.Error())
+	case errors.As(err, &vb):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(vb.wait.Seconds()))))
+		return httpx.JSONError(c, fiber.StatusTooManyRequests, "rate_limited", vb.Error())
 	case errors.As(err, &ve):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "invalid_input", ve.Error())
 	case errors.As(err, &r):
@@ -262,6 +310,7 @@ func (s *Server) signup(c *fiber.Ctx) error {
 		return s.fail(c, err)
 	}
 	s.setCookie(c, secret)
+	s.rememberDevice(c, req.Login)
 	return c.Status(fiber.StatusCreated).JSON(Account{Vault: id, Wallet: s.h.WalletURL(id)})
 }
 
@@ -321,6 +370,10 @@ type GrantAnswer struct {
 // push takes an organisation's statements for a vault, checked against the
 // host's trust list and queued encrypted to the vault.
 func (s *Server) push(c *fiber.Ctx) error {
+	vault := c.Params("vault")
+	if wait := s.pushes.Wait(vault); wait > 0 {
+		return s.fail(c, &vaultBusy{wait: wait, what: "pushes"})
+	}
 	items, err := connectors.ParsePush(c.Get(fiber.HeaderContentType), c.Body())
 	if errors.Is(err, connectors.ErrMediaType) {
 		return httpx.JSONError(c, fiber.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
@@ -328,9 +381,12 @@ func (s *Server) push(c *fiber.Ctx) error {
 	if err != nil {
 		return s.fail(c, err)
 	}
-	rep, err := s.h.Push(c.UserContext(), c.Params("vault"), items)
+	rep, err := s.h.Push(c.UserContext(), vault, items)
 	if err != nil {
 		return s.fail(c, err)
+	}
+	if rep.Queued > 0 {
+		s.pushes.Count(vault)
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": rep.Queued, "refused": rep.Refused, "results": rep.Items})
 }
@@ -348,14 +404,63 @@ func (s *Server) redeemToken(c *fiber.Ctx) error {
 }
 
 func (s *Server) redeem(c *fiber.Ctx, p consent.Presentation) error {
+	vault := c.Params("vault")
+	if wait := s.redemptions.Wait(vault); wait > 0 {
+		return s.fail(c, &vaultBusy{wait: wait, what: "redemptions"})
+	}
 	p, err := api.ReadPresentation(c, s.h.cfg.PublicURL+c.Path(), p)
 	if err != nil {
 		return s.fail(c, err)
 	}
-	d, err := s.h.Redeem(c.UserContext(), c.Params("vault"), p)
+	d, err := s.h.Redeem(c.UserContext(), vault, p)
 	if err != nil {
 		return s.fail(c, err)
 	}
+	s.redemptions.Count(vault)
 	c.Set(fiber.HeaderContentType, "application/jose")
 	return c.SendString(d)
+}
+
+// vaultBusy is a vault whose budget of pushes or redemptions is used up
+// for now.
+type vaultBusy struct {
+	wait time.Duration
+	what string
+}
+
+func (v *vaultBusy) Error() string {
+	return fmt.Sprintf("too many %s for this wallet; try again in %s", v.what, v.wait.Round(time.Second))
+}
+
+// deviceCookie marks a device a resident logged in on, for one login
+// name: a random nonce and a MAC over it and the login's keyed hash. It
+// holds nothing that opens a vault; it only exempts that device from the
+// pace on the login's wrong passphrases, so an attacker trying the login
+// from many addresses cannot keep its resident out.
+const deviceCookie = "regie_device"
+
+func (s *Server) deviceMAC(loginKey, nonce []byte) []byte {
+	m := hmac.New(sha256.New, s.deviceKey)
+	m.Write(loginKey)
+	m.Write(nonce)
+	return m.Sum(nil)
+}
+
+// rememberDevice sets the device cookie of login after a right passphrase.
+func (s *Server) rememberDevice(c *fiber.Ctx, login string) {
+	nonce := make([]byte, 16)
+	if _, err := rand.Read(nonce); err != nil {
+		return
+	}
+	v := base64.RawURLEncoding.EncodeToString(append(nonce, s.deviceMAC(s.h.ix.loginKey(normalLogin(login)), nonce)...))
+	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: v, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict", MaxAge: 400 * 24 * 60 * 60})
+}
+
+// knownDevice reports whether the request carries login's device cookie.
+func (s *Server) knownDevice(c *fiber.Ctx, loginKey []byte) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(c.Cookies(deviceCookie))
+	if err != nil || len(raw) != 16+sha256.Size {
+		return false
+	}
+	return hmac.Equal(raw[16:], s.deviceMAC(loginKey, raw[:16]))
 }
