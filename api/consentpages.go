@@ -3,11 +3,13 @@ package api
 import (
 	"errors"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"regie/consent"
+	"regie/trust"
 	"regie/wallet"
 	"regie/web"
 )
@@ -41,7 +43,7 @@ func (s *Server) consentPreview(c *fiber.Ctx, p page, req consent.Request) error
 	if err != nil {
 		var ve *wallet.ValidationError
 		if errors.As(err, &ve) || errors.Is(err, consent.ErrNotHelper) {
-			return s.renderConsent(c, p, fiber.StatusBadRequest, consentError(p.lang))
+			return s.renderConsent(c, p, fiber.StatusBadRequest, grantError(p.lang, req.Purpose, err))
 		}
 		return err
 	}
@@ -55,7 +57,7 @@ func (s *Server) consentPreview(c *fiber.Ctx, p page, req consent.Request) error
 	}
 	now := r.Vault.Now()
 	d := previewData{Request: req, Helper: org.Name, PurposeLabel: req.Purpose.Label(p.lang),
-		From: now, Until: now.Add(time.Duration(req.Days) * 24 * time.Hour)}
+		From: now, Until: req.Length().From(now)}
 	for _, sc := range req.Scope {
 		d.ScopeLabels = append(d.ScopeLabels, scopeLabel(p.lang, sc, tl))
 		d.Declared = d.Declared || sc == consent.ScopeExpenses || sc == consent.ScopeClient
@@ -122,4 +124,82 @@ func (s *Server) running(c *fiber.Ctx) ([]consent.Grant, error) {
 		}
 	}
 	return out, nil
+}
+
+// lengthChoices are the lengths a resident is offered, up to max: a week
+// to three months in days, then half a year, a year and eighteen months.
+func lengthChoices(max consent.Length) []consent.Length {
+	all := []consent.Length{{Days: 7}, {Days: 14}, {Days: 30}, {Days: 60}, {Days: 90}, {Months: 6}, {Months: 12}, {Months: 18}}
+	start := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) // no leap day within 18 months
+	var out []consent.Length
+	for _, l := range all {
+		if !l.From(start).After(max.From(start)) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// formLength reads the length a consent form chose: "length" (14d, 18m),
+// or "days" as older forms sent it.
+func formLength(c *fiber.Ctx) (consent.Length, error) {
+	if v := c.FormValue("length"); v != "" {
+		return consent.ParseLength(v)
+	}
+	if v := c.FormValue("days"); v != "" {
+		return consent.ParseLength(v + "d")
+	}
+	return consent.Length{}, nil
+}
+
+// grantError says in words why a consent was refused: a length beyond the
+// purpose's maximum names that maximum; anything else gets the general
+// words.
+func grantError(lang string, purpose consent.Purpose, err error) string {
+	var ve *wallet.ValidationError
+	if errors.As(err, &ve) && ve.Field == "length" && purpose.Valid() {
+		return web.T(lang, "con.err.length", purpose.Label(lang), lengthWords(lang, purpose.MaxLength()))
+	}
+	if errors.As(err, &ve) && ve.Field == "scope" && strings.Contains(ve.Problem, consent.ScopeSignals) {
+		return web.T(lang, "con.err.signals")
+	}
+	return consentError(lang)
+}
+
+// lengthWords says a length in words: "90 dagen", "18 maanden".
+func lengthWords(lang string, l consent.Length) string {
+	if l.Months > 0 {
+		return web.T(lang, "con.months.n", l.Months)
+	}
+	return web.T(lang, "con.days.n", l.Days)
+}
+
+// extendSubmit gives a running consent a later end (consent.Service.Extend)
+// and shows it with its new end; a length beyond the purpose's maximum,
+// or not later than the present end, is told in words.
+func (s *Server) extendSubmit(c *fiber.Ctx, p page) error {
+	l, err := consent.ParseLength(c.FormValue("length"))
+	if err == nil {
+		_, err = residentOf(c).Consent.Extend(c.UserContext(), c.Params("id"), l)
+	}
+	if errors.Is(err, wallet.ErrNotFound) {
+		return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
+	}
+	var ve *wallet.ValidationError
+	var r *trust.Refusal
+	if err != nil && !errors.As(err, &ve) && !errors.As(err, &r) {
+		return err
+	}
+	d, derr := s.grantData(c, p)
+	if derr != nil {
+		return derr
+	}
+	pg := s.base(c, p, "con.title", "consent")
+	pg.Data = d
+	if err != nil {
+		pg.Error = web.T(p.lang, "con.extend.err", lengthWords(p.lang, d.Grant.Purpose.MaxLength()))
+		return s.render(c, fiber.StatusBadRequest, "grant", pg)
+	}
+	pg.Flash = web.T(p.lang, "con.extended", web.LongDate(p.lang, d.Grant.Expiry))
+	return s.render(c, fiber.StatusOK, "grant", pg)
 }

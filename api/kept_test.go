@@ -64,7 +64,7 @@ func TestFormKeptAfterSessionEnd(t *testing.T) {
 		return len(list.Consents)
 	}
 	sent := url.Values{"to": {"schuldhulp-b"}, "purpose": {"debt-help-programme"}, "scope": {"debts", "client", "source:cjib"},
-		"days": {"30"}, "uses": {"3"}, "confirm": {"yes"}}
+		"length": {"30d"}, "uses": {"3"}, "confirm": {"yes"}}
 	status, page := w.sendAfterExpiry(t, "/consent", oldCSRF, sent)
 	if status != 401 || !keptField.MatchString(page) || !strings.Contains(page, "Wat u had ingevuld is bewaard") {
 		t.Fatalf("form after the session ended: %d, kept id shown %v", status, keptField.MatchString(page))
@@ -90,12 +90,12 @@ func TestFormKeptAfterSessionEnd(t *testing.T) {
 	}
 	again := w.page(t, "/consent")
 	for _, want := range []string{`id="kept-note"`, "Het is nog niet verstuurd", `value="schuldhulp-b" selected`, `value="debt-help-programme" checked`,
-		`value="debts" checked`, `value="client" checked`, `value="source:cjib" checked`, `value="30" selected`, `name="uses" type="number" min="1" max="1000" inputmode="numeric" value="3"`} {
+		`value="debts" checked`, `value="client" checked`, `value="source:cjib" checked`, `value="30d" selected`, `name="uses" type="number" min="1" max="1000" inputmode="numeric" value="3"`} {
 		if !strings.Contains(again, want) {
 			t.Errorf("the form shown again lacks %q", want)
 		}
 	}
-	for _, unwanted := range []string{`value="income" checked`, `value="14" selected`, `name="confirm"`} {
+	for _, unwanted := range []string{`value="income" checked`, `value="14d" selected`, `name="confirm"`} {
 		if strings.Contains(again, unwanted) {
 			t.Errorf("the form shown again has %q", unwanted)
 		}

@@ -115,6 +115,7 @@ func (s *Server) residentPages(app fiber.Router) {
 	app.Get("/consent/:id/receipt", s.resident(s.receiptPage))
 	app.Post("/consent/:id/revoke", s.resident(s.revokeSubmit))
 	app.Post("/consent/:id/code", s.resident(s.codeSubmit))
+	app.Post("/consent/:id/extend", s.resident(s.extendSubmit))
 	app.Get("/consent/:id/qr.png", s.resident(func(c *fiber.Ctx, _ page) error { return s.apiQR(c) }))
 	app.Get("/consent/:id/receipt.json", s.resident(func(c *fiber.Ctx, _ page) error {
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="toestemming.json"`)
@@ -520,7 +521,7 @@ type consentData struct {
 	Helpers  []trust.Organisation
 	Sources  []trust.Organisation
 	Purposes []consent.Purpose
-	Days     []int
+	Lengths  []consent.Length
 }
 
 func (s *Server) consentPage(c *fiber.Ctx, p page) error {
@@ -537,7 +538,7 @@ func (s *Server) renderConsent(c *fiber.Ctx, p page, status int, errMsg string) 
 	if err != nil {
 		return err
 	}
-	d := consentData{Purposes: consent.Purposes, Days: []int{1, 7, 14, 30, 60, 90}}
+	d := consentData{Purposes: consent.Purposes, Lengths: lengthChoices(consent.Length{Months: 18})}
 	for _, g := range list {
 		d.Grants = append(d.Grants, grantRow{Grant: g, Status: g.Status(r.Vault.Now()), PurposeLabel: g.Purpose.Label(p.lang)})
 	}
@@ -559,14 +560,22 @@ func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
 	for _, sc := range c.Context().PostArgs().PeekMulti("scope") {
 		parts = append(parts, string(sc))
 	}
-	scope, err := consent.ParseScope(strings.Join(parts, ","))
+	// No scope ticked: the purpose's own (signals for early detection and
+	// aftercare), or a refusal when it has none.
+	var scope consent.Scope
+	if len(parts) > 0 {
+		var err error
+		if scope, err = consent.ParseScope(strings.Join(parts, ",")); err != nil {
+			return s.renderConsent(c, p, fiber.StatusBadRequest, grantError(p.lang, consent.Purpose(c.FormValue("purpose")), err))
+		}
+	}
+	l, err := formLength(c)
 	if err != nil {
 		return s.renderConsent(c, p, fiber.StatusBadRequest, consentError(p.lang))
 	}
-	days, _ := strconv.Atoi(c.FormValue("days"))
 	uses, _ := strconv.Atoi(c.FormValue("uses"))
 	req := consent.Request{Audience: c.FormValue("to"), Purpose: consent.Purpose(c.FormValue("purpose")),
-		Scope: scope, Days: days, MaxUses: uses}
+		Scope: scope, Days: l.Days, Months: l.Months, MaxUses: uses}
 	if c.FormValue("confirm") != "yes" {
 		return s.consentPreview(c, p, req)
 	}
@@ -574,7 +583,7 @@ func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
 	if err != nil {
 		var ve *wallet.ValidationError
 		if errors.As(err, &ve) || errors.Is(err, consent.ErrNotHelper) {
-			return s.renderConsent(c, p, fiber.StatusBadRequest, consentError(p.lang))
+			return s.renderConsent(c, p, fiber.StatusBadRequest, grantError(p.lang, req.Purpose, err))
 		}
 		return err
 	}
@@ -584,8 +593,10 @@ func (s *Server) grantSubmit(c *fiber.Ctx, p page) error {
 func consentError(lang string) string { return web.T(lang, "con.err.invalid") }
 
 type grantData struct {
-	Grant            consent.Grant
-	Status           consent.Status
+	Grant  consent.Grant
+	Status consent.Status
+	// Lengths are the lengths an extension may choose, counted from today.
+	Lengths          []consent.Length
 	PurposeLabel     string
 	ScopeLabels      []string
 	URL              string
@@ -605,7 +616,8 @@ func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &grantData{Grant: g, Status: g.Status(r.Vault.Now()), PurposeLabel: g.Purpose.Label(p.lang), ShortCodes: r.ShortCodes}
+	d := &grantData{Grant: g, Status: g.Status(r.Vault.Now()), PurposeLabel: g.Purpose.Label(p.lang), ShortCodes: r.ShortCodes,
+		Lengths: lengthChoices(g.Purpose.MaxLength())}
 	for _, sc := range g.Scope {
 		d.ScopeLabels = append(d.ScopeLabels, scopeLabel(p.lang, sc, tl))
 	}

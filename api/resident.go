@@ -285,11 +285,14 @@ type grantView struct {
 	Uses      int             `json:"uses"`
 	Status    consent.Status  `json:"consent_status"`
 	URL       string          `json:"url,omitempty"`
+	// Receipt names the newest receipt: a new one after each extension.
+	Receipt string `json:"receipt"`
 }
 
 func (r *Resident) view(g consent.Grant) grantView {
 	v := grantView{ID: g.ID, Audience: g.Audience, Name: g.AudienceName, Purpose: g.Purpose, Scope: g.Scope,
-		NotBefore: g.NotBefore, Expiry: g.Expiry, MaxUses: g.MaxUses, Uses: g.Uses, Status: g.Status(r.Vault.Now())}
+		NotBefore: g.NotBefore, Expiry: g.Expiry, MaxUses: g.MaxUses, Uses: g.Uses, Status: g.Status(r.Vault.Now()),
+		Receipt: g.ReceiptID()}
 	if g.Shareable(r.Vault.Now()) == nil {
 		v.URL, _ = r.Consent.URL(g)
 	}
@@ -315,7 +318,9 @@ type GrantRequest struct {
 	Purpose string   `json:"purpose"`
 	Scope   []string `json:"scope"`
 	Days    int      `json:"days"`
-	MaxUses int      `json:"max_uses"`
+	// Months is the length in calendar months, instead of Days.
+	Months  int `json:"months"`
+	MaxUses int `json:"max_uses"`
 }
 
 func (s *Server) apiGrant(c *fiber.Ctx) error {
@@ -324,16 +329,44 @@ func (s *Server) apiGrant(c *fiber.Ctx) error {
 	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected a consent request")
 	}
-	scope, err := consent.ParseScope(strings.Join(req.Scope, ","))
-	if err != nil {
-		return fail(c, err)
+	// No scope: the purpose's own (signals for early detection and
+	// aftercare), or a refusal when it has none.
+	var scope consent.Scope
+	if len(req.Scope) > 0 {
+		var err error
+		if scope, err = consent.ParseScope(strings.Join(req.Scope, ",")); err != nil {
+			return fail(c, err)
+		}
 	}
 	g, err := r.Consent.Grant(c.UserContext(), consent.Request{Audience: req.To, Purpose: consent.Purpose(req.Purpose),
-		Scope: scope, Days: req.Days, MaxUses: req.MaxUses})
+		Scope: scope, Days: req.Days, Months: req.Months, MaxUses: req.MaxUses})
 	if err != nil {
 		return fail(c, err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(r.view(g))
+}
+
+// ExtendRequest is the body of POST /api/v1/consents/{id}/extend: the new
+// length counted from today, in days or calendar months.
+type ExtendRequest struct {
+	Days   int `json:"days"`
+	Months int `json:"months"`
+}
+
+// apiExtend gives a running consent a later end (consent.Service.Extend):
+// 200 with the grant, 400 for a length beyond the purpose's maximum or not
+// later than now, 410 for a consent that can no longer be used.
+func (s *Server) apiExtend(c *fiber.Ctx) error {
+	var req ExtendRequest
+	if err := trust.DecodeStrict(c.Body(), &req); err != nil || (req.Days == 0 && req.Months == 0) {
+		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"days\": N} or {\"months\": N}")
+	}
+	r := residentOf(c)
+	g, err := r.Consent.Extend(c.UserContext(), c.Params("id"), consent.Length{Days: req.Days, Months: req.Months})
+	if err != nil {
+		return gone(c, err)
+	}
+	return c.JSON(r.view(g))
 }
 
 func (s *Server) apiConsent(c *fiber.Ctx) error {

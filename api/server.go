@@ -265,6 +265,7 @@ func (s *Server) residentAPI(api fiber.Router) {
 	api.Get("/consents/:id/qr.png", s.apiQR)
 	api.Get("/consents/:id/receipt", s.apiReceipt)
 	api.Post("/consents/:id/code", s.apiShortCode)
+	api.Post("/consents/:id/extend", s.apiExtend)
 	api.Get("/audit", s.apiAudit)
 	api.Get("/expenses", s.apiExpenses)
 	api.Post("/expenses", s.apiAddExpense)

@@ -2,9 +2,12 @@ package consent
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,19 +26,129 @@ const (
 	PurposeProgramme       Purpose = "debt-help-programme"
 	PurposeEarlyDetection  Purpose = "early-detection"
 	PurposeBudgetManagment Purpose = "budget-management"
+	// PurposeAftercare is nazorg: staying in touch after the debts are
+	// settled, so that a new arrear is caught before it grows (VNG DDAS
+	// phase "Nazorg").
+	PurposeAftercare Purpose = "aftercare"
 )
 
-// Purposes lists every purpose, in the order a resident is offered them.
-// Their labels are words like every other text (web: purpose.ID).
-var Purposes = []Purpose{PurposeIntake, PurposeProgramme, PurposeEarlyDetection, PurposeBudgetManagment}
+// Purposes lists every purpose, in the order a resident is offered them:
+// the intake first (the most common), then the route of debt help on to
+// aftercare (VNG DDAS: Intake → Stabilisatie → Schuldregeling → Nazorg),
+// then the rest. Their labels are words like every other text (web:
+// purpose.ID).
+var Purposes = []Purpose{PurposeIntake, PurposeProgramme, PurposeAftercare, PurposeEarlyDetection, PurposeBudgetManagment}
 
 // Valid reports whether p is on the list.
 func (p Purpose) Valid() bool { return slices.Contains(Purposes, p) }
 
+// MaxLength is the longest a consent for p may hold, counted from the day
+// it starts (DESIGN.md "Consent, second edition"). An intake is short
+// (90 days); a programme lasts as long as a settlement (schuldregeling,
+// 18 months since the Wgs change of 2023). The stabilisation period before
+// the settlement is covered by extending: an extension may again run up
+// to the maximum counted from the day it is made (see Service.Extend), so a
+// programme consent given at intake is extended when the settlement starts.
+// Aftercare, early detection and budget management hold up to a year.
+func (p Purpose) MaxLength() Length {
+	switch p {
+	case PurposeIntake:
+		return Length{Days: 90}
+	case PurposeProgramme:
+		return Length{Months: 18}
+	}
+	return Length{Months: 12}
+}
+
+// DefaultScope is the scope a consent for p has when the resident names
+// none: only signals for early detection and aftercare, whose teams need
+// to know that a new arrear arose, not its amounts; none otherwise.
+func (p Purpose) DefaultScope() Scope {
+	switch p {
+	case PurposeEarlyDetection, PurposeAftercare:
+		return Scope{ScopeSignals}
+	}
+	return nil
+}
+
+// Length is how long a consent holds: a number of days, or of calendar
+// months (an 18-month consent from 26 November 2026 ends on 26 May 2028).
+// Exactly one is set; the zero Length means DefaultDays.
+type Length struct {
+	Days   int `json:"days,omitempty"`
+	Months int `json:"months,omitempty"`
+}
+
+// ParseLength reads a length as the pages and the command line write it:
+// "14" or "14d" for days, "18m" for months.
+func ParseLength(s string) (Length, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	unit := "d"
+	if strings.HasSuffix(s, "m") || strings.HasSuffix(s, "d") {
+		unit, s = s[len(s)-1:], s[:len(s)-1]
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 10000 {
+		return Length{}, &wallet.ValidationError{Field: "length", Problem: "must be a number of days (14d) or months (18m)"}
+	}
+	if unit == "m" {
+		return Length{Months: n}, nil
+	}
+	return Length{Days: n}, nil
+}
+
+// String writes l as ParseLength reads it.
+func (l Length) String() string {
+	if l.Months > 0 {
+		return strconv.Itoa(l.Months) + "m"
+	}
+	return strconv.Itoa(l.Days) + "d"
+}
+
+// From is when a consent of length l that starts at t ends. Months are
+// calendar months; a day that the target month lacks becomes its last day
+// (31 January + 1 month is 28 or 29 February, never 3 March).
+func (l Length) From(t time.Time) time.Time {
+	if l.Months == 0 {
+		return t.AddDate(0, 0, l.Days)
+	}
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(l.Months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
+}
+
+// within checks that l is set once, positive, and ends no later than the
+// purpose's maximum when both start at start.
+func (l Length) within(p Purpose, start time.Time) error {
+	if l.Days < 0 || l.Months < 0 || (l.Days > 0 && l.Months > 0) {
+		return &wallet.ValidationError{Field: "length", Problem: "give days or months, not both"}
+	}
+	if l.Days > 10000 || l.Months > 1000 {
+		return &wallet.ValidationError{Field: "length", Problem: "too long"}
+	}
+	max := p.MaxLength()
+	if l.From(start).After(max.From(start)) {
+		return &wallet.ValidationError{Field: "length", Problem: fmt.Sprintf("at most %s for %s", max.Words(), p)}
+	}
+	return nil
+}
+
+// Words says a length in English for error messages: "90 days", "18 months".
+func (l Length) Words() string {
+	if l.Months > 0 {
+		return fmt.Sprintf("%d months", l.Months)
+	}
+	return fmt.Sprintf("%d days", l.Days)
+}
+
 // Scope says what a grant shares: "debts", "income", "expenses" (signed
 // fixed costs and the ones the resident entered), "client" (the household as
-// the resident states it), or "source:<org id>".
+// the resident states it), "signals", or "source:<org id>".
 // Entries add up: "debts,source:uwv" shares every debt and everything UWV sent.
+// "signals" stands alone: such a grant releases a signals release (per debt
+// in arrears past its signal moment or in a crisis: category,
+// organisation, since when, how long, crisis state) and never a dossier.
 type Scope []string
 
 // Scope entries.
@@ -44,7 +157,23 @@ const (
 	ScopeIncome   = "income"
 	ScopeExpenses = "expenses"
 	ScopeClient   = "client"
+	ScopeSignals  = "signals"
 )
+
+// scopeProblem is what a scope entry off the list is told.
+const scopeProblem = "must name debts, income, expenses, client, signals or source:<organisation>"
+
+// Signals reports whether the scope releases signals rather than a dossier.
+func (s Scope) Signals() bool { return len(s) == 1 && s[0] == ScopeSignals }
+
+// checkAlone refuses "signals" beside anything else: a release is either
+// signals or a dossier, never both.
+func (s Scope) checkAlone() error {
+	if slices.Contains(s, ScopeSignals) && len(s) > 1 {
+		return &wallet.ValidationError{Field: "scope", Problem: "signals cannot be combined with other entries: a signals consent releases only signals"}
+	}
+	return nil
+}
 
 // ParseScope reads a comma-separated scope.
 func ParseScope(s string) (Scope, error) {
@@ -62,21 +191,21 @@ func ParseScope(s string) (Scope, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, &wallet.ValidationError{Field: "scope", Problem: "must name debts, income, expenses, client or source:<organisation>"}
+		return nil, &wallet.ValidationError{Field: "scope", Problem: scopeProblem}
 	}
 	slices.Sort(out)
-	return out, nil
+	return out, out.checkAlone()
 }
 
 func checkScopeEntry(p string) error {
 	switch {
-	case p == ScopeDebts, p == ScopeIncome, p == ScopeExpenses, p == ScopeClient:
+	case p == ScopeDebts, p == ScopeIncome, p == ScopeExpenses, p == ScopeClient, p == ScopeSignals:
 		return nil
 	}
 	if _, ok := wallet.ScopeSource(p); ok {
 		return nil
 	}
-	return &wallet.ValidationError{Field: "scope", Problem: "must name debts, income, expenses, client or source:<organisation>"}
+	return &wallet.ValidationError{Field: "scope", Problem: scopeProblem}
 }
 
 // Allows reports whether a statement lies inside the scope.
@@ -136,11 +265,9 @@ const (
 	StatusUsedUp      Status = "used_up"
 )
 
-// Limits on a grant's period.
-const (
-	DefaultDays = 14
-	MaxDays     = 90
-)
+// DefaultDays is a grant's period when the request names none; the
+// longest depends on the purpose (Purpose.MaxLength).
+const DefaultDays = 14
 
 // Grant is one consent the resident gave.
 type Grant struct {
@@ -163,9 +290,43 @@ type Grant struct {
 	// helpers are served while the vault is locked.
 	Sealed bool `json:"sealed,omitempty"`
 
+	// Extensions are the times the resident gave the grant a later end,
+	// oldest first; each made a new token and a new receipt.
+	Extensions []Extension `json:"extensions,omitempty"`
+	// Earlier holds the SHA-256 (hex) of the tokens the grant was issued
+	// with before an extension: the helper may still present the one it
+	// holds, and gets the newest in the answer.
+	Earlier []string `json:"earlier,omitempty"`
+
 	ShortCode       string    `json:"short_code,omitempty"`
 	ShortCodeExpiry time.Time `json:"short_code_expiry,omitzero"`
 	ShortCodeFails  int       `json:"short_code_fails,omitempty"`
+}
+
+// Extension is one lengthening of a grant.
+type Extension struct {
+	At    time.Time `json:"at"`
+	From  time.Time `json:"from"`  // the end before
+	Until time.Time `json:"until"` // the end after
+}
+
+// ReceiptID names the grant's newest receipt: the grant's id, and after
+// an extension the number of extensions ("g-…-2").
+func (g *Grant) ReceiptID() string {
+	if len(g.Extensions) == 0 {
+		return g.ID
+	}
+	return fmt.Sprintf("%s-%d", g.ID, len(g.Extensions))
+}
+
+// holdsToken reports whether tok is the grant's token, or one it was
+// issued with before an extension.
+func (g *Grant) holdsToken(tok string) bool {
+	if tok == g.Token {
+		return true
+	}
+	sum := sha256.Sum256([]byte(tok))
+	return slices.Contains(g.Earlier, hex.EncodeToString(sum[:]))
 }
 
 // Status says where the grant stands at now.
@@ -217,9 +378,15 @@ type Request struct {
 	Purpose   Purpose
 	Scope     Scope
 	NotBefore time.Time // zero means now
-	Days      int       // zero means DefaultDays
-	MaxUses   int       // zero means no limit
+	// Days or Months is how long the consent holds from NotBefore (at most
+	// the purpose's MaxLength); both zero means DefaultDays.
+	Days    int
+	Months  int
+	MaxUses int // zero means no limit
 }
+
+// Length is how long the requested consent holds.
+func (r Request) Length() Length { return Length{Days: r.Days, Months: r.Months} }
 
 // ErrNotHelper is returned when a grant names an organisation that is not a
 // helper in the trust list.
@@ -239,9 +406,14 @@ const (
 	bucketProofs  wallet.Bucket = "proofs"
 )
 
-func (r *Request) validate() error {
+// validate checks the request for a consent starting at start and fills in
+// the defaults: the purpose's default scope, DefaultDays.
+func (r *Request) validate(start time.Time) error {
 	if !r.Purpose.Valid() {
 		return &wallet.ValidationError{Field: "purpose", Problem: "must be one of the listed purposes"}
+	}
+	if len(r.Scope) == 0 {
+		r.Scope = r.Purpose.DefaultScope()
 	}
 	if len(r.Scope) == 0 {
 		return &wallet.ValidationError{Field: "scope", Problem: "must name what to share"}
@@ -251,11 +423,14 @@ func (r *Request) validate() error {
 			return err
 		}
 	}
-	if r.Days == 0 {
+	if err := r.Scope.checkAlone(); err != nil {
+		return err
+	}
+	if r.Days == 0 && r.Months == 0 {
 		r.Days = DefaultDays
 	}
-	if r.Days < 1 || r.Days > MaxDays {
-		return &wallet.ValidationError{Field: "days", Problem: fmt.Sprintf("must be 1 to %d", MaxDays)}
+	if err := r.Length().within(r.Purpose, start); err != nil {
+		return err
 	}
 	if r.MaxUses < 0 || r.MaxUses > 1000 {
 		return &wallet.ValidationError{Field: "max_uses", Problem: "must be 0 (no limit) to 1000"}

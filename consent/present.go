@@ -304,7 +304,7 @@ func (s *Service) findGrant(tx *wallet.Tx, p Presentation, now time.Time) (Grant
 		g.ShortCodeFails >= ShortCodeMaxFails) {
 		return g, ErrShortCode
 	}
-	if p.Token != "" && p.Token != g.Token {
+	if p.Token != "" && !g.holdsToken(p.Token) {
 		return g, ErrInvalidToken
 	}
 	return g, nil

@@ -111,7 +111,7 @@ func signJWT(wf trust.Factotum, typ string, claims ...any) (string, error) {
 // pages can show exactly what the resident is about to give before they
 // confirm.
 func (s *Service) Check(ctx context.Context, r Request) (trust.Organisation, Request, error) {
-	if err := r.validate(); err != nil {
+	if err := r.validate(s.start(r)); err != nil {
 		return trust.Organisation{}, r, err
 	}
 	org, ok, err := s.Trust.Organisation(ctx, r.Audience)
@@ -122,6 +122,17 @@ func (s *Service) Check(ctx context.Context, r Request) (trust.Organisation, Req
 		return trust.Organisation{}, r, fmt.Errorf("%q: %w", r.Audience, ErrNotHelper)
 	}
 	return org, r, nil
+}
+
+// start is when a consent asked for by r begins: its NotBefore, but never
+// before now, to the second in UTC.
+func (s *Service) start(r Request) time.Time {
+	now := s.Vault.Now().UTC().Truncate(time.Second)
+	nbf := r.NotBefore.UTC().Truncate(time.Second)
+	if nbf.IsZero() || nbf.Before(now) {
+		return now
+	}
+	return nbf
 }
 
 // Grant issues a new grant. The helper must be in the trust list as a
@@ -140,14 +151,11 @@ func (s *Service) Grant(ctx context.Context, r Request) (Grant, error) {
 		return Grant{}, err
 	}
 	now := s.Vault.Now().UTC().Truncate(time.Second)
-	nbf := r.NotBefore.UTC().Truncate(time.Second)
-	if nbf.IsZero() || nbf.Before(now) {
-		nbf = now
-	}
+	nbf := s.start(r)
 	g := Grant{
 		ID: "g-" + trust.RandomID(12), Handle: trust.RandomID(16),
 		Audience: org.ID, AudienceName: org.Name, Purpose: r.Purpose, Scope: append(Scope(nil), r.Scope...),
-		NotBefore: nbf, Expiry: nbf.Add(time.Duration(r.Days) * 24 * time.Hour), MaxUses: r.MaxUses,
+		NotBefore: nbf, Expiry: r.Length().From(nbf), MaxUses: r.MaxUses,
 		CreatedAt: now, JKT: jkt, Sealed: true,
 	}
 	sort.Strings(g.Scope)
@@ -418,6 +426,9 @@ type Receipt struct {
 	ValidFrom     time.Time `json:"regie:validFrom"`
 	ValidUntil    time.Time `json:"regie:validUntil"`
 	ConsentStatus Status    `json:"regie:consentStatus"`
+	// Extends names the receipt this one follows, when the resident
+	// extended the consent; the first receipt has none.
+	Extends string `json:"regie:extends,omitempty"`
 }
 
 // Controller is a Kantara piiControllers entry.
@@ -454,9 +465,16 @@ func (s *Service) Receipt(g Grant) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, err
 	}
+	given, extends := g.CreatedAt, ""
+	if n := len(g.Extensions); n > 0 {
+		given, extends = g.Extensions[n-1].At, g.ID
+		if n > 1 {
+			extends = fmt.Sprintf("%s-%d", g.ID, n-1)
+		}
+	}
 	return Receipt{
-		Version: "KI-CR-v1.1.0", Jurisdiction: "NL", ConsentTimestamp: g.CreatedAt.Unix(),
-		CollectionMethod: "Regie wallet: given by the resident in person", ConsentReceiptID: g.ID,
+		Version: "KI-CR-v1.1.0", Jurisdiction: "NL", ConsentTimestamp: given.Unix(),
+		CollectionMethod: "Regie wallet: given by the resident in person", ConsentReceiptID: g.ReceiptID(), Extends: extends,
 		PublicKey: walletID, Language: "nl", PIIPrincipalID: "wallet:" + walletID,
 		PIIControllers: []Controller{{PIIController: g.AudienceName, Contact: g.Audience}},
 		Services: []ServiceItem{{Service: "Schuldhulpverlening", Purposes: []PurposeItem{{

@@ -17,8 +17,11 @@ type EventKind string
 
 // Event kinds.
 const (
-	EventGrantMade         EventKind = "grant_made"
-	EventGrantRevoked      EventKind = "grant_revoked"
+	EventGrantMade    EventKind = "grant_made"
+	EventGrantRevoked EventKind = "grant_revoked"
+	// EventGrantExtended: the resident gave a running consent a later end,
+	// with a new receipt, for the same helper and key.
+	EventGrantExtended     EventKind = "grant_extended"
 	EventPresentationOK    EventKind = "presentation_accepted"
 	EventPresentationNotOK EventKind = "presentation_refused"
 	EventDossierReleased   EventKind = "dossier_released"

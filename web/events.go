@@ -23,6 +23,8 @@ func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (wh
 	switch e.Kind {
 	case wallet.EventGrantMade:
 		what = T(lang, "ev.grant_made", list)
+	case wallet.EventGrantExtended:
+		what = T(lang, "ev.grant_extended", list)
 	case wallet.EventPresentationNotOK:
 		what = T(lang, "ev.presentation_refused", RefusalReason(lang, e.Reason))
 		if who == "" {

@@ -59,7 +59,7 @@ func T(lang, key string, args ...any) string {
 // word looks key up in the words of lang, then in the budget's and the
 // second-edition debt's words.
 func word(lang, key string) (string, bool) {
-	for _, table := range []map[string]map[string]string{words, budgetWords, debtWords, hostWords, changeWords, signalWords} {
+	for _, table := range []map[string]map[string]string{words, budgetWords, debtWords, hostWords, changeWords, signalWords, consentWords} {
 		if w, ok := table[lang][key]; ok {
 			return w, true
 		}

@@ -131,6 +131,12 @@ func TestConsentCommands(t *testing.T) {
 	if len(list) != 1 || list[0].Status != "active" {
 		t.Fatalf("list = %+v", list)
 	}
+	if code, _, errOut := c.run("consent", "extend", "--months", "19", list[0].ID); code != 1 || !strings.Contains(errOut, "at most 18 months") {
+		t.Errorf("extend by 19 months: %d %s", code, errOut)
+	}
+	if out := c.must("consent", "extend", "--months", "18", list[0].ID); !strings.Contains(out, "new receipt "+list[0].ID+"-1") {
+		t.Errorf("extend: %s", out)
+	}
 	c.must("consent", "revoke", list[0].ID)
 	json.Unmarshal([]byte(c.must("consent", "list", "--format", "json")), &list)
 	if list[0].Status != "revoked" {

@@ -9,17 +9,18 @@ import (
 )
 
 func cmdConsent(ctx context.Context, e *env, args []string) error {
-	sub, args, err := subcommand("consent", args, "grant", "list", "revoke", "receipt")
+	sub, args, err := subcommand("consent", args, "grant", "list", "revoke", "receipt", "extend")
 	if err != nil {
 		return err
 	}
 	fs := flags(map[string]string{"grant": "consent grant [flags]", "list": "consent list [flags]",
-		"revoke": "consent revoke [flags] ID", "receipt": "consent receipt [flags] ID"}[sub])
+		"revoke": "consent revoke [flags] ID", "receipt": "consent receipt [flags] ID",
+		"extend": "consent extend [flags] ID"}[sub])
 	data := dataFlag(fs)
 	format := new(string)
 	var (
 		to, purpose, scope, qr, export, walletURL *string
-		days, uses                                *int
+		days, months, uses                        *int
 		code                                      *bool
 	)
 	switch sub {
@@ -27,14 +28,18 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		format = e.format(fs)
 	case "grant":
 		to = fs.String("to", "", "helper organisation id")
-		purpose = fs.String("purpose", string(consent.PurposeIntake), "debt-help-intake, debt-help-programme, early-detection or budget-management")
-		scope = fs.String("scope", "debts,income,expenses", "debts, income, expenses, client (who you are: name, BSN, address, household) and/or source:ORG, comma-separated")
-		days = fs.Int("days", consent.DefaultDays, "how many days the consent holds (at most 90)")
+		purpose = fs.String("purpose", string(consent.PurposeIntake), "early-detection, debt-help-intake, debt-help-programme, aftercare or budget-management")
+		scope = fs.String("scope", "", "debts, income, expenses, client (who you are: name, BSN, address, household) and/or source:ORG, comma-separated; or signals alone (no amounts); default: signals for early-detection and aftercare, debts,income,expenses otherwise")
+		days = fs.Int("days", 0, "how many days the consent holds (default 14; at most 90 for an intake, 18 months for a programme, 12 months otherwise)")
+		months = fs.Int("months", 0, "how many calendar months the consent holds, instead of --days")
 		uses = fs.Int("uses", 0, "how many times the helper may fetch (0: no limit)")
 		qr = fs.String("qr", "", "write the QR code PNG to this file")
 		export = fs.String("export", "", "also write the dossier, encrypted to the helper's key, to this file")
 		code = fs.Bool("code", false, "also make a short code to read aloud")
 		walletURL = fs.String("wallet-url", "", "the wallet's address as helpers reach it (default $REGIE_URL, else where regie serve last ran with this data)")
+	case "extend":
+		days = fs.Int("days", 0, "the new length in days, counted from today")
+		months = fs.Int("months", 0, "the new length in calendar months, counted from today")
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -75,14 +80,19 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 		if *to == "" {
 			return usagef("--to is required")
 		}
-		sc, err := consent.ParseScope(*scope)
-		if err != nil {
-			return err
+		var sc consent.Scope
+		switch p := consent.Purpose(*purpose); {
+		case *scope != "":
+			if sc, err = consent.ParseScope(*scope); err != nil {
+				return err
+			}
+		case p.DefaultScope() == nil:
+			sc = consent.Scope{consent.ScopeDebts, consent.ScopeExpenses, consent.ScopeIncome}
 		}
 		if base == "" && (*export == "" || *qr != "" || *code) {
 			return usagef("Regie does not know where your wallet runs, so it cannot make a link for the helper: start it with regie serve, or give --wallet-url (or REGIE_URL); --export alone needs no address")
 		}
-		g, err := svc.Grant(ctx, consent.Request{Audience: *to, Purpose: consent.Purpose(*purpose), Scope: sc, Days: *days, MaxUses: *uses})
+		g, err := svc.Grant(ctx, consent.Request{Audience: *to, Purpose: consent.Purpose(*purpose), Scope: sc, Days: *days, Months: *months, MaxUses: *uses})
 		if err != nil {
 			return err
 		}
@@ -162,6 +172,17 @@ func cmdConsent(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Consent %s for %s is revoked.\n", g.ID, g.AudienceName)
+		return nil
+	case "extend":
+		if *days == 0 && *months == 0 {
+			return usagef("give --days or --months: the new length, counted from today")
+		}
+		g, err := svc.Extend(ctx, fs.Arg(0), consent.Length{Days: *days, Months: *months})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Consent %s for %s is extended until %s; new receipt %s.\n", g.ID, g.AudienceName,
+			g.Expiry.Local().Format("2006-01-02 15:04"), g.ReceiptID())
 		return nil
 	case "receipt":
 		g, err := svc.Get(ctx, fs.Arg(0))
