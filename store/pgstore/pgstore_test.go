@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -370,4 +371,30 @@ func TestConnectionStringErrorHidesPassword(t *testing.T) {
 			t.Errorf("the error shows the password: %v", err)
 		}
 	}
+}
+
+// A bbolt store copied into a space and back out to a bbolt file is the
+// same byte for byte: what `regie host copy` relies on.
+func TestCopyBoltToPostgresAndBack(t *testing.T) {
+	db, _ := open(t, pgstore.Options{})
+	ctx := context.Background()
+	bolt := func(name string) store.DB {
+		b, err := store.OpenBolt(filepath.Join(t.TempDir(), name), store.BoltOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return b
+	}
+	src, back := bolt("src.db"), bolt("back.db")
+	storetest.Fill(t, src)
+	if err := store.Copy(ctx, db.Space("vault/copied"), src); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Copy(ctx, back, db.Space("vault/copied")); err != nil {
+		t.Fatal(err)
+	}
+	want := storetest.Dump(t, src)
+	storetest.SameDump(t, "in PostgreSQL", storetest.Dump(t, db.Space("vault/copied")), want)
+	storetest.SameDump(t, "back in bbolt", storetest.Dump(t, back), want)
 }

@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}
+	t.Run("CopyCarriesEverything", func(t *testing.T) { testCopy(t, open) })
+	t.Run("CopyRefusesANonEmptyDestination", func(t *testing.T) { testCopyRefuses(t, open) })
 }
 
 var cases = []struct {
@@ -1127,5 +1129,147 @@ func testClosed(t *testing.T, db store.DB) {
 	wantErr(t, "Batch after Close", db.Batch(ctx, fn), store.ErrClosed)
 	if ran {
 		t.Error("fn ran after Close")
+	}
+}
+
+// Dump is every bucket path, key, value and sequence of db, in order: two
+// stores with equal dumps hold the same, byte for byte.
+func Dump(t *testing.T, db store.DB) []string {
+	t.Helper()
+	var out []string
+	var walk func(path string, b store.Bucket) error
+	walk = func(path string, b store.Bucket) error {
+		out = append(out, fmt.Sprintf("%s seq=%d", path, b.Sequence()))
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return walk(fmt.Sprintf("%s/%x", path, k), b.Bucket(k))
+			}
+			out = append(out, fmt.Sprintf("%s %x=%x", path, k, v))
+			return nil
+		})
+	}
+	err := db.View(ctx, func(tx store.Tx) error {
+		return tx.ForEach(func(name []byte, b store.Bucket) error { return walk(fmt.Sprintf("%x", name), b) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Fill writes what a copy must carry: buckets nested three deep, binary
+// and empty values, keys with NUL and 0xff, values of 1 MiB and counters.
+func Fill(t *testing.T, db store.DB) {
+	t.Helper()
+	big := bytes.Repeat([]byte{0xab, 0x00, 0xff}, 1<<20/3)
+	err := db.Update(ctx, func(tx store.Tx) error {
+		for i, name := range []string{"meta", "boxes", "\x00bin\xff"} {
+			b, err := tx.CreateBucketIfNotExists([]byte(name))
+			if err != nil {
+				return err
+			}
+			for j := range 50 {
+				if err := b.Put([]byte{byte(j), 0x00, 0xff, byte(i)}, fmt.Appendf(nil, "value %d/%d\x00\xff", i, j)); err != nil {
+					return err
+				}
+			}
+			if err := b.Put([]byte("empty"), []byte{}); err != nil {
+				return err
+			}
+			if err := b.SetSequence(uint64(1000*i + 7)); err != nil {
+				return err
+			}
+			nb, err := b.CreateBucketIfNotExists([]byte("vault-1"))
+			if err != nil {
+				return err
+			}
+			deep, err := nb.CreateBucketIfNotExists([]byte("pending"))
+			if err != nil {
+				return err
+			}
+			for range 3 {
+				n, err := deep.NextSequence()
+				if err != nil {
+					return err
+				}
+				if err := deep.Put([]byte{byte(n)}, big[:n*1000]); err != nil {
+					return err
+				}
+			}
+			if err := nb.Put([]byte("big"), big); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SameDump fails t unless got and want hold the same entries.
+func SameDump(t *testing.T, name string, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d entries, want %d", name, len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s: entry %d is %.80s, want %.80s", name, i, got[i], want[i])
+		}
+	}
+}
+
+// testCopy: a copy holds every bucket, key, value and sequence of the
+// source, byte for byte, and a copy of the copy is the same again.
+func testCopy(t *testing.T, open Opener) {
+	src, dst, back := open(t), open(t), open(t)
+	Fill(t, src)
+	if err := store.Copy(ctx, dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Copy(ctx, back, dst); err != nil {
+		t.Fatal(err)
+	}
+	want := Dump(t, src)
+	if len(want) < 150 {
+		t.Fatalf("the source holds only %d entries", len(want))
+	}
+	SameDump(t, "copy", Dump(t, dst), want)
+	SameDump(t, "copy of the copy", Dump(t, back), want)
+	// The counters go on from where the source's stood.
+	update(t, dst, func(tx store.Tx) error {
+		n, err := tx.Bucket([]byte("\x00bin\xff")).NextSequence()
+		if n != 2008 {
+			t.Errorf("NextSequence after the copy = %d, want 2008", n)
+		}
+		return err
+	})
+}
+
+// testCopyRefuses: nothing is mixed in or changed.
+func testCopyRefuses(t *testing.T, open Opener) {
+	src, dst := open(t), open(t)
+	Fill(t, src)
+	update(t, dst, func(tx store.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("other"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("k"), []byte("v"))
+	})
+	before := Dump(t, dst)
+	if err := store.Copy(ctx, dst, src); !errors.Is(err, store.ErrNotEmpty) {
+		t.Fatalf("copy into a store that holds something: %v, want ErrNotEmpty", err)
+	}
+	SameDump(t, "after a refused copy", Dump(t, dst), before)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	empty := open(t)
+	if err := store.Copy(cctx, empty, src); !errors.Is(err, context.Canceled) {
+		t.Fatalf("copy with a canceled context: %v", err)
+	}
+	if n := len(Dump(t, empty)); n != 0 {
+		t.Fatalf("a canceled copy wrote %d entries", n)
 	}
 }
