@@ -8,6 +8,7 @@ import (
 	"regie/connectors"
 	"regie/consent"
 	"regie/internal/httpx"
+	"regie/store"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -35,6 +36,8 @@ func fail(c *fiber.Ctx, err error) error {
 		return httpx.JSONError(c, fiber.StatusInsufficientStorage, "queue_full", wallet.ErrQueueFull.Error())
 	case errors.Is(err, connectors.ErrInvalidCode):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "invalid_code", "the organisation refused the enrolment code")
+	case errors.Is(err, store.ErrUnavailable):
+		return httpx.StoreUnavailable(c)
 	case errors.Is(err, connectors.ErrUnreachable), errors.Is(err, connectors.ErrRefused), errors.Is(err, connectors.ErrNoEndpoint):
 		return httpx.JSONError(c, fiber.StatusBadGateway, "source_failed", err.Error())
 	}

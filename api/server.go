@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"regie/internal/httpx"
+	"regie/store"
 	"regie/trust"
 	"regie/wallet"
 	"regie/web"
@@ -184,6 +185,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			return httpx.JSONError(c, fe.Code, "method_not_allowed", "method not allowed")
 		}
 		return httpx.JSONError(c, fe.Code, "bad_request", "the request could not be read")
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		s.log.Warn("store unavailable", "route", c.Route().Path, "err", err.Error())
+		if wantsHTML(c) {
+			c.Set(fiber.HeaderRetryAfter, "5")
+			return s.errorPage(c, fiber.StatusServiceUnavailable, web.T(s.lang(c), "err.unavailable"))
+		}
+		return httpx.StoreUnavailable(c)
 	}
 	s.log.Error("request failed", "route", c.Route().Path, "err", err.Error())
 	if wantsHTML(c) {

@@ -14,6 +14,7 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/store"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -139,6 +140,17 @@ func (h *Host) Close() error {
 	}
 	h.mu.Unlock()
 	return h.backend.Close()
+}
+
+// Ready reports whether the host's store answers a read: the index's
+// login-name pepper, which every login needs.
+func (h *Host) Ready(ctx context.Context) error {
+	return h.ix.db.View(ctx, func(tx store.Tx) error {
+		if m := tx.Bucket(bucketMeta); m == nil || m.Get(pepperKey) == nil {
+			return errors.New("the host index has no login-name key")
+		}
+		return nil
+	})
 }
 
 // WalletURL is a vault's address for organisations and helpers.

@@ -13,6 +13,7 @@ import (
 
 	"regie/connectors"
 	"regie/internal/httpx"
+	"regie/store"
 	"regie/trust"
 	"regie/wallet"
 	"regie/web"
@@ -258,6 +259,10 @@ func (s *Server) pageError(c *fiber.Ctx, err error) (status int, field, msg stri
 	case errors.Is(err, ErrBusy):
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return fiber.StatusServiceUnavailable, "", web.T(lang, "host.err.busy")
+	case errors.Is(err, store.ErrUnavailable):
+		s.h.cfg.Logger.Warn("store unavailable", "route", c.Route().Path, "err", err.Error())
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return fiber.StatusServiceUnavailable, "", web.T(lang, "err.unavailable")
 	}
 	s.h.cfg.Logger.Error("page request failed", "route", c.Route().Path, "err", err.Error())
 	return fiber.StatusInternalServerError, "", web.T(lang, "host.err.unexpected")

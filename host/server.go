@@ -23,6 +23,7 @@ import (
 	"regie/connectors"
 	"regie/consent"
 	"regie/internal/httpx"
+	"regie/store"
 	"regie/trust"
 	"regie/wallet"
 	"regie/web"
@@ -159,6 +160,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	app := s.app
 	app.Use(s.reqs.Handler, recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/readyz", s.ready)
 	login := httpx.RateLimitOr(limits.LoginPerMinute, "login", s.tooMany)
 	s.pageRoutes(login)
 	app.Post("/api/v1/signup", login, s.signup)
@@ -213,6 +215,20 @@ func (s *Server) sweeper() {
 			}
 		}
 	}
+}
+
+// ready answers 200 while the host's store answers a read within two
+// seconds and 503 while it does not: a load balancer sends residents to
+// the processes whose database is reachable. /healthz says only that the
+// process runs.
+func (s *Server) ready(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.h.Ready(ctx); err != nil {
+		s.h.cfg.Logger.Warn("not ready", "err", err.Error())
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
 }
 
 func (s *Server) hsts(c *fiber.Ctx) error {
@@ -276,6 +292,9 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", err.Error())
 	case errors.Is(err, consent.ErrNotHelper):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "not_a_helper", "that organisation is not a helper in the trust list")
+	case errors.Is(err, store.ErrUnavailable):
+		s.h.cfg.Logger.Warn("store unavailable", "route", c.Route().Path, "err", err.Error())
+		return httpx.StoreUnavailable(c)
 	}
 	s.h.cfg.Logger.Error("request failed", "route", c.Route().Path, "err", err.Error())
 	return httpx.JSONError(c, fiber.StatusInternalServerError, "internal", "something went wrong")

@@ -38,6 +38,14 @@ func JSONError(c *fiber.Ctx, status int, code, msg string) error {
 	return c.Status(status).JSON(fiber.Map{"error": Error{Code: code, Message: msg}})
 }
 
+// StoreUnavailable answers a request whose store did not answer in time
+// (store.ErrUnavailable): 503 with Retry-After, at once, so that a client
+// or a load balancer tries again instead of waiting on a hung request.
+func StoreUnavailable(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderRetryAfter, "5")
+	return JSONError(c, fiber.StatusServiceUnavailable, "store_unavailable", "the wallet's storage does not answer; try again in a few seconds")
+}
+
 // SameToken compares two form tokens in constant time; an empty token never
 // matches.
 func SameToken(a, b string) bool {
