@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,10 +68,35 @@ func (s *Server) inboxLocked(c *fiber.Ctx, items []connectors.Item) error {
 // trust list to check it against.
 var errLockedNoTrust = fmt.Errorf("%w and keeps no trust list outside the vault", wallet.ErrLocked)
 
-// Arrived is what came in while the resident was away, reported at unlock.
+// Arrived is what came in while the resident was away, reported at unlock
+// and said once on the overview after it.
 type Arrived struct {
 	Added   int `json:"added"`
 	Refused int `json:"refused"`
+	// From are the trust-list ids of the organisations whose statements
+	// were added, each once, in the order they came.
+	From []string `json:"from,omitempty"`
+	// Reasons are why statements were refused (the importer's reason
+	// codes), each once.
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Empty reports whether nothing arrived.
+func (a Arrived) Empty() bool { return a.Added == 0 && a.Refused == 0 }
+
+// ArrivedOf sums up an import of what was queued while the resident was
+// away.
+func ArrivedOf(rep connectors.Report) Arrived {
+	a := Arrived{Added: rep.Accepted(), Refused: rep.Refused}
+	for _, it := range rep.Items {
+		switch {
+		case (it.Outcome == connectors.OutcomeAdded || it.Outcome == connectors.OutcomeHistory) && it.Issuer != "" && !slices.Contains(a.From, it.Issuer):
+			a.From = append(a.From, it.Issuer)
+		case it.Outcome == connectors.OutcomeRefused && it.Reason != "" && !slices.Contains(a.Reasons, it.Reason):
+			a.Reasons = append(a.Reasons, it.Reason)
+		}
+	}
+	return a
 }
 
 // catchUp runs right after an unlock: pushes queued while locked are
@@ -81,7 +107,7 @@ func (s *Server) catchUp(ctx context.Context) (Arrived, error) {
 	if err != nil {
 		return Arrived{}, err
 	}
-	return Arrived{Added: rep.Accepted(), Refused: rep.Refused}, s.one.Consent.CatchUp(ctx)
+	return ArrivedOf(rep), s.one.Consent.CatchUp(ctx)
 }
 
 // refreshRecords re-signs the redemption records after statements were

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +93,19 @@ func TestLockedVaultServesPushesAndHelpers(t *testing.T) {
 	}
 	if code := w.call("POST", "/api/v1/session", map[string]string{"passphrase": testPass}, &un); code != 200 || un.Arrived.Added != 1 {
 		t.Fatalf("unlock: %d, arrived %+v", code, un.Arrived)
+	}
+	// The overview says what arrived while she was away, once.
+	for i, want := range []bool{true, false} {
+		resp, err := w.resident.Get(w.base + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		said := strings.Contains(string(page), "Terwijl u weg was: 1 nieuw overzicht van Organisatie cjib.")
+		if resp.StatusCode != 200 || said != want {
+			t.Errorf("overview %d: status %d, says what arrived: %v, want %v", i+1, resp.StatusCode, said, want)
+		}
 	}
 	var o wallet.Overview
 	w.call("GET", "/api/v1/overview", nil, &o)

@@ -222,6 +222,9 @@ type overviewData struct {
 	// Contacts holds the trust-list entry of every organisation that gave
 	// a phone number or website, by id.
 	Contacts map[string]*trust.Organisation
+	// Arrived says, once after the login that brought it in, what came in
+	// while the resident was away.
+	Arrived []string
 }
 
 func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
@@ -240,6 +243,17 @@ func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
 		return err
 	}
 	d := overviewData{overviewView: o, Running: run, Signers: map[string]trust.Signer{}, Contacts: contacts(tl)}
+	if r.TakeArrived != nil {
+		a, err := r.TakeArrived(c.UserContext())
+		if err != nil {
+			return err
+		}
+		from := make([]string, 0, len(a.From))
+		for _, id := range a.From {
+			from = append(from, tl.Name(id))
+		}
+		d.Arrived = web.ArrivedText(p.lang, a.Added, from, a.Refused, a.Reasons)
+	}
 	for _, group := range [][]wallet.PlanLine{o.Plan.First, o.Plan.FixedCosts, o.Plan.Other} {
 		for _, l := range group {
 			d.Signers[l.Issuer+"/"+l.Name] = tl.Signer(l.Issuer, l.Name)

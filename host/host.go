@@ -2,7 +2,9 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"regie/api"
 	"regie/connectors"
 	"regie/consent"
 	"regie/store"
@@ -343,12 +346,15 @@ func (h *Host) Signup(ctx context.Context, login, bsn, name, passphrase string) 
 		_ = h.ix.box(id).Drop(ctx)
 		return fail(err)
 	}
-	secret, err = h.startSession(ctx, v, id)
+	secret, err = h.startSession(ctx, v, id, api.Arrived{})
 	v.Close()
 	return id, secret, err
 }
 
-func (h *Host) startSession(ctx context.Context, v *wallet.Vault, id string) (string, error) {
+// startSession opens a session of vault id and returns its cookie secret.
+// The data key, and what arrived while the resident was away, are kept
+// sealed under the secret.
+func (h *Host) startSession(ctx context.Context, v *wallet.Vault, id string, arrived api.Arrived) (string, error) {
 	dk, err := v.DataKey()
 	if err != nil {
 		return "", err
@@ -363,7 +369,43 @@ func (h *Host) startSession(ctx context.Context, v *wallet.Vault, id string) (st
 		return "", err
 	}
 	now := h.cfg.Now()
-	return secret, h.ix.putSession(ctx, secret, sessionEntry{Vault: id, Sealed: sealed, Start: now, Seen: now})
+	e := sessionEntry{Vault: id, Sealed: sealed, Start: now, Seen: now}
+	if !arrived.Empty() {
+		raw, err := json.Marshal(arrived)
+		if err != nil {
+			return "", err
+		}
+		if e.Arrived, err = wallet.SealWithSecret(k, arrivedAD(secret), raw); err != nil {
+			return "", err
+		}
+	}
+	return secret, h.ix.putSession(ctx, secret, e)
+}
+
+// arrivedAD binds a session's sealed arrivals to that session.
+func arrivedAD(secret string) []byte { return append([]byte("arrived\x00"), sessionID(secret)...) }
+
+// TakeArrived hands over, once, what came in while the resident of a
+// session was away, imported at the login that opened it.
+func (h *Host) TakeArrived(ctx context.Context, secret string) (api.Arrived, error) {
+	var a api.Arrived
+	e, err := h.live(ctx, secret)
+	if err != nil || len(e.Arrived) == 0 {
+		return a, err
+	}
+	k, err := sessionKey(secret)
+	if err != nil {
+		return a, err
+	}
+	raw, err := wallet.OpenWithSecret(k, arrivedAD(secret), e.Arrived)
+	if err != nil {
+		return a, fmt.Errorf("arrivals of a session: %w", wallet.ErrCorrupt)
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return a, fmt.Errorf("arrivals of a session: %w", wallet.ErrCorrupt)
+	}
+	e.Arrived = nil
+	return a, h.ix.putSession(ctx, secret, e)
 }
 
 // Login checks a passphrase and opens a session. What was pushed while the
@@ -409,7 +451,7 @@ func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret 
 	if err != nil {
 		h.cfg.Logger.Error("catching up at login", "err", err.Error())
 	}
-	secret, err = h.startSession(ctx, v, id)
+	secret, err = h.startSession(ctx, v, id, api.ArrivedOf(arrived))
 	return id, secret, arrived, err
 }
 

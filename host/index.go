@@ -38,6 +38,9 @@ type sessionEntry struct {
 	Sealed []byte    `json:"sealed"`
 	Start  time.Time `json:"start"`
 	Seen   time.Time `json:"seen"`
+	// Arrived is what came in while the resident was away, sealed under
+	// the session's secret like the data key, until the overview said it.
+	Arrived []byte `json:"arrived,omitempty"`
 }
 
 // index is the host index (host.db, or the index of a shared database):

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -49,6 +50,7 @@ func (s *Server) Resident(c *fiber.Ctx) (*api.Resident, func(), error) {
 		s.h.cfg.Logger.Error("refreshing redemption records", "err", err.Error())
 	})
 	r.ShortCodes, r.Address, r.CSRF = false, s.h.WalletURL(ses.ID), formTokenOf(secret)
+	r.TakeArrived = func(ctx context.Context) (api.Arrived, error) { return s.h.TakeArrived(ctx, secret) }
 	return r, ses.Release, nil
 }
 
