@@ -101,12 +101,29 @@ func checkVault(t *testing.T, path, pass string) int {
 }
 
 // TestCopyRoundTrip: a host with residents, a push and a consent copies
-// from its data folder into a database and from there into a new data
+// from its data folder into a database (PostgreSQL, and spaces of bbolt
+// files where PostgreSQL is missing) and from there into a new data
 // folder, opening nothing. There every vault opens with its passphrase
 // and its log verifies, a host on the copy logs the resident in and shows
 // her debt, and a copy into a folder that holds a host is refused with
 // nothing changed.
 func TestCopyRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) Backend
+	}{
+		{"bbolt spaces", func(t *testing.T) Backend { return Database(newBoltSpaces(t)) }},
+		{"PostgreSQL", func(t *testing.T) Backend {
+			db := Database(openPostgres(t, testkit.Postgres(t)))
+			t.Cleanup(func() { db.Close() })
+			return db
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testCopyRoundTrip(t, tc.open) })
+	}
+}
+
+func testCopyRoundTrip(t *testing.T, openDB func(t *testing.T) Backend) {
 	ctx := context.Background()
 	w := newHostWorld(t)
 	a, b := w.resident(), w.resident()
@@ -139,7 +156,7 @@ func TestCopyRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := Database(newBoltSpaces(t))
+	db := openDB(t)
 	if n, err := Copy(ctx, db, src); err != nil || n != 2 {
 		t.Fatalf("copy to the database: %d vaults, %v", n, err)
 	}

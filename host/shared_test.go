@@ -7,7 +7,9 @@ import (
 	"sync"
 	"testing"
 
+	"regie/internal/testkit"
 	"regie/store"
+	"regie/store/pgstore"
 	"regie/wallet"
 )
 
@@ -84,8 +86,8 @@ func (s *sharedFiles) RemoveVault(ctx context.Context, id string) error {
 	return s.files.RemoveVault(ctx, id)
 }
 
-// twin starts a second host on w's backend, at its own address.
-func (w *hostWorld) twin() *hostWorld {
+// twin starts a second host at its own address, on backend (w's when nil).
+func (w *hostWorld) twin(backend Backend) *hostWorld {
 	w.t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -93,7 +95,10 @@ func (w *hostWorld) twin() *hostWorld {
 	}
 	base := "http://" + ln.Addr().String()
 	ln.Close()
-	v := &hostWorld{t: w.t, dir: w.dir, base: base, tl: w.tl, cjib: w.cjib, helpA: w.helpA, now: w.now, backend: w.backend}
+	if backend == nil {
+		backend = w.backend
+	}
+	v := &hostWorld{t: w.t, dir: w.dir, base: base, tl: w.tl, cjib: w.cjib, helpA: w.helpA, now: w.now, backend: backend}
 	v.start()
 	w.t.Cleanup(v.stop)
 	return v
@@ -107,10 +112,52 @@ func (w *hostWorld) twin() *hostWorld {
 // passphrases spread over both meet one count; a vault deleted through
 // one is gone from the other.
 func TestTwoHostsShareOneStore(t *testing.T) {
+	for _, b := range sharedBackends() {
+		t.Run(b.name, func(t *testing.T) { testTwoHostsShareOneStore(t, b.open) })
+	}
+}
+
+// sharedBackends are the stores two hosts can share: open gives each host
+// its own backend on the one store, as two processes each open their own.
+func sharedBackends() []struct {
+	name string
+	open func(t *testing.T, dir string) (Backend, Backend)
+} {
+	return []struct {
+		name string
+		open func(t *testing.T, dir string) (Backend, Backend)
+	}{
+		{"bbolt in one process", func(t *testing.T, dir string) (Backend, Backend) {
+			s := newSharedFiles(t, dir)
+			return s, s
+		}},
+		{"PostgreSQL", func(t *testing.T, _ string) (Backend, Backend) {
+			url := testkit.Postgres(t)
+			return Database(openPostgres(t, url)), Database(openPostgres(t, url))
+		}},
+	}
+}
+
+// openPostgres opens and migrates the database at url; the host that gets
+// it closes it.
+func openPostgres(t *testing.T, url string) *pgstore.DB {
+	t.Helper()
+	db, err := pgstore.Open(context.Background(), url, pgstore.Options{MaxConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
+}
+
+func testTwoHostsShareOneStore(t *testing.T, open func(t *testing.T, dir string) (Backend, Backend)) {
 	dir := t.TempDir()
-	backend := newSharedFiles(t, dir)
-	one := newHostWorld(t, func(w *hostWorld) { w.dir, w.backend = dir, backend })
-	two := one.twin()
+	b1, b2 := open(t, dir)
+	one := newHostWorld(t, func(w *hostWorld) { w.dir, w.backend = dir, b1 })
+	two := one.twin(b2)
 	r := one.resident() // one cookie jar: 127.0.0.1 on either port
 	var acc Account
 	if code := r.call("POST", "/api/v1/signup", map[string]string{"login": "fatima", "bsn": bsnA, "name": nameA, "passphrase": passA}, &acc); code != 201 {
