@@ -204,7 +204,7 @@ func (s *Server) lockSubmit(c *fiber.Ctx, p page) error {
 }
 
 func (s *Server) base(c *fiber.Ctx, p page, title, active string) web.Page {
-	pg := web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.r.CSRF, LoggedIn: true}
+	pg := web.Page{Title: web.T(p.lang, title), Active: active, CSRF: p.r.CSRF, LoggedIn: true, Account: p.r.Account}
 	if c.Method() == fiber.MethodGet && p.r.ses != nil {
 		pg.Kept = s.sessions.takeKept(p.r.ses, c.Path())
 	}

@@ -34,6 +34,10 @@ type Resident struct {
 	// sources page; empty where the resident has no use for it (serve on
 	// 127.0.0.1).
 	Address string
+	// Account is the path of the resident's account page (change the
+	// passphrase, delete the vault), linked from every page; empty where
+	// there is none.
+	Account string
 	// CSRF is the session's form token: a form posted to a resident page
 	// must carry it.
 	CSRF string

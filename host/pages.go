@@ -43,6 +43,10 @@ func (s *Server) pageRoutes(limit fiber.Handler) {
 	app.Get(loginPath, s.loginPage)
 	app.Post(loginPath, limit, s.loginSubmit)
 	app.Post("/lock", s.lockSubmit)
+	app.Get(accountPath, s.accountPage)
+	app.Post(accountPath+"/wachtwoordzin", limit, s.passphraseSubmit)
+	app.Get(deletePath, s.deletePage)
+	app.Post(deletePath, s.deleteSubmit)
 }
 
 // signupForm is what the sign-up page shows: what the resident typed
@@ -70,6 +74,10 @@ func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error
 			key = "host.signup.title"
 		case "login":
 			key = "host.login.title"
+		case "account":
+			key = "acc.title"
+		case "delete":
+			key = "del.title"
 		}
 		p.Title = web.T(p.Lang, key)
 	}
@@ -162,6 +170,9 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	if c.Query("uit") != "" {
 		flash = web.T(s.lang(c), "host.logged.out")
 	}
+	if c.Query("weg") != "" {
+		flash = web.T(s.lang(c), "del.done")
+	}
 	return s.render(c, fiber.StatusOK, "login", web.Page{CSRF: s.formToken(c), Flash: flash, Next: nextPage(c.Query("next")), Data: loginForm{}})
 }
 
@@ -201,7 +212,7 @@ func (s *Server) lockSubmit(c *fiber.Ctx) error {
 	if err := s.h.Logout(c.UserContext(), c.Cookies(cookieName)); err != nil {
 		s.h.cfg.Logger.Error("logging out", "err", err.Error())
 	}
-	c.ClearCookie(cookieName)
+	s.clearCookie(c)
 	return c.Redirect(loginPath+"?uit=1", fiber.StatusSeeOther)
 }
 

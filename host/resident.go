@@ -49,7 +49,7 @@ func (s *Server) Resident(c *fiber.Ctx) (*api.Resident, func(), error) {
 	r := api.NewResident(ses.Vault, s.h.WalletURL(ses.ID), s.h.ix.box(ses.ID), s.orgClient, func(err error) {
 		s.h.cfg.Logger.Error("refreshing redemption records", "err", err.Error())
 	})
-	r.ShortCodes, r.Address, r.CSRF = false, s.h.WalletURL(ses.ID), formTokenOf(secret)
+	r.ShortCodes, r.Address, r.CSRF, r.Account = false, s.h.WalletURL(ses.ID), formTokenOf(secret), accountPath
 	r.TakeArrived = func(ctx context.Context) (api.Arrived, error) { return s.h.TakeArrived(ctx, secret) }
 	return r, ses.Release, nil
 }

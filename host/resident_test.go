@@ -1,8 +1,10 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"net/url"
+	"regie/store"
 	"strings"
 	"testing"
 )
@@ -44,5 +46,133 @@ func TestLoginLandsOnOverviewSayingWhatArrived(t *testing.T) {
 	}
 	if _, page, _ := b.get("/"); strings.Contains(page, "Terwijl u weg was") {
 		t.Error("the overview said what arrived a second time")
+	}
+}
+
+// indexMentions reports every place in the host index, nested buckets
+// included, whose key or value holds needle.
+func indexMentions(t *testing.T, w *hostWorld, needle []byte) []string {
+	t.Helper()
+	var found []string
+	var walk func(path string, b store.Bucket)
+	walk = func(path string, b store.Bucket) {
+		b.ForEach(func(k, v []byte) error {
+			if bytes.Contains(k, needle) || bytes.Contains(v, needle) {
+				found = append(found, path+"/"+string(k))
+			}
+			if v == nil {
+				if nb := b.Bucket(k); nb != nil {
+					walk(path+"/"+string(k), nb)
+				}
+			}
+			return nil
+		})
+	}
+	if err := w.h.ix.db.View(context.Background(), func(tx store.Tx) error {
+		return tx.ForEach(func(name []byte, b store.Bucket) error {
+			if bytes.Contains(name, needle) {
+				found = append(found, string(name))
+			}
+			walk(string(name), b)
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
+// TestAccountPages: without a session the account pages send the resident
+// to the login; with one she changes her passphrase (every bad input
+// refused in words, changing nothing) and deletes her vault after a page
+// that says what is lost, and then nothing of the vault remains: no file,
+// no index entry, no session, and her login name opens nothing.
+func TestAccountPages(t *testing.T) {
+	w := newHostWorld(t)
+	anon := w.browser()
+	if code, _, loc := anon.get(accountPath); code != 303 || loc != loginPath+"?next=%2Fkluis" {
+		t.Errorf("account page without a session: %d to %q", code, loc)
+	}
+	if code, _, loc := anon.post(deletePath, url.Values{"sure": {"yes"}}); code != 303 || loc != loginPath {
+		t.Errorf("delete without a session: %d to %q", code, loc)
+	}
+
+	b := w.browser()
+	b.get(signupPath)
+	if code, _, _ := b.post(signupPath, signupValues("fatima", bsnA, pagePass, pagePass)); code != 303 {
+		t.Fatalf("sign-up: %d", code)
+	}
+	id, _ := w.h.ix.vaultOf(context.Background(), "fatima")
+	if _, page, _ := b.get("/"); !strings.Contains(page, `href="/kluis"`) {
+		t.Fatal("the overview has no link to the account page")
+	}
+	if code, page, _ := b.get(accountPath); code != 200 || !strings.Contains(page, "Wachtwoordzin veranderen") {
+		t.Fatalf("account page: %d\n%s", code, page)
+	}
+	const newPass = "zes nieuwe woorden voor later"
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		say    string
+	}{
+		{"form token wrong", url.Values{"old": {pagePass}, "new": {newPass}, "new2": {newPass}, "csrf": {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}, 403, "Het formulier was verlopen"},
+		{"two different", url.Values{"old": {pagePass}, "new": {newPass}, "new2": {newPass + "x"}}, 400, "niet hetzelfde"},
+		{"old one wrong", url.Values{"old": {pagePass + "x"}, "new": {newPass}, "new2": {newPass}}, 401, "Uw wachtwoordzin nu klopt niet"},
+		{"too short", url.Values{"old": {pagePass}, "new": {"kort"}, "new2": {"kort"}}, 400, "te kort"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b.get(accountPath)
+			code, page, _ := b.post(accountPath+"/wachtwoordzin", tc.form)
+			if code != tc.status || !strings.Contains(page, tc.say) || strings.Contains(page, pagePass) {
+				t.Fatalf("%d\n%s", code, page)
+			}
+			if code := w.resident().call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": pagePass}, nil); code != 200 {
+				t.Errorf("the old passphrase no longer opens the vault: %d", code)
+			}
+		})
+	}
+	b.get(accountPath)
+	if code, page, _ := b.post(accountPath+"/wachtwoordzin", url.Values{"old": {pagePass}, "new": {newPass}, "new2": {newPass}}); code != 200 ||
+		!strings.Contains(page, "Uw wachtwoordzin is veranderd") {
+		t.Fatalf("change: %d\n%s", code, page)
+	}
+	if code := w.resident().call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": newPass}, nil); code != 200 {
+		t.Errorf("the new passphrase does not open the vault: %d", code)
+	}
+	if code := w.resident().call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": pagePass}, nil); code != 401 {
+		t.Errorf("the old passphrase still opens the vault: %d", code)
+	}
+
+	code, page, _ := b.get(deletePath)
+	for _, want := range []string{"Dit bent u kwijt", "overzichten van schulden en inkomen", "toestemmingen", "wie er meekeek", "niet terugdraaien"} {
+		if code != 200 || !strings.Contains(page, want) {
+			t.Errorf("the delete page does not say %q: %d", want, code)
+		}
+	}
+	if code, page, _ := b.post(deletePath, url.Values{}); code != 400 || !strings.Contains(page, "Zet eerst een vinkje") || w.vaultFiles() != 1 {
+		t.Fatalf("delete without ticking the box: %d, %d files\n%s", code, w.vaultFiles(), page)
+	}
+	if code, _, _ := b.post(deletePath, url.Values{"sure": {"yes"}, "csrf": {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}); code != 403 || w.vaultFiles() != 1 {
+		t.Fatalf("delete with a wrong form token: %d, %d files", code, w.vaultFiles())
+	}
+	b.get(deletePath)
+	if code, _, loc := b.post(deletePath, url.Values{"sure": {"yes"}}); code != 303 || loc != loginPath+"?weg=1" || b.hasSession() {
+		t.Fatalf("delete: %d to %q, session %v", code, loc, b.hasSession())
+	}
+	if _, page, _ := b.get(loginPath + "?weg=1"); !strings.Contains(page, "Uw kluis is verwijderd") {
+		t.Error("the login page does not say the vault is deleted")
+	}
+	if w.vaultFiles() != 0 {
+		t.Errorf("%d vault files after deleting", w.vaultFiles())
+	}
+	if found := indexMentions(t, w, []byte(id)); len(found) > 0 {
+		t.Errorf("the index still names the deleted vault at %v", found)
+	}
+	if code := w.resident().call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": newPass}, nil); code != 401 {
+		t.Errorf("login to a deleted vault: %d", code)
+	}
+	if code, _, loc := b.get("/"); code != 303 || loc != loginPath {
+		t.Errorf("the old browser after deleting: %d to %q", code, loc)
 	}
 }

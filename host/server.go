@@ -256,6 +256,14 @@ func (s *Server) setCookie(c *fiber.Ctx, secret string) {
 	c.Cookie(&fiber.Cookie{Name: cookieName, Value: secret, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict"})
 }
 
+// clearCookie tells the browser to forget the session cookie: the same
+// name and path as setCookie, expired (a cookie cleared on another path
+// would stay).
+func (s *Server) clearCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: cookieName, Value: "", Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict",
+		Expires: time.Unix(1, 0)})
+}
+
 // fail turns a domain error into a JSON answer that names no person.
 func (s *Server) fail(c *fiber.Ctx, err error) error {
 	var ve *wallet.ValidationError
@@ -353,7 +361,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	if err := s.h.Logout(c.UserContext(), c.Cookies(cookieName)); err != nil {
 		return s.fail(c, err)
 	}
-	c.ClearCookie(cookieName)
+	s.clearCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -375,7 +383,7 @@ func (s *Server) deleteVault(c *fiber.Ctx) error {
 	if err := s.h.DeleteVault(c.UserContext(), c.Cookies(cookieName)); err != nil {
 		return s.fail(c, err)
 	}
-	c.ClearCookie(cookieName)
+	s.clearCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

@@ -87,6 +87,9 @@ type Page struct {
 	KeptID string
 	// Kept is that form, filled in again on its page after the unlock.
 	Kept KeptForm
+	// Account is the path of the resident's account page (passphrase,
+	// deleting the vault) on a host; empty where there is none.
+	Account string
 }
 
 // Renderer holds the parsed templates for every page and language.
