@@ -3,8 +3,14 @@ package host
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regie/store"
+	"regie/trust"
 	"strings"
 	"testing"
 )
@@ -174,5 +180,69 @@ func TestAccountPages(t *testing.T) {
 	}
 	if code, _, loc := b.get("/"); code != 303 || loc != loginPath {
 		t.Errorf("the old browser after deleting: %d to %q", code, loc)
+	}
+}
+
+// TestHostFetchesOnlyFromItsTrustList: a hosted resident's wallet reaches
+// an organisation whose endpoint is in the host's trust list, and nothing
+// else, not even by a redirect from a listed one.
+func TestHostFetchesOnlyFromItsTrustList(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "intern") }))
+	defer other.Close()
+	listed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/weg" {
+			http.Redirect(w, r, other.URL+"/", http.StatusFound)
+			return
+		}
+		io.WriteString(w, "ok")
+	}))
+	defer listed.Close()
+	o := newOrg(t, "cjib", trust.KindCreditor).org
+	o.Endpoint = listed.URL
+	tl, err := trust.NewList([]trust.Organisation{o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := orgClientFor(tl)
+	for _, tc := range []struct {
+		name, url string
+		ok        bool
+	}{
+		{"listed endpoint", listed.URL + "/regie/v1/statements", true},
+		{"an address the list does not name", other.URL + "/", false},
+		{"a redirect away from a listed endpoint", listed.URL + "/weg", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := hc.Get(tc.url)
+			if err == nil {
+				resp.Body.Close()
+			}
+			if (err == nil) != tc.ok || (!tc.ok && !errors.Is(err, errNotHostOrg)) {
+				t.Errorf("err = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+}
+
+// TestHostGivesNoShortCodes: a short code works only while the vault is
+// open, so a host offers none: the grant page shows the QR code and the
+// link without a code button, and asking anyway is refused in words.
+func TestHostGivesNoShortCodes(t *testing.T) {
+	w := newHostWorld(t)
+	a, _ := signedUp(t, w, "fatima", bsnA)
+	var g GrantAnswer
+	code, page, _ := a.request("POST", "/api/v1/consents", map[string]any{"to": "schuldhulp-a", "purpose": "debt-help-intake", "scope": []string{"debts"}, "days": 14})
+	if json.Unmarshal([]byte(page), &g); code != 201 {
+		t.Fatalf("grant: %d %s", code, page)
+	}
+	if code, page, _ := a.request("POST", "/api/v1/consents/"+g.ID+"/code", nil); code != 403 || !strings.Contains(page, "short_codes_off") {
+		t.Errorf("short code by the API: %d %s", code, page)
+	}
+	code, page, _ = a.request("GET", "/consent/"+g.ID, nil)
+	if code != 200 || !strings.Contains(page, `id="qr"`) || !strings.Contains(page, g.URL) || strings.Contains(page, "/code\"") {
+		t.Errorf("grant page: %d\n%s", code, page)
+	}
+	if code, page, _ := a.request("POST", "/consent/"+g.ID+"/code", nil); code != 403 || !strings.Contains(page, "Hier kunt u geen code maken") {
+		t.Errorf("short code by the page: %d\n%s", code, page)
 	}
 }
