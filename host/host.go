@@ -28,7 +28,7 @@ type Config struct {
 	// Backend is nil.
 	Dir string
 	// Backend is where the host keeps the index and the vaults; nil means
-	// Files(Dir). The host closes it on Close.
+	// Files(Dir). The host closes it on Close, and when Open fails.
 	Backend Backend
 	// PublicURL is the address residents and helpers use; a vault's wallet
 	// address is PublicURL/v/{vault id}.

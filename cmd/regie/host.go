@@ -17,8 +17,17 @@ import (
 )
 
 func cmdHost(ctx context.Context, e *env, args []string) (err error) {
-	fs := flags("host [flags]")
+	if len(args) > 0 {
+		switch args[0] {
+		case "copy":
+			return cmdHostCopy(ctx, e, args[1:])
+		case "migrate":
+			return cmdHostMigrate(ctx, e, args[1:])
+		}
+	}
+	fs := flags("host [flags] | host copy --from DIR|URL --to DIR|URL | host migrate --store URL")
 	data := dataFlag(fs)
+	sf := addStoreFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	public := fs.String("public-url", "", "the address residents, organisations and helpers use (https in production; default http://ADDR)")
 	trustFile := fs.String("trust", "", "the host's trust list FILE: organisations it takes pushes from, helpers it serves")
@@ -49,6 +58,13 @@ func cmdHost(ctx context.Context, e *env, args []string) (err error) {
 		return usagef("--demo brings its own trust list (the demo organisations and counsellor); leave out --trust")
 	}
 	dir := e.dataDir(*data)
+	where := sf.where(e)
+	if where != "" && !isDatabase(where) {
+		return usagef("--store (or REGIE_STORE) takes a postgres:// URL; the data folder is --data")
+	}
+	if where == "" {
+		where = dir
+	}
 	var tl *trust.List
 	var world *demo.World
 	if *withDemo {
@@ -94,14 +110,22 @@ func cmdHost(ctx context.Context, e *env, args []string) (err error) {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	h, err := host.Open(host.Config{Dir: dir, PublicURL: base, Trust: tl, Logger: logger, KDF: e.kdf})
+	backend, err := openBackend(ctx, where, sf.options(), false)
+	if err != nil {
+		ln.Close()
+		if isDatabase(where) {
+			return fmt.Errorf("--store: %w", err)
+		}
+		return err
+	}
+	h, err := host.Open(host.Config{Dir: dir, Backend: backend, PublicURL: base, Trust: tl, Logger: logger, KDF: e.kdf})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer h.Close()
 	srv := host.NewServer(h, host.ServerOptions{TrustedProxies: proxies})
-	fmt.Fprintf(e.stdout, "Regie host is running at %s (data in %s)\n", base, filepath.Clean(dir))
+	fmt.Fprintf(e.stdout, "Regie host is running at %s (data in %s)\n", base, describe(where))
 	serve := srv.Serve
 	if world != nil {
 		fresh, err := demoResidents(ctx, e, h, base, dir)

@@ -22,7 +22,7 @@ func commands() []command {
 	return []command{
 		{"init", "create a vault: regie init --bsn BSN --name NAME", cmdInit},
 		{"serve", "run the wallet: regie serve [--addr HOST:PORT] [--demo]", cmdServe},
-		{"host", "run a wallet host for many residents: regie host [--addr HOST:PORT] [--public-url URL] [--trust FILE]", cmdHost},
+		{"host", "run a wallet host for many residents: regie host [--addr HOST:PORT] [--public-url URL] [--trust FILE] [--store URL] | copy --from --to | migrate", cmdHost},
 		{"overview", "show where you stand: regie overview [--format table|json|csv]", cmdOverview},
 		{"expenses", "fixed costs: regie expenses list | add --kind KIND --amount EUROS | delete ID", cmdExpenses},
 		{"household", "your household: regie household show | set --situation SITUATION | clear", cmdHousehold},
