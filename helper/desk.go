@@ -101,46 +101,84 @@ type Desk struct {
 
 type deskEntry struct {
 	export Export
+	vd     *consent.VerifiedDossier
 	at     time.Time
 	id     string
 }
 
 // DeskFetch is one dossier the desk fetched, for the history.
 type DeskFetch struct {
-	ID string
-	At time.Time
-}
-
-// DeskConsent is the history of one consent: whom and what it is for, and
-// every dossier fetched under it, newest first.
-type DeskConsent struct {
-	Client     string
+	ID         string
+	At         time.Time
 	Purpose    consent.Purpose
 	ValidUntil time.Time
-	Fetches    []DeskFetch
 }
 
-// history groups the kept dossiers by the consent they were fetched under.
-func (d *Desk) history() []DeskConsent {
+// DeskResident is the history of one resident (one wallet): every dossier
+// the desk fetched from it, newest first, and what changed in the newest
+// since the one before.
+type DeskResident struct {
+	// Client is the resident's name when a consent shared it.
+	Client   string
+	WalletID string
+	Fetches  []DeskFetch
+	// Changes is nil until there are two fetches to compare.
+	Changes *DeskChanges
+}
+
+// DeskChanges is what changed between two fetches, in the page's words.
+type DeskChanges struct {
+	Since       time.Time
+	SameConsent bool
+	Lines       []ChangeLine
+	NotCompared int
+}
+
+// history groups the kept dossiers by resident, newest first, and tells
+// for each what changed in the newest fetch since the one before.
+func (d *Desk) history(lang string) []DeskResident {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []DeskConsent
-	index := map[string]int{}
+	entries := make([]deskEntry, 0, len(d.order))
 	for i := len(d.order) - 1; i >= 0; i-- {
-		e := d.kept[d.order[i]]
-		n, ok := index[e.export.Grant]
+		entries = append(entries, d.kept[d.order[i]])
+	}
+	d.mu.Unlock()
+	var out []DeskResident
+	index := map[string]int{}
+	var newest, before []deskEntry
+	for _, e := range entries {
+		n, ok := index[e.vd.WalletID]
 		if !ok {
 			n = len(out)
-			index[e.export.Grant] = n
-			c := DeskConsent{Purpose: e.export.Purpose, ValidUntil: e.export.ValidUntil}
-			if e.export.Client != nil {
-				c.Client = e.export.Client.Name
-			}
-			out = append(out, c)
+			index[e.vd.WalletID] = n
+			out = append(out, DeskResident{WalletID: e.vd.WalletID})
+			newest, before = append(newest, e), append(before, deskEntry{})
+		} else if before[n].vd == nil {
+			before[n] = e
 		}
-		out[n].Fetches = append(out[n].Fetches, DeskFetch{ID: e.id, At: e.at})
+		if out[n].Client == "" && e.export.Client != nil {
+			out[n].Client = e.export.Client.Name
+		}
+		out[n].Fetches = append(out[n].Fetches, DeskFetch{ID: e.id, At: e.at, Purpose: e.vd.Purpose, ValidUntil: e.vd.ValidUntil})
+	}
+	for n := range out {
+		if before[n].vd != nil {
+			out[n].Changes = d.changes(lang, before[n], newest[n])
+		}
 	}
 	return out
+}
+
+// changes compares two kept fetches of one resident for the page; nil when
+// they cannot be compared (the reason goes to the log). Since is when the
+// desk fetched the previous one, as its history lists it.
+func (d *Desk) changes(lang string, prev, cur deskEntry) *DeskChanges {
+	c, err := Compare(prev.vd, cur.vd)
+	if err != nil {
+		d.log.Info("fetches not compared", "reason", err)
+		return nil
+	}
+	return &DeskChanges{Since: prev.at, SameConsent: c.SameConsent, Lines: c.Lines(lang), NotCompared: c.NotCompared}
 }
 
 // deskKeep is how many verified dossiers the desk keeps for download.
@@ -193,7 +231,7 @@ type deskForm struct {
 	Wallet   string
 	Purpose  consent.Purpose
 	Purposes []consent.Purpose
-	History  []DeskConsent
+	History  []DeskResident
 }
 
 func (d *Desk) render(c *fiber.Ctx, status int, page string, p web.Page) error {
@@ -221,7 +259,7 @@ func (d *Desk) form(c *fiber.Ctx, status int, f deskForm, errMsg string) error {
 	if f.Purpose == "" {
 		f.Purpose = consent.PurposeIntake
 	}
-	f.Purposes, f.History = consent.Purposes, d.history()
+	f.Purposes, f.History = consent.Purposes, d.history(lang)
 	return d.render(c, status, "desk", web.Page{Title: web.T(lang, "desk.title"), CSRF: d.csrf(c), Error: errMsg, Data: f})
 }
 
@@ -245,6 +283,9 @@ type DossierView struct {
 	Purpose consent.Purpose
 	// UrgentNames lists the creditors and payers behind the urgent count.
 	UrgentNames []string
+	// Changes is what changed since the desk's previous fetch from this
+	// resident; nil for the first.
+	Changes *DeskChanges
 }
 
 // sortForIntake orders debts as a counsellor works through them: urgent
@@ -305,7 +346,14 @@ func (d *Desk) importURL(c *fiber.Ctx) error {
 	exp := NewExport(vd, d.im.Trust)
 	id := trust.RandomID(12)
 	d.mu.Lock()
-	d.kept[id] = deskEntry{export: exp, at: time.Now(), id: id}
+	var prev *deskEntry
+	for i := len(d.order) - 1; i >= 0 && prev == nil; i-- {
+		if e := d.kept[d.order[i]]; e.vd.WalletID == vd.WalletID {
+			prev = &e
+		}
+	}
+	entry := deskEntry{export: exp, vd: vd, at: time.Now(), id: id}
+	d.kept[id] = entry
 	d.order = append(d.order, id)
 	if len(d.order) > deskKeep {
 		delete(d.kept, d.order[0])
@@ -335,6 +383,9 @@ func (d *Desk) importURL(c *fiber.Ctx) error {
 		view.Expenses = append(view.Expenses, deskExpense{ExpenseExport: x, Source: orName(x.Source)})
 	}
 	view.SelfDeclared = exp.SelfDeclared
+	if prev != nil {
+		view.Changes = d.changes(lang, *prev, entry)
+	}
 	return d.render(c, fiber.StatusOK, "dossier", web.Page{Title: web.T(lang, "desk.title"), Data: view})
 }
 

@@ -62,6 +62,7 @@ func need(t *testing.T) (chromium, axe string) {
 
 // demoWorld is the demo wallet server and the demo counsellor's desk.
 type demoWorld struct {
+	dir    string // the data folder: demo/ORG/statements holds what each organisation serves
 	vault  *wallet.Vault
 	wallet string
 	desk   string
@@ -91,7 +92,7 @@ func startDemoWorld(t *testing.T) *demoWorld {
 	v.Lock() // the resident unlocks through the page
 
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	w := &demoWorld{vault: v, wallet: "http://" + ln.Addr().String()}
+	w := &demoWorld{dir: dir, vault: v, wallet: "http://" + ln.Addr().String()}
 	srv, err := api.New(api.Config{Vault: v, BaseURL: w.wallet})
 	if err != nil {
 		t.Fatal(err)
