@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -460,6 +461,7 @@ func (h *Host) service(v *wallet.Vault, id string) *consent.Service {
 }
 
 func (h *Host) catchUp(ctx context.Context, v *wallet.Vault, id string) (connectors.Report, error) {
+	h.adoptHostTrust(ctx, v)
 	svc := h.service(v, id)
 	im := &connectors.Importer{Vault: v}
 	rep, err := im.ImportPending(ctx, h.ix.box(id))
@@ -467,6 +469,35 @@ func (h *Host) catchUp(ctx context.Context, v *wallet.Vault, id string) (connect
 		return rep, err
 	}
 	return rep, svc.CatchUp(ctx)
+}
+
+// adoptHostTrust brings the host's trust list into an unlocked vault's own:
+// a hosted vault trusts the host's list plus what its resident added. An
+// organisation the host lists is added, and a changed one (new keys) taken
+// over, before what was pushed while the resident was away is verified
+// against the vault's list. A failure is logged; the vault keeps its list.
+func (h *Host) adoptHostTrust(ctx context.Context, v *wallet.Vault) {
+	ts := trust.Store{Vault: v}
+	mine, err := ts.Load(ctx)
+	if err != nil {
+		h.cfg.Logger.Error("reading a vault's trust list", "err", err.Error())
+		return
+	}
+	for _, o := range h.cfg.Trust.Organisations() {
+		if have, ok := mine.Organisation(o.ID); ok && sameOrganisation(*have, o) {
+			continue
+		}
+		if err := ts.Add(ctx, o); err != nil {
+			h.cfg.Logger.Error("adding a host organisation to a vault's trust list", "org", o.ID, "err", err.Error())
+		}
+	}
+}
+
+// sameOrganisation compares two trust-list entries as they are stored.
+func sameOrganisation(a, b trust.Organisation) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
 
 // Session is an open session's vault, unlocked with the data key sealed

@@ -13,6 +13,7 @@ import (
 	"regie/trust"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLoginLandsOnOverviewSayingWhatArrived: a resident locks, an
@@ -244,5 +245,48 @@ func TestHostGivesNoShortCodes(t *testing.T) {
 	}
 	if code, page, _ := a.request("POST", "/consent/"+g.ID+"/code", nil); code != 403 || !strings.Contains(page, "Hier kunt u geen code maken") {
 		t.Errorf("short code by the page: %d\n%s", code, page)
+	}
+}
+
+// TestHostedVaultTrustsWhatTheHostAddsLater: a vault made before the host
+// listed an organisation trusts it after the next login, so that a push
+// the host accepted from it is imported instead of refused.
+func TestHostedVaultTrustsWhatTheHostAddsLater(t *testing.T) {
+	w := newHostWorld(t)
+	a := w.resident()
+	var acc Account
+	if code := a.call("POST", "/api/v1/signup", map[string]string{"login": "fatima", "bsn": bsnA, "name": nameA, "passphrase": passA}, &acc); code != 201 {
+		t.Fatalf("sign-up: %d", code)
+	}
+	a.call("DELETE", "/api/v1/session", nil, nil)
+	w.stop()
+	eneco := newOrg(t, "eneco", trust.KindCreditor)
+	w.tl, _ = trust.NewList([]trust.Organisation{w.cjib.org, w.helpA.org, eneco.org})
+	w.start()
+	raw, _ := json.Marshal(map[string]any{"iss": "eneco", "sub": bsnA, "jti": "eneco-1", "iat": time.Now().Unix() - 60, "type": "debt",
+		"as_of": "2026-11-20", "debt": map[string]any{"reference": "EN-1", "creditor": "Eneco", "category": "energy",
+			"original_cents": 4200, "outstanding_cents": 4200, "status": "collection"}})
+	jws, err := trust.SignStatement(eneco.key, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := w.push(acc.Wallet, jws); code != 202 {
+		t.Fatalf("push from the newly listed organisation: %d", code)
+	}
+	var back Account
+	if code := a.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": passA}, &back); code != 200 ||
+		back.Arrived == nil || back.Arrived.Added != 1 || back.Arrived.Refused != 0 {
+		t.Fatalf("login: %d, arrived %+v", code, back.Arrived)
+	}
+	var tl struct {
+		Organisations []trust.Organisation `json:"organisations"`
+	}
+	a.call("GET", "/api/v1/trust", nil, &tl)
+	found := false
+	for _, o := range tl.Organisations {
+		found = found || o.ID == "eneco"
+	}
+	if !found {
+		t.Errorf("the vault's trust list lacks the host's new organisation: %+v", tl)
 	}
 }
