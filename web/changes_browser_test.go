@@ -1,39 +1,15 @@
 package web_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"net/http"
-	"net/http/cookiejar"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"regie/demo"
+	"regie/internal/demoworld"
 	"regie/wallet"
 	"regie/web"
 )
-
-// apiCall is the resident's JSON API call with the session cookie in jar.
-func apiCall(t *testing.T, c *http.Client, method, url string, body, out any) int {
-	t.Helper()
-	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, url, bytes.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if out != nil {
-		json.NewDecoder(resp.Body).Decode(out)
-	}
-	return resp.StatusCode
-}
 
 // TestDeskShowsWhatChangedSinceTheLastFetch: the counsellor fetches the
 // demo resident's dossier at the desk; the CJIB then signs a higher claim,
@@ -44,21 +20,11 @@ func apiCall(t *testing.T, c *http.Client, method, url string, body, out any) in
 func TestDeskShowsWhatChangedSinceTheLastFetch(t *testing.T) {
 	chromium, axePath := need(t)
 	w := startDemoWorld(t)
-	jar, _ := cookiejar.New(nil)
-	api := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	if code := apiCall(t, api, "POST", w.wallet+"/api/v1/session", map[string]string{"passphrase": demoPass}, nil); code != 200 {
-		t.Fatalf("unlock: %d", code)
-	}
-	var g struct {
-		URL string `json:"url"`
-	}
-	if code := apiCall(t, api, "POST", w.wallet+"/api/v1/consents", map[string]any{"to": demo.HelperID, "purpose": "debt-help-intake",
-		"scope": []string{"debts", "income"}, "days": 30}, &g); code != 201 {
-		t.Fatalf("grant: %d", code)
-	}
+	resident := demoworld.Login(t, w.wallet)
+	url := resident.Grant()
 	b := newBrowser(t, chromium, axePath)
 	fetch := func() {
-		b.run(chromedp.Navigate(w.desk+"/"), chromedp.SendKeys("#url", g.URL, chromedp.ByQuery), chromedp.Click("#fetch", chromedp.ByQuery))
+		b.run(chromedp.Navigate(w.desk+"/"), chromedp.SendKeys("#url", url, chromedp.ByQuery), chromedp.Click("#fetch", chromedp.ByQuery))
 		if got := b.text("#verified"); !strings.Contains(got, "gecontroleerd") {
 			t.Fatalf("desk = %q", got)
 		}
@@ -70,23 +36,8 @@ func TestDeskShowsWhatChangedSinceTheLastFetch(t *testing.T) {
 		t.Error("the first fetch shows changes")
 	}
 
-	tell := func(org, jti string, debt map[string]any) {
-		now := time.Now()
-		raw, _ := json.Marshal(map[string]any{"iss": org, "sub": demo.DemoBSN, "jti": jti, "iat": now.Add(-time.Minute).Unix(), "type": "debt",
-			"as_of": now.Format(wallet.DateLayout), "debt": debt})
-		if err := os.WriteFile(filepath.Join(w.dir, "demo", org, "statements", jti+".json"), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tell("cjib", "cjib-2026-2", map[string]any{"reference": "CJIB-8891-2231", "creditor": "Centraal Justitieel Incassobureau",
-		"category": "fine", "original_cents": 45000, "outstanding_cents": 64000, "arrears_cents": 64000, "months_in_arrears": 4, "status": "collection"})
-	tell("belnet", "belnet-2026-2", map[string]any{"reference": "BN-0612-7781", "creditor": "BelNet Mobiel", "category": "telecom",
-		"original_cents": 18500, "outstanding_cents": 0, "arrears_cents": 0, "status": "paid"})
-	tell("waterbedrijf-zuid", "wz-2026-2", map[string]any{"reference": "WZ-60001", "creditor": "Waterbedrijf Zuid", "category": "water",
-		"original_cents": 4500, "outstanding_cents": 4500, "arrears_cents": 4500, "months_in_arrears": 1, "status": "open"})
-	if code := apiCall(t, api, "POST", w.wallet+"/api/v1/sources/refresh", nil, nil); code != 200 {
-		t.Fatalf("refresh: %d", code)
-	}
+	demoworld.NewLetters(t, w.dir)
+	resident.Refresh()
 
 	rows := func(sel string) []string {
 		var out []string

@@ -4,111 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
-	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"regie/api"
 	"regie/connectors"
 	"regie/consent"
 	"regie/demo"
 	"regie/helper"
 	"regie/internal/testkit"
+	"regie/internal/demoworld"
 	"regie/trust"
 	"regie/wallet"
 )
-
-const sinceDemoPass = "regie-demo-2026"
-
-// demoWallet is the demo world (fourteen organisation servers) with the
-// demo resident's wallet server on 127.0.0.1, unlocked by the resident.
-type demoWallet struct {
-	dir      string
-	resident *resident
-	key      string // the demo counsellor's key.jwk
-	trust    string // the demo trust list
-}
-
-func startDemoWallet(t *testing.T) *demoWallet {
-	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	v, err := wallet.Open(filepath.Join(dir, wallet.FileName), &wallet.Options{KDF: testkit.FastKDF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	world, err := demo.Start(ctx, v, dir, sinceDemoPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { world.Stop(ctx) })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	srv, err := api.New(api.Config{Vault: v, BaseURL: base})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown(ctx) })
-	jar, _ := cookiejar.New(nil)
-	r := &resident{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	if code := r.call("POST", "/api/v1/session", map[string]string{"passphrase": sinceDemoPass}, nil); code != 200 {
-		t.Fatalf("unlock: %d", code)
-	}
-	return &demoWallet{dir: dir, resident: r, key: filepath.Join(dir, "demo", demo.HelperID, "key.jwk"),
-		trust: filepath.Join(dir, "demo", "trust-list.json")}
-}
-
-// grant gives the demo counsellor a consent and returns its URL.
-func (w *demoWallet) grant(t *testing.T) string {
-	t.Helper()
-	var g struct {
-		URL string `json:"url"`
-	}
-	if code := w.resident.call("POST", "/api/v1/consents", api.GrantRequest{To: demo.HelperID, Purpose: "debt-help-intake",
-		Scope: []string{"debts", "income"}, Days: 30}, &g); code != 201 {
-		t.Fatalf("grant: %d", code)
-	}
-	return g.URL
-}
-
-// tell has a demo organisation serve one more statement (a payload its
-// server signs when the wallet pulls), as when it sends a new letter.
-func (w *demoWallet) tell(t *testing.T, org, jti string, debt map[string]any) {
-	t.Helper()
-	now := time.Now()
-	p := map[string]any{"iss": org, "sub": demo.DemoBSN, "jti": jti, "iat": now.Add(-time.Minute).Unix(), "type": "debt",
-		"as_of": now.Format(wallet.DateLayout), "debt": debt}
-	raw, _ := json.Marshal(p)
-	if err := os.WriteFile(filepath.Join(w.dir, "demo", org, "statements", jti+".json"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// refresh is the resident pulling from every connected organisation.
-func (w *demoWallet) refresh(t *testing.T) {
-	t.Helper()
-	var out struct {
-		Sources []struct{ OK bool }
-	}
-	if code := w.resident.call("POST", "/api/v1/sources/refresh", nil, &out); code != 200 || len(out.Sources) == 0 {
-		t.Fatalf("refresh: %d %+v", code, out)
-	}
-	for _, s := range out.Sources {
-		if !s.OK {
-			t.Fatalf("refresh: %+v", out)
-		}
-	}
-}
 
 // TestImportSinceTellsWhatChanged: the counsellor imports the demo world,
 // the CJIB signs a new, higher statement, BelNet marks its claim paid and
@@ -117,23 +27,18 @@ func (w *demoWallet) refresh(t *testing.T) {
 // added, changed and settled claims with amounts as € 1.234,56, or as
 // cents with --changes-format json. Everything runs on 127.0.0.1.
 func TestImportSinceTellsWhatChanged(t *testing.T) {
-	w := startDemoWallet(t)
-	url := w.grant(t)
+	w := demoworld.Start(t)
+	url := w.Resident.Grant()
 	c := newCLI(t, t.TempDir())
 	out := t.TempDir()
 	first := filepath.Join(out, "first.json")
-	c.must("helper", "import", url, "--key", w.key, "--trust", w.trust, "--out", first)
+	c.must("helper", "import", url, "--key", w.HelperKey, "--trust", w.TrustList, "--out", first)
 
-	w.tell(t, "cjib", "cjib-2026-2", map[string]any{"reference": "CJIB-8891-2231", "creditor": "Centraal Justitieel Incassobureau",
-		"category": "fine", "original_cents": 45000, "outstanding_cents": 64000, "arrears_cents": 64000, "months_in_arrears": 4, "status": "collection"})
-	w.tell(t, "belnet", "belnet-2026-2", map[string]any{"reference": "BN-0612-7781", "creditor": "BelNet Mobiel", "category": "telecom",
-		"original_cents": 18500, "outstanding_cents": 0, "arrears_cents": 0, "status": "paid"})
-	w.tell(t, "waterbedrijf-zuid", "wz-2026-2", map[string]any{"reference": "WZ-60001", "creditor": "Waterbedrijf Zuid", "category": "water",
-		"original_cents": 4500, "outstanding_cents": 4500, "arrears_cents": 4500, "months_in_arrears": 1, "status": "open"})
-	w.refresh(t)
+	demoworld.NewLetters(t, w.Dir)
+	w.Resident.Refresh()
 
 	second := filepath.Join(out, "second.json")
-	text := c.must("helper", "import", url, "--key", w.key, "--trust", w.trust, "--since", first, "--out", second)
+	text := c.must("helper", "import", url, "--key", w.HelperKey, "--trust", w.TrustList, "--since", first, "--out", second)
 	for _, want := range []string{
 		"Fetched under the same consent.",
 		"New claim: Waterbedrijf Zuid, WZ-60001: — → € 45,00 · Open",
@@ -157,7 +62,7 @@ func TestImportSinceTellsWhatChanged(t *testing.T) {
 	if err := json.Unmarshal(raw, &exp); err != nil || exp.Dossier == "" {
 		t.Fatalf("second import: %v", err)
 	}
-	js := c.must("helper", "import", url, "--key", w.key, "--trust", w.trust, "--since", first, "--changes-format", "json")
+	js := c.must("helper", "import", url, "--key", w.HelperKey, "--trust", w.TrustList, "--since", first, "--changes-format", "json")
 	var ch helper.Changes
 	if err := json.Unmarshal([]byte(js), &ch); err != nil {
 		t.Fatalf("json changes: %v\n%s", err, js)
@@ -166,7 +71,7 @@ func TestImportSinceTellsWhatChanged(t *testing.T) {
 		len(ch.SettledClaims) != 1 || len(ch.NewClaims) != 1 || ch.NewClaims[0].Now.OutstandingCents != 4500 {
 		t.Errorf("json changes = %s", js)
 	}
-	again := c.must("helper", "import", url, "--key", w.key, "--trust", w.trust, "--since", second)
+	again := c.must("helper", "import", url, "--key", w.HelperKey, "--trust", w.TrustList, "--since", second)
 	if !strings.Contains(again, "Nothing changed.") {
 		t.Errorf("since the second import: %s", again)
 	}
@@ -176,15 +81,15 @@ func TestImportSinceTellsWhatChanged(t *testing.T) {
 // export, was edited, or is another resident's gives a clear error, and
 // nothing is written.
 func TestImportSinceRefusesBadPrevious(t *testing.T) {
-	w := startDemoWallet(t)
-	url := w.grant(t)
+	w := demoworld.Start(t)
+	url := w.Resident.Grant()
 	c := newCLI(t, t.TempDir())
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.json")
-	c.must("helper", "import", url, "--key", w.key, "--trust", w.trust, "--out", good)
+	c.must("helper", "import", url, "--key", w.HelperKey, "--trust", w.TrustList, "--out", good)
 	raw, _ := os.ReadFile(good)
 	csvFile := filepath.Join(dir, "dossier.csv")
-	c.must("helper", "import", url, "--key", w.key, "--trust", w.trust, "--format", "csv", "--out", csvFile)
+	c.must("helper", "import", url, "--key", w.HelperKey, "--trust", w.TrustList, "--format", "csv", "--out", csvFile)
 	edited := filepath.Join(dir, "edited.json")
 	os.WriteFile(edited, []byte(strings.Replace(string(raw), `"outstanding_cents": 52500`, `"outstanding_cents": 2500`, 1)), 0o600)
 	other := otherResidentsImport(t, c, w, dir)
@@ -198,7 +103,7 @@ func TestImportSinceRefusesBadPrevious(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			target := filepath.Join(t.TempDir(), "new.json")
-			code, stdout, errs := c.run("helper", "import", url, "--key", w.key, "--trust", w.trust, "--since", tc.file, "--out", target)
+			code, stdout, errs := c.run("helper", "import", url, "--key", w.HelperKey, "--trust", w.TrustList, "--since", tc.file, "--out", target)
 			if code != 1 || !strings.Contains(errs, tc.want) || !strings.Contains(errs, "nothing was written") || stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, stdout, errs, tc.want)
 			}
@@ -212,7 +117,7 @@ func TestImportSinceRefusesBadPrevious(t *testing.T) {
 // otherResidentsImport is the demo counsellor's verified import of another
 // resident's wallet (another wallet key and BSN), with statements the same
 // demo organisations signed, handed over as an offline file.
-func otherResidentsImport(t *testing.T, c *cli, w *demoWallet, dir string) string {
+func otherResidentsImport(t *testing.T, c *cli, w *demoworld.World, dir string) string {
 	t.Helper()
 	ctx := context.Background()
 	v, err := wallet.Open(filepath.Join(t.TempDir(), wallet.FileName), &wallet.Options{KDF: testkit.FastKDF})
@@ -224,7 +129,7 @@ func otherResidentsImport(t *testing.T, c *cli, w *demoWallet, dir string) strin
 	if err := v.Create(ctx, testkit.Passphrase, wallet.Profile{BSN: otherBSN, Name: "Ander"}); err != nil {
 		t.Fatal(err)
 	}
-	tl, err := readTrust(w.trust)
+	tl, err := readTrust(w.TrustList)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +138,7 @@ func otherResidentsImport(t *testing.T, c *cli, w *demoWallet, dir string) strin
 			t.Fatal(err)
 		}
 	}
-	_, cjib, err := trust.ReadSigningKey(filepath.Join(w.dir, "demo", "cjib", "key.jwk"))
+	_, cjib, err := trust.ReadSigningKey(filepath.Join(w.Dir, "demo", "cjib", "key.jwk"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,6 +165,6 @@ func otherResidentsImport(t *testing.T, c *cli, w *demoWallet, dir string) strin
 	os.WriteFile(file, []byte(sealed), 0o600)
 	wk, _ := trust.WalletID(v)
 	out := filepath.Join(dir, "other.json")
-	c.must("helper", "import", file, "--key", w.key, "--trust", w.trust, "--wk", wk, "--out", out)
+	c.must("helper", "import", file, "--key", w.HelperKey, "--trust", w.TrustList, "--wk", wk, "--out", out)
 	return out
 }
