@@ -24,6 +24,7 @@ import (
 	"regie/connectors"
 	"regie/consent"
 	"regie/internal/testkit"
+	"regie/store/pgstore"
 	"regie/trust"
 )
 
@@ -46,11 +47,15 @@ type benchAccount struct {
 }
 
 type benchHost struct {
-	base     string
-	h        *Host
+	base string // the public URL, which every host answers to
+	h    *Host  // the host the vaults were made on
+	// addrs are the listeners of the hosts serving the same store: the
+	// first is h's; a second is another host on the same database.
+	addrs    []string
 	cjib     org
 	helpA    org
 	accounts []benchAccount
+	trust    *trust.List
 	setup    time.Duration
 }
 
@@ -63,20 +68,94 @@ var (
 // sharedBenchHost makes the vaults once per benchmark run: each with a
 // test-only fast KDF, a debt and a consent to the helper, then locked.
 func sharedBenchHost(b *testing.B) *benchHost {
-	benchOnce.Do(func() { benchWorld, benchErr = makeBenchHost(benchVaults()) })
+	benchOnce.Do(func() {
+		var dir string
+		if dir, benchErr = os.MkdirTemp("", "regie-host-bench-"); benchErr == nil {
+			benchWorld, benchErr = makeBenchHost(benchVaults(), Config{Dir: dir})
+		}
+	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
 	}
 	return benchWorld
 }
 
-func makeBenchHost(n int) (*benchHost, error) {
-	ctx := context.Background()
-	start := time.Now()
-	dir, err := os.MkdirTemp("", "regie-host-bench-")
+var (
+	pgBenchOnce  sync.Once
+	pgBenchWorld *benchHost
+	pgBenchErr   error
+)
+
+// pgBenchMaxConns is each bench host's connection pool on PostgreSQL.
+const pgBenchMaxConns = 16
+
+// sharedPGBenchHost is the same world on PostgreSQL (one database of the
+// test binary's cluster, fsync on), with two hosts on it, each with its
+// own connection pool and listener, as two processes would have.
+func sharedPGBenchHost(b *testing.B) *benchHost {
+	url := testkit.PostgresKept(b, "hostbench")
+	pgBenchOnce.Do(func() {
+		open := func() (Backend, error) {
+			db, err := pgstore.Open(context.Background(), url, pgstore.Options{MaxConns: pgBenchMaxConns})
+			if err != nil {
+				return nil, err
+			}
+			return Database(db), db.Migrate(context.Background())
+		}
+		var one, two Backend
+		if one, pgBenchErr = open(); pgBenchErr != nil {
+			return
+		}
+		if pgBenchWorld, pgBenchErr = makeBenchHost(benchVaults(), Config{Backend: one}); pgBenchErr != nil {
+			return
+		}
+		if two, pgBenchErr = open(); pgBenchErr != nil {
+			return
+		}
+		pgBenchErr = pgBenchWorld.addHost(Config{Backend: two})
+	})
+	if pgBenchErr != nil {
+		b.Fatal(pgBenchErr)
+	}
+	return pgBenchWorld
+}
+
+// serve starts a host on the store of cfg, answering to bw.base, and
+// adds its listener.
+func (bw *benchHost) serve(ln net.Listener, cfg Config) (*Host, error) {
+	cfg.PublicURL, cfg.Trust, cfg.KDF = bw.base, bw.trust, fastKDF
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	h, err := Open(cfg)
 	if err != nil {
 		return nil, err
 	}
+	srv := NewServer(h, ServerOptions{Limits: Limits{LoginPerMinute: -1, PushPerMinute: -1, RedeemPerMinute: -1}})
+	go srv.Serve(ln)
+	bw.addrs = append(bw.addrs, ln.Addr().String())
+	return h, nil
+}
+
+// addHost starts another host on the same store (a second process).
+func (bw *benchHost) addHost(cfg Config) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	_, err = bw.serve(ln, cfg)
+	return err
+}
+
+// route sends request i to one of the first hosts listeners in turn;
+// the Host header stays the public URL's, as behind a load balancer.
+func (bw *benchHost) route(req *http.Request, i, hosts int) *http.Request {
+	req.Host = req.URL.Host
+	req.URL.Host = bw.addrs[i%hosts]
+	return req
+}
+
+func makeBenchHost(n int, cfg Config) (*benchHost, error) {
+	ctx := context.Background()
+	start := time.Now()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -88,13 +167,10 @@ func makeBenchHost(n int) (*benchHost, error) {
 		return org{org: o, key: k}
 	}
 	bw.cjib, bw.helpA = mk("cjib", trust.KindCreditor), mk("schuldhulp-a", trust.KindHelper)
-	tl, _ := trust.NewList([]trust.Organisation{bw.cjib.org, bw.helpA.org})
-	bw.h, err = Open(Config{Dir: dir, PublicURL: bw.base, Trust: tl, KDF: fastKDF, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
-	if err != nil {
+	bw.trust, _ = trust.NewList([]trust.Organisation{bw.cjib.org, bw.helpA.org})
+	if bw.h, err = bw.serve(ln, cfg); err != nil {
 		return nil, err
 	}
-	srv := NewServer(bw.h, ServerOptions{Limits: Limits{LoginPerMinute: -1, PushPerMinute: -1, RedeemPerMinute: -1}})
-	go srv.Serve(ln)
 	for i := 0; i < n; i++ {
 		login := fmt.Sprintf("bewoner%05d", i)
 		id, secret, err := bw.h.Signup(ctx, login, "123456782", "Bewoner", "een lange zin als wachtwoord")
@@ -147,39 +223,60 @@ func do(c *http.Client, req *http.Request, want int) error {
 	return nil
 }
 
+// benchBackends are the stores the redemption and push benchmarks run
+// on, in one run: the data folder (bbolt), one host on PostgreSQL, and two
+// hosts on the same PostgreSQL database taking the requests in turn.
+var benchBackends = []struct {
+	name  string
+	world func(*testing.B) *benchHost
+	hosts int
+}{
+	{"bbolt", sharedBenchHost, 1},
+	{"postgres-1-host", sharedPGBenchHost, 1},
+	{"postgres-2-hosts", sharedPGBenchHost, 2},
+}
+
 // BenchmarkHostRedeemLocked: helpers redeem consents of locked vaults,
 // spread over every vault; each request carries a fresh proof.
 func BenchmarkHostRedeemLocked(b *testing.B) {
-	bw := sharedBenchHost(b)
-	b.ReportMetric(float64(len(bw.accounts)), "vaults")
-	testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
-		acc := bw.accounts[rand.IntN(len(bw.accounts))]
-		url := strings.SplitN(acc.grantURL, "#", 2)[0]
-		proof, err := consent.SignProof(bw.helpA.key, "schuldhulp-a", consent.PurposeIntake, "GET", url, time.Now())
-		if err != nil {
-			return err
-		}
-		req, _ := http.NewRequest("GET", url, nil)
-		req.Header.Set("Regie-Proof", proof)
-		return do(c, req, 200)
-	})
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			bw := be.world(b)
+			b.ReportMetric(float64(len(bw.accounts)), "vaults")
+			testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
+				acc := bw.accounts[rand.IntN(len(bw.accounts))]
+				url := strings.SplitN(acc.grantURL, "#", 2)[0]
+				proof, err := consent.SignProof(bw.helpA.key, "schuldhulp-a", consent.PurposeIntake, "GET", url, time.Now())
+				if err != nil {
+					return err
+				}
+				req, _ := http.NewRequest("GET", url, nil)
+				req.Header.Set("Regie-Proof", proof)
+				return do(c, bw.route(req, i, be.hosts), 200)
+			})
+		})
+	}
 }
 
 // BenchmarkHostPushLocked: an organisation pushes one signed statement to
 // a locked vault, spread over every vault; the statements are signed
 // before the clock starts.
 func BenchmarkHostPushLocked(b *testing.B) {
-	bw := sharedBenchHost(b)
-	jws := make([]string, b.N)
-	for i := range jws {
-		jws[i] = signDebt(bw.cjib, fmt.Sprintf("p%d-%d", time.Now().UnixNano(), i), int64(100+i))
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			bw := be.world(b)
+			jws := make([]string, b.N)
+			for i := range jws {
+				jws[i] = signDebt(bw.cjib, fmt.Sprintf("p%d-%d", time.Now().UnixNano(), i), int64(100+i))
+			}
+			testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
+				acc := bw.accounts[rand.IntN(len(bw.accounts))]
+				req, _ := http.NewRequest("POST", acc.wallet+"/api/v1/inbox", strings.NewReader(jws[i]))
+				req.Header.Set("Content-Type", "application/jose")
+				return do(c, bw.route(req, i, be.hosts), 202)
+			})
+		})
 	}
-	testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
-		acc := bw.accounts[rand.IntN(len(bw.accounts))]
-		req, _ := http.NewRequest("POST", acc.wallet+"/api/v1/inbox", strings.NewReader(jws[i]))
-		req.Header.Set("Content-Type", "application/jose")
-		return do(c, req, 202)
-	})
 }
 
 // BenchmarkHostLogin: residents log in (fast test KDF: this measures the

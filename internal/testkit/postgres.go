@@ -34,6 +34,8 @@ var cluster struct {
 	c       *pgCluster
 	err     error
 	missing string
+	mu      sync.Mutex
+	kept    map[string]bool // PostgresKept's databases
 }
 
 // PostgresMain runs the tests of a package that uses Postgres and stops
@@ -61,10 +63,48 @@ func PostgresMain(m *testing.M) int {
 // .ci/run installs it and a missing one fails.
 func Postgres(t testing.TB) string {
 	t.Helper()
+	c := startedCluster(t)
+	name := fmt.Sprintf("t%d_%s", cluster.dbs.Add(1), strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "_")))
+	if len(name) > 63 {
+		name = name[:63]
+	}
+	if err := c.admin(fmt.Sprintf("CREATE DATABASE %s", pgx.Identifier{name}.Sanitize())); err != nil {
+		t.Fatalf("creating a test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.admin(fmt.Sprintf("DROP DATABASE %s WITH (FORCE)", pgx.Identifier{name}.Sanitize())); err != nil {
+			t.Errorf("dropping the test database: %v", err)
+		}
+	})
+	return c.url(name)
+}
+
+// PostgresKept is the URL of the database name on the cluster, made by
+// the first call and kept until the cluster stops: for benchmarks that
+// build their world once per test binary and use it across runs.
+func PostgresKept(t testing.TB, name string) string {
+	t.Helper()
+	c := startedCluster(t)
+	cluster.mu.Lock()
+	defer cluster.mu.Unlock()
+	if !cluster.kept[name] {
+		if err := c.admin(fmt.Sprintf("CREATE DATABASE %s", pgx.Identifier{"kept_" + name}.Sanitize())); err != nil {
+			t.Fatalf("creating a database: %v", err)
+		}
+		cluster.kept[name] = true
+	}
+	return c.url("kept_" + name)
+}
+
+// startedCluster starts the cluster on first use, or skips or fails t
+// without PostgreSQL.
+func startedCluster(t testing.TB) *pgCluster {
+	t.Helper()
 	if !cluster.main.Load() {
 		t.Fatal("testkit.Postgres needs the package's TestMain to call testkit.PostgresMain, which stops the cluster")
 	}
 	cluster.once.Do(func() {
+		cluster.kept = map[string]bool{}
 		bin, why := postgresBin()
 		if bin == "" {
 			cluster.missing = why
@@ -81,20 +121,7 @@ func Postgres(t testing.TB) string {
 	if cluster.err != nil {
 		t.Fatalf("starting PostgreSQL: %v", cluster.err)
 	}
-	name := fmt.Sprintf("t%d_%s", cluster.dbs.Add(1), strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "_")))
-	if len(name) > 63 {
-		name = name[:63]
-	}
-	c := cluster.c
-	if err := c.admin(fmt.Sprintf("CREATE DATABASE %s", pgx.Identifier{name}.Sanitize())); err != nil {
-		t.Fatalf("creating a test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := c.admin(fmt.Sprintf("DROP DATABASE %s WITH (FORCE)", pgx.Identifier{name}.Sanitize())); err != nil {
-			t.Errorf("dropping the test database: %v", err)
-		}
-	})
-	return c.url(name)
+	return cluster.c
 }
 
 // PostgresTool is the path of one of PostgreSQL's programs (pg_dump,
