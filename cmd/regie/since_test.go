@@ -14,8 +14,8 @@ import (
 	"regie/consent"
 	"regie/demo"
 	"regie/helper"
-	"regie/internal/testkit"
 	"regie/internal/demoworld"
+	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
 )
