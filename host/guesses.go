@@ -26,6 +26,31 @@ func (m memoryGuesses) Begin(_ context.Context, client, name string) (func(ok bo
 
 func (memoryGuesses) Prune(context.Context) error { return nil }
 
+// paceCounter paces wrong passphrases per login name from every address
+// together (see httpx.Pace): in memory, or in the index for hosts sharing
+// a store.
+type paceCounter interface {
+	Begin(ctx context.Context, key string) (end func(ok bool), err error)
+	Prune(ctx context.Context) error
+}
+
+// memoryPace is httpx.Pace as a paceCounter.
+type memoryPace struct{ p *httpx.Pace }
+
+func (m memoryPace) Begin(_ context.Context, key string) (func(ok bool), error) {
+	return m.p.Begin(key)
+}
+
+func (memoryPace) Prune(context.Context) error { return nil }
+
+// paceCounter is the pace this host's backend calls for.
+func (h *Host) paceCounter(free int, window, every time.Duration) paceCounter {
+	if h.backend.Shared() {
+		return httpx.NewStoredPace(h.ix.db, h.ix.pepper, free, window, every, h.cfg.Now)
+	}
+	return memoryPace{httpx.NewPace(free, window, every, h.cfg.Now)}
+}
+
 // guessCounter is the count this host's backend calls for.
 func (h *Host) guessCounter(maxFailures int, lockout time.Duration) guessCounter {
 	if h.backend.Shared() {

@@ -228,7 +228,7 @@ func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secre
 	lk := s.h.ix.loginKey(normalLogin(login))
 	paced := func(bool) {}
 	if !s.knownDevice(c, lk) {
-		if paced, err = s.pace.Begin(string(lk)); err != nil {
+		if paced, err = s.pace.Begin(c.UserContext(), string(lk)); err != nil {
 			return "", "", rep, err
 		}
 	}

@@ -71,7 +71,7 @@ type Server struct {
 	// name, pace per login name from every address; deviceKey signs the
 	// device cookie that exempts the resident's own devices from the pace.
 	guesses   guessCounter
-	pace      *httpx.Pace
+	pace      paceCounter
 	deviceKey []byte
 	// pushes and redemptions are each vault's budgets.
 	pushes, redemptions *httpx.Budget
@@ -136,7 +136,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	}
 	s := &Server{h: h, limits: limits, https: strings.HasPrefix(h.cfg.PublicURL, "https://"), stop: make(chan struct{}), reqs: httpx.NewRequests(),
 		guesses:     h.guessCounter(limits.LoginFailures, limits.LoginLockout),
-		pace:        httpx.NewPace(limits.LoginPaceFree, limits.LoginPaceWindow, limits.LoginPaceEvery, h.cfg.Now),
+		pace:        h.paceCounter(limits.LoginPaceFree, limits.LoginPaceWindow, limits.LoginPaceEvery),
 		deviceKey:   h.ix.loginKey("\x00regie/v1/device-cookie"), // no login name holds a NUL
 		pushes:      httpx.NewBudget(limits.PushPerVault, time.Minute, h.cfg.Now),
 		redemptions: httpx.NewBudget(limits.RedeemPerVault, time.Minute, h.cfg.Now)}
@@ -210,7 +210,7 @@ func (s *Server) sweeper() {
 			if err := s.h.Sweep(context.Background()); err != nil {
 				s.h.cfg.Logger.Error("session sweep", "err", err.Error())
 			}
-			if err := s.guesses.Prune(context.Background()); err != nil {
+			if err := errors.Join(s.guesses.Prune(context.Background()), s.pace.Prune(context.Background())); err != nil {
 				s.h.cfg.Logger.Error("pruning login counts", "err", err.Error())
 			}
 		}

@@ -2,10 +2,12 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"regie/internal/testkit"
 	"regie/store"
@@ -98,7 +100,7 @@ func (w *hostWorld) twin(backend Backend) *hostWorld {
 	if backend == nil {
 		backend = w.backend
 	}
-	v := &hostWorld{t: w.t, dir: w.dir, base: base, tl: w.tl, cjib: w.cjib, helpA: w.helpA, now: w.now, backend: backend}
+	v := &hostWorld{t: w.t, dir: w.dir, base: base, tl: w.tl, cjib: w.cjib, helpA: w.helpA, now: w.now, limits: w.limits, backend: backend}
 	v.start()
 	w.t.Cleanup(v.stop)
 	return v
@@ -156,7 +158,9 @@ func openPostgres(t *testing.T, url string) *pgstore.DB {
 func testTwoHostsShareOneStore(t *testing.T, open func(t *testing.T, dir string) (Backend, Backend)) {
 	dir := t.TempDir()
 	b1, b2 := open(t, dir)
-	one := newHostWorld(t, func(w *hostWorld) { w.dir, w.backend = dir, b1 })
+	one := newHostWorld(t, func(w *hostWorld) {
+		w.dir, w.backend, w.limits = dir, b1, Limits{LoginPaceFree: 4, LoginPaceEvery: time.Minute}
+	})
 	two := one.twin(b2)
 	r := one.resident() // one cookie jar: 127.0.0.1 on either port
 	var acc Account
@@ -203,6 +207,21 @@ func testTwoHostsShareOneStore(t *testing.T, open func(t *testing.T, dir string)
 	var back Account
 	if code := onTwo.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": passA}, &back); code != 200 || back.Arrived == nil || back.Arrived.Added != 1 {
 		t.Fatalf("login on two: %d %+v", code, back.Arrived)
+	}
+	// The pace of one login name's wrong passphrases from every address
+	// is one over both hosts: two counted above, two more free, one paced,
+	// then wait; the resident's own device logs in all the same.
+	var paced []int
+	for i := range 6 {
+		via := []*hostWorld{one, two}[i%2]
+		g := &resident{w: via, client: clientFrom(fmt.Sprintf("127.0.1.%d", i+1))}
+		paced = append(paced, g.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": "een foute gok nummer"}, nil))
+	}
+	if want := []int{401, 401, 401, 429, 429, 429}; fmt.Sprint(paced) != fmt.Sprint(want) {
+		t.Fatalf("guesses from six addresses over both hosts answered %v, want %v", paced, want)
+	}
+	if code := r.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": passA}, nil); code != 200 {
+		t.Fatalf("the resident's own device while the pace waits: %d", code)
 	}
 	if code := r.call("DELETE", "/api/v1/vault", nil, nil); code != 204 {
 		t.Fatalf("delete on one: %d", code)

@@ -96,15 +96,23 @@ func (g *StoredGuesses) Begin(ctx context.Context, client, name string) (end fun
 // one a full Guesses table let go.
 func (g *StoredGuesses) Prune(ctx context.Context) error {
 	now := g.now()
-	return g.db.Update(ctx, func(tx store.Tx) error {
-		b := tx.Bucket(guessesBucket)
+	return pruneBucket(ctx, g.db, guessesBucket, func(v []byte) bool {
+		var st storedTries
+		return json.Unmarshal(v, &st) != nil || (!st.Next.After(now) && now.Sub(st.Last) > g.lockout)
+	})
+}
+
+// pruneBucket deletes the entries of a top-level bucket whose value is
+// stale, in one write transaction.
+func pruneBucket(ctx context.Context, db store.DB, bucket []byte, stale func(v []byte) bool) error {
+	return db.Update(ctx, func(tx store.Tx) error {
+		b := tx.Bucket(bucket)
 		if b == nil {
 			return nil
 		}
 		var old [][]byte
 		err := b.ForEach(func(k, v []byte) error {
-			var st storedTries
-			if json.Unmarshal(v, &st) != nil || (!st.Next.After(now) && now.Sub(st.Last) > g.lockout) {
+			if stale(v) {
 				old = append(old, append([]byte(nil), k...))
 			}
 			return nil
