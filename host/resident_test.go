@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regie/internal/httpx"
 	"regie/store"
 	"regie/trust"
 	"strings"
@@ -289,4 +291,85 @@ func TestHostedVaultTrustsWhatTheHostAddsLater(t *testing.T) {
 	if !found {
 		t.Errorf("the vault's trust list lacks the host's new organisation: %+v", tl)
 	}
+}
+
+// TestHostedPagesIdleAndHTTPS: a resident page after 16 idle minutes sends
+// to the login (and the API answers 401); under an https public URL every
+// cookie the resident gets or loses is Secure and the pages send HSTS.
+func TestHostedPagesIdleAndHTTPS(t *testing.T) {
+	t.Run("idle", func(t *testing.T) {
+		clk := &clock{now: time.Now()}
+		w := newHostWorld(t, func(w *hostWorld) { w.now = clk.Now })
+		a, _ := signedUp(t, w, "fatima", bsnA)
+		if code, _, _ := a.request("GET", "/log", nil); code != 200 {
+			t.Fatalf("log page: %d", code)
+		}
+		clk.add(16 * time.Minute)
+		if code, _, loc := a.request("GET", "/log", nil); code != 303 || loc != loginPath+"?next=%2Flog" {
+			t.Errorf("log page after 16 idle minutes: %d to %q", code, loc)
+		}
+		if code, _, _ := a.request("GET", "/api/v1/overview", nil); code != 401 {
+			t.Errorf("overview API after 16 idle minutes: %d", code)
+		}
+	})
+	t.Run("https", func(t *testing.T) {
+		h, err := Open(Config{Dir: t.TempDir(), PublicURL: "https://wallet.example", KDF: fastKDF})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		srv := NewServer(h, ServerOptions{Limits: Limits{LoginPerMinute: -1}})
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go srv.Serve(ln)
+		defer srv.Shutdown(context.Background())
+		base := "http://" + ln.Addr().String()
+		send := func(method, path, cookie string, body string) *http.Response {
+			t.Helper()
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			if cookie != "" {
+				req.Header.Set("Cookie", cookie)
+			}
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			return resp
+		}
+		secure := func(what string, resp *http.Response, name string) {
+			t.Helper()
+			for _, c := range resp.Cookies() {
+				if c.Name == name {
+					if !c.Secure || !c.HttpOnly || c.Path != "/" {
+						t.Errorf("%s: cookie %s secure %v, httponly %v, path %q", what, name, c.Secure, c.HttpOnly, c.Path)
+					}
+					return
+				}
+			}
+			t.Errorf("%s: no cookie %s", what, name)
+		}
+		resp := send("POST", "/api/v1/signup", "", `{"login":"fatima","bsn":"`+bsnA+`","name":"`+nameA+`","passphrase":"`+passA+`"}`)
+		if resp.StatusCode != 201 {
+			t.Fatalf("sign-up: %d", resp.StatusCode)
+		}
+		secure("sign-up", resp, cookieName)
+		var session string
+		for _, c := range resp.Cookies() {
+			if c.Name == cookieName {
+				session = c.Name + "=" + c.Value
+			}
+		}
+		if resp := send("GET", "/consent", session, ""); resp.StatusCode != 200 || resp.Header.Get("Strict-Transport-Security") == "" {
+			t.Errorf("consent page under https: %d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
+		}
+		secure("login page", send("GET", loginPath, "", ""), httpx.CSRFCookie)
+		secure("lock", send("DELETE", "/api/v1/session", session, ""), cookieName)
+	})
 }
