@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -192,5 +193,61 @@ func TestHostStoreFlag(t *testing.T) {
 	}
 	if !strings.Contains(out, "data in the PostgreSQL database") || strings.Contains(out, url) {
 		t.Errorf("host said: %s", out)
+	}
+}
+
+// TestHostCopyHundredVaults: `regie host copy` carries a host of 100
+// vaults from its data folder into PostgreSQL and back out to another
+// folder, and every vault still opens with its own passphrase and passes
+// `regie audit verify`.
+func TestHostCopyHundredVaults(t *testing.T) {
+	url := testkit.Postgres(t)
+	src := t.TempDir()
+	ctx := context.Background()
+	h, err := host.Open(host.Config{Dir: src, PublicURL: "http://127.0.0.1:1", KDF: testkit.FastKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := map[string]string{}
+	for i := range 100 {
+		p := fmt.Sprintf("een eigen zin nummer %03d", i)
+		id, secret, err := h.Signup(ctx, fmt.Sprintf("bewoner%03d", i), testkit.BSN, testkit.Name, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Logout(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		pass[id] = p
+	}
+	h.Close()
+	c := newCLI(t, t.TempDir())
+	if out := c.must("host", "copy", "--from", src, "--to", url); !strings.Contains(out, "100 vaults") {
+		t.Fatalf("copy to PostgreSQL said: %s", out)
+	}
+	back := filepath.Join(t.TempDir(), "back")
+	if out := c.must("host", "copy", "--from", url, "--to", back); !strings.Contains(out, "100 vaults") {
+		t.Fatalf("copy back said: %s", out)
+	}
+	auditCopied(t, back, pass)
+	// A passphrase opens only its own vault.
+	var one, other string
+	for id := range pass {
+		if one == "" {
+			one = id
+		} else if other == "" {
+			other = id
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(back, "vaults", one+".db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, wallet.FileName), raw, 0o600)
+	wrong := newCLI(t, dir)
+	wrong.env["REGIE_PASSPHRASE"] = pass[other]
+	if code, _, _ := wrong.run("audit", "verify"); code == 0 {
+		t.Error("another resident's passphrase opened a copied vault")
 	}
 }
