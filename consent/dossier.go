@@ -3,7 +3,6 @@ package consent
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -61,7 +60,13 @@ func buildDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, error) {
 
 // signDossier compiles and signs the dossier of a grant as the vault holds
 // it now, and says how many statements it carries.
+//
+// A grant with the scope "signals" gets a signals release instead, its own
+// kind (signSignals), and the count is its number of signals.
 func signDossier(tx *wallet.Tx, g Grant, wf trust.Factotum) (string, int, error) {
+	if g.Scope.Signals() {
+		return signSignals(tx, g, wf)
+	}
 	all, err := tx.AllSeries()
 	if err != nil {
 		return "", 0, err
@@ -159,48 +164,25 @@ type HelperCheck struct {
 // helper's own trust list, every statement inside the grant's scope, and the
 // overview being exactly what the statements compile to.
 func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
-	h, err := trust.ParseHeader(jws, DossierType, true)
+	payload, wk, err := openWalletJWS(jws, DossierType, hc, ErrDossierMalformed)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDossierMalformed, err)
-	}
-	if h.JWK == nil || h.Alg != string(jose.EdDSA) {
-		return nil, fmt.Errorf("%w: the header must name the wallet key", ErrDossierMalformed)
-	}
-	wid, err := trust.Thumbprint(*h.JWK)
-	if err != nil {
-		return nil, ErrDossierMalformed
-	}
-	if hc.WalletID != "" && wid != hc.WalletID {
-		return nil, ErrWalletKey
-	}
-	obj, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.EdDSA})
-	if err != nil {
-		return nil, ErrDossierMalformed
-	}
-	payload, err := obj.Verify(h.JWK.Key)
-	if err != nil {
-		return nil, ErrDossierSignature
+		return nil, err
 	}
 	var d Dossier
 	if err := trust.DecodeStrict(payload, &d); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDossierMalformed, err)
 	}
-	if d.ReleasedAt.After(hc.Now.Add(Leeway)) {
-		return nil, ErrDossierFromFuture
-	}
 	// The grant must have held when the dossier was released.
-	std, tc, err := VerifyToken(d.Grant, h.JWK.Key, hc.HelperID, d.ReleasedAt)
+	rg, err := checkRelease(d.Grant, d.ReleasedAt, wk, hc)
 	if err != nil {
-		if errors.Is(err, ErrWrongAudience) {
-			return nil, ErrNotForUs
-		}
 		return nil, err
 	}
-	if std.Issuer != wid || (hc.HelperJKT != "" && tc.Cnf.JKT != hc.HelperJKT) {
-		return nil, ErrNotForUs
+	// A signals consent releases signals, never a dossier.
+	if rg.scope.Signals() {
+		return nil, fmt.Errorf("%w: a dossier under a signals consent", ErrOutOfScope)
 	}
-	vd := &VerifiedDossier{Dossier: d, WalletID: wid, Audience: hc.HelperID, Purpose: tc.Purpose, Scope: tc.Scope,
-		ValidUntil: std.Expiry.Time().UTC(), SignedBy: map[[2]string]string{}, JWS: jws}
+	vd := &VerifiedDossier{Dossier: d, WalletID: wk.id, Audience: hc.HelperID, Purpose: rg.purpose, Scope: rg.scope,
+		ValidUntil: rg.until, SignedBy: map[[2]string]string{}, JWS: jws}
 	// Every statement must be about the person the first one names.
 	v := &trust.Verifier{Trust: hc.Trust, Now: func() time.Time { return d.ReleasedAt }, AllowExpired: true}
 	if len(d.Statements) > 0 {
@@ -221,7 +203,7 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 			return nil, fmt.Errorf("%w: statement %d", ErrRepeatedStatement, i+1)
 		}
 		seen[id] = true
-		if !tc.Scope.Allows(&st) {
+		if !rg.scope.Allows(&st) {
 			return nil, fmt.Errorf("%w: statement %d lies outside the consent", ErrOutOfScope, i+1)
 		}
 		st.ImportedAt = time.Time{}
@@ -239,10 +221,10 @@ func VerifyDossier(jws string, hc HelperCheck) (*VerifiedDossier, error) {
 	for _, s := range series {
 		wallet.SortVersions(s.Versions)
 	}
-	if err := checkDeclared(d.SelfDeclared, tc.Scope, d.ReleasedAt); err != nil {
+	if err := checkDeclared(d.SelfDeclared, rg.scope, d.ReleasedAt); err != nil {
 		return nil, err
 	}
-	if err := checkClient(d.Client, tc.Scope, v.Subject.Digits()); err != nil {
+	if err := checkClient(d.Client, rg.scope, v.Subject.Digits()); err != nil {
 		return nil, err
 	}
 	want, _ := json.Marshal(wallet.CompileAll(series, deref(d.SelfDeclared), d.ReleasedAt))
@@ -323,9 +305,15 @@ func peekSubject(jws string) wallet.BSN {
 
 // SealDossier encrypts a dossier to a helper's P-256 encryption key
 // (ECDH-ES+A256KW, A256GCM) for an offline handover.
+//
+// A signals release is sealed the same way, with its own content type.
 func SealDossier(dossier string, helperEnc jose.JSONWebKey) (string, error) {
+	cty := DossierType
+	if Kind(dossier) == SignalsType {
+		cty = SignalsType
+	}
 	enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES_A256KW, Key: helperEnc.Key, KeyID: helperEnc.KeyID},
-		(&jose.EncrypterOptions{}).WithContentType(DossierType).WithType("regie-dossier+jwe"))
+		(&jose.EncrypterOptions{}).WithContentType(jose.ContentType(cty)).WithType("regie-dossier+jwe"))
 	if err != nil {
 		return "", err
 	}

@@ -175,8 +175,10 @@ func (s *Service) Redeem(ctx context.Context, p Presentation) (string, error) {
 		if err != nil {
 			return err
 		}
-		dossier, err = buildDossier(tx, released, s.factotum())
-		return err
+		if dossier, err = buildDossier(tx, released, s.factotum()); err != nil {
+			return err
+		}
+		return keepRelease(tx, released, dossier, now)
 	})
 	if err != nil {
 		return "", err

@@ -64,6 +64,12 @@ type record struct {
 	WalletKey []byte          `json:"wallet_key"`
 	Dossier   string          `json:"dossier"`
 	Count     int             `json:"count"`
+	// Served and ServedAt are, for a signals grant, the release its helper
+	// last received from the record and when, so that the resident can read
+	// exactly that at the next unlock (Settle), however often the record
+	// was re-signed meanwhile.
+	Served   string    `json:"served,omitempty"`
+	ServedAt time.Time `json:"served_at,omitzero"`
 }
 
 func sealRecord(id, key []byte, r record) ([]byte, error) {
@@ -143,8 +149,9 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 				return err
 			}
 			if old != nil {
-				if prev, err := openRecord(id, k, old); err == nil && prev.Grant.Uses > recs[i].Grant.Uses {
-					recs[i].Grant.Uses = prev.Grant.Uses
+				if prev, err := openRecord(id, k, old); err == nil {
+					recs[i].Grant.Uses = max(recs[i].Grant.Uses, prev.Grant.Uses)
+					recs[i].Served, recs[i].ServedAt = prev.Served, prev.ServedAt
 				}
 			}
 			sealed, err := sealRecord(id, k, recs[i])
@@ -247,6 +254,7 @@ func (s *Service) Settle(ctx context.Context) error {
 		return err
 	}
 	uses := map[string]int{}
+	served := map[string]record{}
 	read := func(tx *wallet.BoxTx) error {
 		for _, g := range grants {
 			if !g.Sealed {
@@ -262,6 +270,9 @@ func (s *Service) Settle(ctx context.Context) error {
 			}
 			if r, err := openRecord(id, k, sealed); err == nil && r.Grant.Uses > g.Uses {
 				uses[g.ID] = r.Grant.Uses
+				if r.Served != "" {
+					served[g.ID] = r
+				}
 			}
 		}
 		return nil
@@ -275,6 +286,11 @@ func (s *Service) Settle(ctx context.Context) error {
 			g.Uses = max(g.Uses, n)
 			if err := tx.Put(bucketGrants, tx.Key("grant", g.ID), g); err != nil {
 				return err
+			}
+			if r, ok := served[id]; ok {
+				if err := keepRelease(tx, g, r.Served, r.ServedAt); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -355,6 +371,9 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		}
 		g.Uses++
 		rec.Grant.Uses = g.Uses
+		if g.Scope.Signals() {
+			rec.Served, rec.ServedAt = rec.Dossier, now.UTC()
+		}
 		if sealed, err = sealRecord(id, key, rec); err != nil {
 			return err
 		}
