@@ -31,6 +31,10 @@ type previewData struct {
 	Orgs         []previewOrg
 	// Declared says the resident's own entries (costs, household) go along.
 	Declared bool
+	// Signals says the consent releases only signals; SignalLines are the
+	// signals it would release now, in words.
+	Signals     bool
+	SignalLines []string
 }
 
 // consentPreview checks a consent request and shows what the counsellor
@@ -61,6 +65,13 @@ func (s *Server) consentPreview(c *fiber.Ctx, p page, req consent.Request) error
 	for _, sc := range req.Scope {
 		d.ScopeLabels = append(d.ScopeLabels, scopeLabel(p.lang, sc, tl))
 		d.Declared = d.Declared || sc == consent.ScopeExpenses || sc == consent.ScopeClient
+	}
+	if d.Signals = req.Scope.Signals(); d.Signals {
+		sigs, err := r.Vault.Signals(c.UserContext())
+		if err != nil {
+			return err
+		}
+		d.SignalLines = signalLines(p.lang, sigs, tl)
 	}
 	byOrg := map[string]*previewOrg{}
 	for _, sr := range all {
@@ -202,4 +213,27 @@ func (s *Server) extendSubmit(c *fiber.Ctx, p page) error {
 	}
 	pg.Flash = web.T(p.lang, "con.extended", web.LongDate(p.lang, d.Grant.Expiry))
 	return s.render(c, fiber.StatusOK, "grant", pg)
+}
+
+// signalLines says each signal in words, an organisation by its name.
+func signalLines(lang string, sigs []wallet.Signal, tl *trust.List) []string {
+	out := make([]string, 0, len(sigs))
+	for _, sg := range sigs {
+		out = append(out, web.SignalText(lang, sg, tl.Name))
+	}
+	return out
+}
+
+// lastSignals fills in what a signals grant released the last time its
+// helper fetched, for the grant's page.
+func lastSignals(c *fiber.Ctx, r *Resident, d *grantData, lang string, tl *trust.List) error {
+	if d.Signals = d.Grant.Scope.Signals(); !d.Signals {
+		return nil
+	}
+	last, at, err := r.Consent.LastSignals(c.UserContext(), d.Grant.ID)
+	if err != nil || last == nil {
+		return err
+	}
+	d.LastAt, d.LastLines = at, signalLines(lang, last.Signals, tl)
+	return nil
 }

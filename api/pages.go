@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -610,7 +611,12 @@ type grantData struct {
 	Grant  consent.Grant
 	Status consent.Status
 	// Lengths are the lengths an extension may choose, counted from today.
-	Lengths          []consent.Length
+	Lengths []consent.Length
+	// Signals says the grant releases only signals; LastAt and LastLines
+	// are when its helper last fetched and what it received, in words.
+	Signals          bool
+	LastAt           time.Time
+	LastLines        []string
 	PurposeLabel     string
 	ScopeLabels      []string
 	URL              string
@@ -636,7 +642,7 @@ func (s *Server) grantData(c *fiber.Ctx, p page) (*grantData, error) {
 		d.ScopeLabels = append(d.ScopeLabels, scopeLabel(p.lang, sc, tl))
 	}
 	d.URL, _ = r.Consent.URL(g)
-	return d, nil
+	return d, lastSignals(c, r, d, p.lang, tl)
 }
 
 func (s *Server) grantPage(c *fiber.Ctx, p page) error {

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"regie/api"
+	"regie/consent"
+	"regie/helper"
+	"regie/internal/testkit"
+	"regie/trust"
+	"regie/wallet"
+	"regie/web"
+)
+
+// TestSignalsEndToEnd is issue 15's end-to-end test, on 127.0.0.1: the
+// resident grants aftercare for 12 months with the scope signals; the
+// energy company later signs a 35-day arrear, which the resident's next
+// refresh pulls from its server; the counsellor's next fetch, while the
+// resident is away, shows the new signal "energy, 35 days" and no amount
+// or reference of the vault anywhere in the answer; the access log shows
+// the release, the consent's page shows what it released, and revoking
+// refuses the next fetch.
+func TestSignalsEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	c := newCLI(t, data)
+	c.must("init", "--bsn", ownerBSN, "--name", "Sanne de Vries")
+	energyBill := map[string]any{"reference": "EN-2026-4411", "creditor": "Energie Noord", "category": "energy",
+		"original_cents": 9350, "outstanding_cents": 9350, "status": "open", "due_date": "2026-12-05"}
+	energy := startOrg(t, c, "energie-noord", "creditor", payload("energie-noord", "e1", "debt", energyBill))
+	cjib := startOrg(t, c, "cjib", "creditor", payload("cjib", "c1", "debt", map[string]any{"reference": "CJIB-8891-2231",
+		"creditor": "CJIB", "category": "fine", "original_cents": 45000, "outstanding_cents": 52500, "arrears_cents": 52500,
+		"status": "collection"}))
+	uwv := startOrg(t, c, "uwv", "income_payer", payload("uwv", "u1", "income", map[string]any{"reference": "UWV-WW-2026-11",
+		"payer": "UWV", "kind": "benefit", "net_cents": 145000, "period": "month"}))
+	helperDir := filepath.Join(t.TempDir(), "helper")
+	c.must("helper", "new", "--id", "schuldhulp-a", "--name", "Schuldhulp Gemeente X", "--out", helperDir)
+	for _, d := range []string{energy.dir, cjib.dir, uwv.dir, helperDir} {
+		c.must("trust", "add", filepath.Join(d, "trust.json"))
+	}
+
+	v, err := wallet.Open(filepath.Join(data, wallet.FileName), &wallet.Options{KDF: testkit.FastKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv, err := api.New(api.Config{Vault: v, BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Shutdown(ctx) })
+	jar, _ := cookiejar.New(nil)
+	r := &resident{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	unlock := func() {
+		if code := r.call("POST", "/api/v1/session", map[string]string{"passphrase": testPass}, nil); code != 200 {
+			t.Fatalf("unlock: %d", code)
+		}
+	}
+	unlock()
+	for _, o := range []orgFixture{energy, cjib, uwv} {
+		if code := r.call("POST", "/api/v1/sources", map[string]string{"org": o.id, "code": portalCode(t, o)}, nil); code != 201 {
+			t.Fatalf("connect %s: %d", o.id, code)
+		}
+	}
+	r.call("POST", "/api/v1/sources/refresh", nil, nil)
+
+	var g struct {
+		ID       string        `json:"id"`
+		URL      string        `json:"url"`
+		Scope    consent.Scope `json:"scope"`
+		Until    time.Time     `json:"valid_until"`
+		From     time.Time     `json:"valid_from"`
+		Purpose  string        `json:"purpose"`
+		Audience string        `json:"audience"`
+	}
+	if code := r.call("POST", "/api/v1/consents", api.GrantRequest{To: "schuldhulp-a", Purpose: "aftercare",
+		Scope: []string{"signals"}, Months: 12}, &g); code != 201 || !g.Scope.Signals() {
+		t.Fatalf("grant: %d %+v", code, g)
+	}
+	if want := (consent.Length{Months: 12}).From(g.From); !g.Until.Equal(want) {
+		t.Errorf("12 months from %s end %s, want %s", g.From, g.Until, want)
+	}
+
+	// The counsellor's first fetch: no arrears yet, so no signal.
+	keys, err := trust.ReadKeyFile(filepath.Join(helperDir, "key.jwk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, _ := trust.SigningKeyOf(keys)
+	helperTrust, _ := trust.NewList(nil)
+	im := helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig}, helperTrust)
+	link, err := helper.ParseConsentURL(g.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := im.Client.Redeem(ctx, link, consent.PurposeAftercare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Verify(first, link.WalletID); err == nil {
+		t.Error("the helper took a signals release for a dossier")
+	}
+	prev, err := im.VerifySignals(first, link.WalletID)
+	if err != nil || len(prev.Signals) != 0 {
+		t.Fatalf("first fetch: %v %+v", err, prev)
+	}
+
+	// The energy company signs a 35-day arrear; the resident refreshes.
+	arrear := map[string]any{"reference": "EN-2026-4411", "creditor": "Energie Noord", "category": "energy",
+		"original_cents": 9350, "outstanding_cents": 28876, "arrears_cents": 17654, "days_in_arrears": 35,
+		"status": "open", "due_date": "2026-10-16"}
+	p := payload("energie-noord", "e2", "debt", arrear)
+	p["as_of"] = "2026-11-20"
+	raw, _ := json.Marshal(p)
+	if err := os.WriteFile(filepath.Join(energy.dir, "statements", "b.json"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(energy.dir, "statements", "a.json")); err != nil {
+		t.Fatal(err)
+	}
+	r.call("POST", "/api/v1/sources/refresh", nil, nil)
+
+	// Every amount and reference the vault holds, from the resident's own
+	// overview: none may reach the counsellor.
+	var ov map[string]any
+	r.call("GET", "/api/v1/overview", nil, &ov)
+	secrets := vaultSecrets(ov)
+	for _, want := range []string{"17654", "28876", "52500", "145000", "EN-2026-4411", "CJIB-8891-2231", "UWV-WW-2026-11"} {
+		if !containsString(secrets, want) {
+			t.Fatalf("the overview does not hold %s: the check would prove nothing (%v)", want, secrets)
+		}
+	}
+
+	// The resident is away: the counsellor's next fetch is served from the
+	// consent's sealed record.
+	if code := r.call("DELETE", "/api/v1/session", nil, nil); code != 200 && code != 204 {
+		t.Fatalf("lock: %d", code)
+	}
+	body, err := im.Client.Fetch(ctx, base, prev.Grant, prev.Purpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := im.VerifySignals(body, link.WalletID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	news := helper.NewSignals(prev.Signals, cur.Signals)
+	if len(news) != 1 || !strings.HasPrefix(helper.SignalLine(news[0], nil), "energy, 35 days") {
+		t.Fatalf("new signals = %+v", news)
+	}
+	t.Logf("new signal: %s", helper.SignalLine(news[0], nil))
+	// Byte-wise: the answer, its decoded payload and the consent inside it.
+	parts := strings.Split(body, ".")
+	payloadRaw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	grantRaw, _ := base64.RawURLEncoding.DecodeString(strings.Split(cur.Grant, ".")[1])
+	for _, s := range secrets {
+		for name, b := range map[string]string{"body": body, "payload": string(payloadRaw), "consent": string(grantRaw)} {
+			if strings.Contains(b, s) {
+				t.Errorf("the %s of the signals answer holds %q", name, s)
+			}
+		}
+	}
+
+	// Back home: the log shows the release, and the consent's page what it released.
+	unlock()
+	var audit struct {
+		Events []struct {
+			Kind       string   `json:"kind"`
+			Grant      string   `json:"grant"`
+			Categories []string `json:"categories"`
+			Count      int      `json:"count"`
+		} `json:"events"`
+		Intact bool `json:"intact"`
+	}
+	r.call("GET", "/api/v1/audit", nil, &audit)
+	releases := 0
+	for _, e := range audit.Events {
+		if e.Kind == "dossier_released" && e.Grant == g.ID && strings.Join(e.Categories, ",") == "signals" {
+			releases++
+		}
+	}
+	if releases != 2 || !audit.Intact {
+		t.Errorf("%d signals releases in the log (intact %v), want 2", releases, audit.Intact)
+	}
+	page := pageText(t, r, "/consent/"+g.ID)
+	if !strings.Contains(page, "Energie bij Organisatie energie-noord: achterstand sinds 16 oktober 2026 (35 dagen)") {
+		t.Errorf("the consent's page does not show what was released last time:\n%s", page)
+	}
+	logPage := pageText(t, r, "/log")
+	if !strings.Contains(logPage, "Alleen signalen van achterstand (geen bedragen)") {
+		t.Errorf("the log page does not name the signals release")
+	}
+
+	// Revoking refuses the next fetch.
+	if code := r.call("DELETE", "/api/v1/consents/"+g.ID, nil, nil); code != 200 {
+		t.Fatalf("revoke: %d", code)
+	}
+	if _, err := im.Client.Fetch(ctx, base, cur.Grant, cur.Purpose); err == nil || !strings.Contains(err.Error(), "consent_") {
+		t.Errorf("fetch after revoking: %v", err)
+	}
+}
+
+// vaultSecrets collects every amount (in cents and as the pages write it)
+// and every reference in an overview's JSON.
+func vaultSecrets(v any) []string {
+	var out []string
+	var walk func(key string, v any)
+	walk = func(key string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(k, e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(key, e)
+			}
+		case float64:
+			if strings.HasSuffix(key, "_cents") && x >= 100 {
+				c := wallet.Cents(x)
+				out = append(out, strconv.FormatInt(int64(c), 10), strings.TrimSpace(strings.TrimPrefix(web.Money(c), "€")))
+			}
+		case string:
+			if strings.Contains(key, "reference") || key == "customer_number" {
+				if x != "" {
+					out = append(out, x)
+				}
+			}
+		}
+	}
+	walk("", v)
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pageText fetches a resident page with the resident's session.
+func pageText(t *testing.T, r *resident, path string) string {
+	t.Helper()
+	resp, err := r.http.Get(r.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return b.String()
+}
