@@ -23,6 +23,8 @@ var consentWords = map[string]map[string]string{
 		"con.extended":                       "De toestemming is verlengd tot %s. Er is een nieuw bewijs van toestemming.",
 		"sig.line":                           "%s bij %s: achterstand sinds %s",
 		"sig.days":                           "(%d dagen)",
+		"sig.months.one":                     "(1 maand)",
+		"sig.days.one":                       "(1 dag)",
 		"sig.months":                         "(%d maanden)",
 		"sig.crisis.eviction_announced":      "Uit huis zetten aangekondigd voor %s",
 		"sig.crisis.disconnection_announced": "Afsluiten aangekondigd voor %s",
@@ -53,6 +55,8 @@ var consentWords = map[string]map[string]string{
 		"con.extended":                       "The consent is extended until %s. There is a new proof of consent.",
 		"sig.line":                           "%s with %s: behind since %s",
 		"sig.days":                           "(%d days)",
+		"sig.months.one":                     "(1 month)",
+		"sig.days.one":                       "(1 day)",
 		"sig.months":                         "(%d months)",
 		"sig.crisis.eviction_announced":      "Eviction announced for %s",
 		"sig.crisis.disconnection_announced": "Cut-off announced for %s",
@@ -75,8 +79,12 @@ var consentWords = map[string]map[string]string{
 func SignalText(lang string, s wallet.Signal, name func(id string) string) string {
 	line := T(lang, "sig.line", T(lang, "cat."+string(s.Category)), orgName(s.Organisation, name), LongDate(lang, s.Since.Time()))
 	switch {
+	case s.DaysInArrears == 1:
+		line += " " + T(lang, "sig.days.one")
 	case s.DaysInArrears > 0:
 		line += " " + T(lang, "sig.days", s.DaysInArrears)
+	case s.MonthsInArrears == 1:
+		line += " " + T(lang, "sig.months.one")
 	case s.MonthsInArrears > 0:
 		line += " " + T(lang, "sig.months", s.MonthsInArrears)
 	}
