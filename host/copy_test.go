@@ -127,13 +127,7 @@ func testCopyRoundTrip(t *testing.T, openDB func(t *testing.T) Backend) {
 	ctx := context.Background()
 	w := newHostWorld(t)
 	a, b := w.resident(), w.resident()
-	var accA, accB Account
-	if code := a.call("POST", "/api/v1/signup", map[string]string{"login": "fatima", "bsn": bsnA, "name": nameA, "passphrase": passA}, &accA); code != 201 {
-		t.Fatalf("sign-up A: %d", code)
-	}
-	if code := b.call("POST", "/api/v1/signup", map[string]string{"login": "jan", "bsn": bsnB, "name": nameB, "passphrase": passB}, &accB); code != 201 {
-		t.Fatalf("sign-up B: %d", code)
-	}
+	accA, accB := w.signup(a, "fatima", bsnA, nameA, passA), w.signup(b, "jan", bsnB, nameB, passB)
 	if code, _ := w.push(accA.Wallet, w.debt(bsnA, "c1", "CJIB-1111", 52591357)); code != 202 {
 		t.Fatalf("push: %d", code)
 	}

@@ -136,6 +136,17 @@ func (r *resident) call(method, path string, body any, out any) int {
 	return resp.StatusCode
 }
 
+// signup signs a resident up over the API and returns the account; the
+// session stays open.
+func (w *hostWorld) signup(r *resident, login, bsn, name, pass string) Account {
+	w.t.Helper()
+	var acc Account
+	if code := r.call("POST", "/api/v1/signup", map[string]string{"login": login, "bsn": bsn, "name": name, "passphrase": pass}, &acc); code != 201 {
+		w.t.Fatalf("sign-up %s: %d", login, code)
+	}
+	return acc
+}
+
 func (w *hostWorld) debt(bsn, jti, ref string, cents int64) string {
 	raw, _ := json.Marshal(map[string]any{"iss": "cjib", "sub": bsn, "jti": jti, "iat": time.Now().Unix() - 60, "type": "debt",
 		"as_of": "2026-11-20", "debt": map[string]any{"reference": ref, "creditor": "Centraal Justitieel Incassobureau", "category": "fine",
@@ -181,13 +192,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	ctx := context.Background()
 	w := newHostWorld(t)
 	a, b := w.resident(), w.resident()
-	var accA, accB Account
-	if code := a.call("POST", "/api/v1/signup", map[string]string{"login": "fatima", "bsn": bsnA, "name": nameA, "passphrase": passA}, &accA); code != 201 {
-		t.Fatalf("sign-up A: %d", code)
-	}
-	if code := b.call("POST", "/api/v1/signup", map[string]string{"login": "jan", "bsn": bsnB, "name": nameB, "passphrase": passB}, &accB); code != 201 {
-		t.Fatalf("sign-up B: %d", code)
-	}
+	accA, accB := w.signup(a, "fatima", bsnA, nameA, passA), w.signup(b, "jan", bsnB, nameB, passB)
 	if accA.Wallet != w.base+"/v/"+accA.Vault || len(accA.Vault) < 22 || accA.Vault == accB.Vault {
 		t.Fatalf("accounts: %+v %+v", accA, accB)
 	}

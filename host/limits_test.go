@@ -21,10 +21,7 @@ import (
 // returns the account.
 func (w *hostWorld) signupLocked(r *resident, login, bsn, name, pass string) Account {
 	w.t.Helper()
-	var acc Account
-	if code := r.call("POST", "/api/v1/signup", map[string]string{"login": login, "bsn": bsn, "name": name, "passphrase": pass}, &acc); code != 201 {
-		w.t.Fatalf("sign-up %s: %d", login, code)
-	}
+	acc := w.signup(r, login, bsn, name, pass)
 	if code := r.call("DELETE", "/api/v1/session", nil, nil); code != 204 {
 		w.t.Fatalf("lock %s: %d", login, code)
 	}

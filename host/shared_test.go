@@ -163,10 +163,7 @@ func testTwoHostsShareOneStore(t *testing.T, open func(t *testing.T, dir string)
 	})
 	two := one.twin(b2)
 	r := one.resident() // one cookie jar: 127.0.0.1 on either port
-	var acc Account
-	if code := r.call("POST", "/api/v1/signup", map[string]string{"login": "fatima", "bsn": bsnA, "name": nameA, "passphrase": passA}, &acc); code != 201 {
-		t.Fatalf("sign-up on one: %d", code)
-	}
+	acc := one.signup(r, "fatima", bsnA, nameA, passA)
 	onTwo := &resident{w: two, client: r.client}
 	var o wallet.Overview
 	if code := onTwo.call("GET", "/api/v1/overview", nil, &o); code != 200 {

@@ -78,10 +78,7 @@ func TestStoreUnavailable(t *testing.T) {
 	b := &downBackend{Backend: files}
 	w := newHostWorld(t, func(w *hostWorld) { w.dir, w.backend = dir, b })
 	r := w.resident()
-	var acc Account
-	if code := r.call("POST", "/api/v1/signup", map[string]string{"login": "fatima", "bsn": bsnA, "name": nameA, "passphrase": passA}, &acc); code != 201 {
-		t.Fatalf("sign-up: %d", code)
-	}
+	acc := w.signup(r, "fatima", bsnA, nameA, passA)
 	get := func(path string) (int, string) {
 		t.Helper()
 		resp, err := r.client.Get(w.base + path)

@@ -52,26 +52,15 @@ func (g *StoredGuesses) id(client, name string) []byte {
 // the caller calls end with whether the passphrase was right.
 func (g *StoredGuesses) Begin(ctx context.Context, client, name string) (end func(ok bool), err error) {
 	id := g.id(client, name)
-	err = g.db.Update(ctx, func(tx store.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(guessesBucket)
-		if err != nil {
-			return err
-		}
-		var st storedTries
-		if raw := b.Get(id); raw != nil && json.Unmarshal(raw, &st) != nil {
-			st = storedTries{} // an unreadable count starts over
-		}
+	err = updateRecord(ctx, g.db, guessesBucket, id, func(st *storedTries) error {
 		now := g.now()
 		if d := st.Next.Sub(now); d > 0 {
 			return &Throttled{Wait: d}
 		}
 		a := tries{failures: st.Failures, next: st.Next, last: st.Last}
 		a.fail(now, g.maxFailures, g.lockout)
-		raw, err := json.Marshal(storedTries{Failures: a.failures, Next: a.next, Last: a.last})
-		if err != nil {
-			return err
-		}
-		return b.Put(id, raw)
+		*st = storedTries{Failures: a.failures, Next: a.next, Last: a.last}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -99,6 +88,32 @@ func (g *StoredGuesses) Prune(ctx context.Context) error {
 	return pruneBucket(ctx, g.db, guessesBucket, func(v []byte) bool {
 		var st storedTries
 		return json.Unmarshal(v, &st) != nil || (!st.Next.After(now) && now.Sub(st.Last) > g.lockout)
+	})
+}
+
+// updateRecord reads the JSON record under id in a top-level bucket (zero
+// when missing or unreadable: such a count starts over), lets fn change it
+// and writes it back, in one write transaction: tries at once on several
+// servers are each counted.
+func updateRecord[T any](ctx context.Context, db store.DB, bucket, id []byte, fn func(*T) error) error {
+	return db.Update(ctx, func(tx store.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucket)
+		if err != nil {
+			return err
+		}
+		var rec T
+		if raw := b.Get(id); raw != nil && json.Unmarshal(raw, &rec) != nil {
+			var zero T
+			rec = zero
+		}
+		if err := fn(&rec); err != nil {
+			return err
+		}
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return b.Put(id, raw)
 	})
 }
 

@@ -26,19 +26,26 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// countStore is a bbolt store for stored counts, its file's path and a
+// clock at a fixed start.
+func countStore(t *testing.T) (store.DB, string, *clock) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "index.db")
+	db, err := store.OpenBolt(path, store.BoltOptions{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path, &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+}
+
 // TestStoredGuessesCountAcrossServers: two counters on one store stand for
 // two host processes on one database. Wrong tries spread over both meet
 // one count, a right one on either clears it, a stranger's count is its
 // own, and the store holds neither the address nor the login name.
 func TestStoredGuessesCountAcrossServers(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "index.db")
-	db, err := store.OpenBolt(path, store.BoltOptions{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	clk := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	db, path, clk := countStore(t)
 	key := bytes.Repeat([]byte{7}, 32)
 	a := NewStoredGuesses(db, key, 4, 15*time.Minute, clk.now)
 	b := NewStoredGuesses(db, key, 4, 15*time.Minute, clk.now)
@@ -100,12 +107,7 @@ func TestStoredGuessesCountAcrossServers(t *testing.T) {
 // older than the lockout goes; a waiting one stays.
 func TestStoredGuessesPrune(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenBolt(filepath.Join(t.TempDir(), "index.db"), store.BoltOptions{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	clk := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	db, _, clk := countStore(t)
 	g := NewStoredGuesses(db, bytes.Repeat([]byte{7}, 32), 1, time.Hour, clk.now)
 	count := func() (n int) {
 		t.Helper()

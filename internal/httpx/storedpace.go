@@ -45,30 +45,15 @@ func (p *StoredPace) id(key string) []byte {
 	return m.Sum(nil)
 }
 
-// update reads key's pace, lets fn change it and writes it back, in one
-// write transaction.
+// update reads key's pace, its window begun anew once the last one
+// passed, lets fn change it and writes it back, in one write transaction.
 func (p *StoredPace) update(ctx context.Context, id []byte, fn func(st *storedPace, now time.Time) error) error {
-	return p.db.Update(ctx, func(tx store.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(paceBucket)
-		if err != nil {
-			return err
-		}
-		var st storedPace
-		if raw := b.Get(id); raw != nil && json.Unmarshal(raw, &st) != nil {
-			st = storedPace{} // an unreadable count starts over
-		}
+	return updateRecord(ctx, p.db, paceBucket, id, func(st *storedPace) error {
 		now := p.now()
 		if now.Sub(st.Start) >= p.window {
 			st.Start, st.N = now, 0
 		}
-		if err := fn(&st, now); err != nil {
-			return err
-		}
-		raw, err := json.Marshal(st)
-		if err != nil {
-			return err
-		}
-		return b.Put(id, raw)
+		return fn(st, now)
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,13 +19,7 @@ import (
 // whose window and slot have passed.
 func TestStoredPaceAcrossServers(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "index.db")
-	db, err := store.OpenBolt(path, store.BoltOptions{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	clk := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	db, path, clk := countStore(t)
 	key := bytes.Repeat([]byte{9}, 32)
 	a := NewStoredPace(db, key, 2, time.Hour, time.Minute, clk.now)
 	b := NewStoredPace(db, key, 2, time.Hour, time.Minute, clk.now)
