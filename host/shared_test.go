@@ -188,6 +188,23 @@ func testTwoHostsShareOneStore(t *testing.T, open func(t *testing.T, dir string)
 	if n := one.pendingCount(acc.Vault); n != 1 {
 		t.Fatalf("%d pushes wait after logout, want 1 (two still held the keys, but no session)", n)
 	}
+	// Two learns of the logout at its next sweep (every minute), which
+	// drops the keys it held.
+	holds := func() bool {
+		two.h.mu.Lock()
+		defer two.h.mu.Unlock()
+		p := two.h.open[acc.Vault]
+		return p != nil && p.v.Unlocked()
+	}
+	if !holds() {
+		t.Fatal("two never held the vault's keys: the sweep below would test nothing")
+	}
+	if err := two.h.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if holds() {
+		t.Fatal("two still holds the vault's keys after its sweep")
+	}
 
 	guesser := &resident{w: one, client: clientFrom("127.0.0.2")}
 	guesserOnTwo := &resident{w: two, client: guesser.client}
