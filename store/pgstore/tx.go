@@ -104,7 +104,7 @@ func (s *space) run(ctx context.Context, writable bool, fn func(store.Tx) error)
 	var fnErr error
 	var committed []func()
 	err := s.db.withConn(ctx, func(ctx context.Context, c *pgxpool.Conn) error {
-		t := &tx{ctx: ctx, conn: c, sp: s, writable: writable, buckets: map[string]*bucket{}}
+		t := &tx{ctx: ctx, conn: c, sp: s, writable: writable, buckets: map[string]*bucket{}, values: map[[2]string][]byte{}}
 		fnErr = fn(t)
 		switch {
 		case !t.begun:
@@ -151,7 +151,12 @@ type tx struct {
 	// buckets holds every bucket looked up, made or deleted in this
 	// transaction by encoded path (nil: known not to exist). Within a
 	// read snapshot, or with the space's write lock held, it stays true.
-	buckets  map[string]*bucket
+	buckets map[string]*bucket
+	// values holds what Get read or this transaction wrote, by encoded
+	// path and key, so that reading a key again costs no round trip (a
+	// redemption reads one record four times). Like buckets, it stays
+	// true within the snapshot or under the write lock.
+	values   map[[2]string][]byte
 	onCommit []func()
 }
 
@@ -353,13 +358,28 @@ func (b *bucket) handle(name []byte, seq uint64) *bucket {
 }
 
 func (b *bucket) Get(key []byte) []byte {
+	ck := [2]string{string(b.path), string(key)}
+	if v, known := b.t.values[ck]; known {
+		return v
+	}
 	var v []byte
 	var isBucket bool
-	found, _ := b.t.row(qGet, []any{b.path, nonNil(key)}, &v, &isBucket)
-	if !found || isBucket {
+	found, err := b.t.row(qGet, []any{b.path, nonNil(key)}, &v, &isBucket)
+	if err != nil {
 		return nil
 	}
-	return nonNil(v)
+	if !found || isBucket {
+		v = nil
+	} else {
+		v = nonNil(v)
+	}
+	b.t.values[ck] = v
+	return v
+}
+
+// known records what key holds now, for Get (nil: nothing, or a bucket).
+func (b *bucket) known(key, value []byte) {
+	b.t.values[[2]string{string(b.path), string(key)}] = value
 }
 
 func (b *bucket) Put(key, value []byte) error {
@@ -376,6 +396,7 @@ func (b *bucket) Put(key, value []byte) error {
 	if tag.RowsAffected() == 0 {
 		return store.ErrIncompatibleValue
 	}
+	b.known(key, append([]byte{}, value...))
 	return nil
 }
 
@@ -390,6 +411,7 @@ func (b *bucket) Delete(key []byte) error {
 	if isBucket {
 		return store.ErrIncompatibleValue
 	}
+	b.known(key, nil)
 	return nil
 }
 
@@ -432,6 +454,7 @@ func (b *bucket) CreateBucketIfNotExists(name []byte) (store.Bucket, error) {
 	if !made && !wasBucket {
 		return nil, store.ErrIncompatibleValue
 	}
+	b.known(name, nil)
 	return b.handle(name, uint64(seq)), nil
 }
 
@@ -449,6 +472,11 @@ func (b *bucket) DeleteBucket(name []byte) error {
 		for p := range b.t.buckets {
 			if strings.HasPrefix(p, string(path)) {
 				delete(b.t.buckets, p)
+			}
+		}
+		for k := range b.t.values {
+			if strings.HasPrefix(k[0], string(path)) {
+				delete(b.t.values, k)
 			}
 		}
 		b.t.buckets[string(path)] = nil

@@ -46,6 +46,7 @@ var cases = []struct {
 	{"EmptyValueIsNotMissing", testEmptyValue},
 	{"KeysSortInByteOrder", testByteOrder},
 	{"NestedBucketsShowAsNilValues", testNestedAsNil},
+	{"KeysThatLookLikeBucketPaths", testPathLikeKeys},
 	{"CursorFirstSeekNext", testCursor},
 	{"CursorPagesThroughManyKeys", testCursorMany},
 	{"WritesAreVisibleInTheirOwnTransaction", testOwnWrites},
@@ -1272,4 +1273,47 @@ func testCopyRefuses(t *testing.T, open Opener) {
 	if n := len(Dump(t, empty)); n != 0 {
 		t.Fatalf("a canceled copy wrote %d entries", n)
 	}
+}
+
+// testPathLikeKeys: a key holding NUL and 0x01 bytes next to a nested
+// bucket whose name and key would spell the same bytes end to end; a
+// backend that keys entries by joined path and key must keep them apart.
+func testPathLikeKeys(t *testing.T, db store.DB) {
+	pairs := [][2]string{{"x\x00\x01y", "in a"}, {"x\x00\x01", "also in a"}, {"x\x00", "a third"}}
+	check := func(tx store.Tx) {
+		t.Helper()
+		a := lookup(tx, "a")
+		for _, p := range pairs {
+			if got := string(a.Get([]byte(p[0]))); got != p[1] {
+				t.Errorf("a/%q = %q, want %q", p[0], got, p[1])
+			}
+		}
+		if got := string(lookup(tx, "a", "x").Get([]byte("y"))); got != "in a/x" {
+			t.Errorf("a/x/y = %q, want %q", got, "in a/x")
+		}
+		if got := lookup(tx, "a", "x").Get([]byte("\x00\x01y")); got != nil {
+			t.Errorf("a/x/%q = %q, want nil", "\x00\x01y", got)
+		}
+	}
+	update(t, db, func(tx store.Tx) error {
+		a, err := bucket(tx, "a")
+		if err != nil {
+			return err
+		}
+		x, err := bucket(tx, "a", "x")
+		if err != nil {
+			return err
+		}
+		if err := put(x, "y", "in a/x"); err != nil {
+			return err
+		}
+		for _, p := range pairs {
+			if err := put(a, p[0], p[1]); err != nil {
+				return err
+			}
+		}
+		check(tx)
+		return nil
+	})
+	view(t, db, func(tx store.Tx) error { check(tx); return nil })
 }
