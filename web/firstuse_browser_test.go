@@ -151,12 +151,7 @@ func TestFirstUseInBrowser(t *testing.T) {
 			b.check("first-use-"+lang+"-preview", true)
 			b.run(chromedp.Click("#confirm", chromedp.ByQuery))
 			url := b.text("#consent-url")
-			var qrB64 string
-			b.run(chromedp.WaitVisible("#qr", chromedp.ByQuery),
-				chromedp.Evaluate(`fetch(document.getElementById("qr").src).then(r => r.arrayBuffer()).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
-					&qrB64, awaitPromise))
-			png, _ := base64.StdEncoding.DecodeString(qrB64)
-			if got := testkit.DecodeQR(t, png); got != url {
+			if got := b.qrText(); got != url {
 				t.Errorf("QR decodes to %q, page shows %q", got, url)
 			}
 
@@ -186,4 +181,16 @@ func (b *browser) countAll(sel string) int {
 	var n int
 	b.run(chromedp.Evaluate(`document.querySelectorAll(`+"`"+sel+"`"+`).length`, &n))
 	return n
+}
+
+// qrText fetches the QR code the page shows (#qr), as the page's own
+// session, and reads it.
+func (b *browser) qrText() string {
+	b.t.Helper()
+	var qrB64 string
+	b.run(chromedp.WaitVisible("#qr", chromedp.ByQuery),
+		chromedp.Evaluate(`fetch(document.getElementById("qr").src).then(r => r.arrayBuffer()).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
+			&qrB64, awaitPromise))
+	png, _ := base64.StdEncoding.DecodeString(qrB64)
+	return testkit.DecodeQR(b.t, png)
 }

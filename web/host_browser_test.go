@@ -20,20 +20,8 @@ import (
 // scroll sideways. After sign-up the resident lands on her overview.
 func TestHostPagesInBrowser(t *testing.T) {
 	chromium, axePath := need(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
 	tl, _ := trust.NewList(nil)
-	h, err := host.Open(host.Config{Dir: t.TempDir(), PublicURL: base, Trust: tl, KDF: testkit.FastKDF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	srv := host.NewServer(h, host.ServerOptions{})
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	base := startHost(t, tl)
 
 	b := newBrowser(t, chromium, axePath)
 	// fill types into the fields in order: id, text, id, text, …
@@ -96,4 +84,24 @@ func TestHostPagesInBrowser(t *testing.T) {
 	if got := b.text("#wallet-address"); !strings.HasPrefix(got, base+"/v/") {
 		t.Fatalf("the sources page shows %q as the wallet address", got)
 	}
+}
+
+// startHost runs a host with trust list tl on 127.0.0.1 until the test
+// ends and returns its address.
+func startHost(t *testing.T, tl *trust.List) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	h, err := host.Open(host.Config{Dir: t.TempDir(), PublicURL: base, Trust: tl, KDF: testkit.FastKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	srv := host.NewServer(h, host.ServerOptions{})
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return base
 }

@@ -1,10 +1,7 @@
 package web_test
 
 import (
-	"context"
-	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,8 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"regie/host"
-	"regie/internal/testkit"
 	"regie/trust"
 )
 
@@ -29,11 +24,6 @@ import (
 // is left beside the screenshots, to be read.
 func TestHostedResidentInBrowser(t *testing.T) {
 	chromium, axePath := need(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
 	cjibKeys, cjib, err := trust.NewOrganisation("cjib", "Centraal Justitieel Incassobureau", trust.KindCreditor, "", 2026)
 	if err != nil {
 		t.Fatal(err)
@@ -43,14 +33,7 @@ func TestHostedResidentInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	tl, _ := trust.NewList([]trust.Organisation{cjib, helpA})
-	h, err := host.Open(host.Config{Dir: t.TempDir(), PublicURL: base, Trust: tl, KDF: testkit.FastKDF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	srv := host.NewServer(h, host.ServerOptions{})
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	base := startHost(t, tl)
 
 	b := newBrowser(t, chromium, axePath)
 	var texts []string
@@ -119,12 +102,7 @@ func TestHostedResidentInBrowser(t *testing.T) {
 	if !strings.HasPrefix(url, wallet+"/c/") {
 		t.Errorf("consent link %q is not under the wallet %q", url, wallet)
 	}
-	var qrB64 string
-	b.run(chromedp.WaitVisible("#qr", chromedp.ByQuery),
-		chromedp.Evaluate(`fetch(document.getElementById("qr").src).then(r => r.arrayBuffer()).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`,
-			&qrB64, awaitPromise))
-	png, _ := base64.StdEncoding.DecodeString(qrB64)
-	if got := testkit.DecodeQR(t, png); got != url {
+	if got := b.qrText(); got != url {
 		t.Errorf("QR decodes to %q, page shows %q", got, url)
 	}
 	if n := b.countAll(`form[action$="/code"]`); n != 0 {
