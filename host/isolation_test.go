@@ -196,6 +196,18 @@ func TestResidentsAreIsolated(t *testing.T) {
 		}
 	}
 
+	// The host's own session routes say the same as the resident API.
+	for _, rt := range []struct{ method, path string }{{"DELETE", "/api/v1/vault"}, {"POST", "/api/v1/passphrase"}, {"GET", "/api/v1/overview"}} {
+		var body any
+		if rt.method == "POST" {
+			body = map[string]string{"old": pagePass, "new": "een heel nieuwe zin"}
+		}
+		code, page, _ := anon.request(rt.method, rt.path, body)
+		if code != 401 || !strings.Contains(page, `"not_unlocked"`) {
+			t.Errorf("%s %s without a session: %d %s", rt.method, rt.path, code, page)
+		}
+	}
+
 	// No address either resident met holds resident data.
 	for _, h := range []*hosted{a, b} {
 		if len(h.seen) < 20 {

@@ -284,7 +284,9 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 	case errors.Is(err, ErrLogin):
 		return httpx.JSONError(c, fiber.StatusUnauthorized, "login_failed", "the login name or the passphrase is wrong")
 	case errors.Is(err, ErrNoSession):
-		return httpx.JSONError(c, fiber.StatusUnauthorized, "not_logged_in", "log in first")
+		// The same code as the resident API (package api) answers without
+		// a session, so that an app tells one condition by one code.
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "not_unlocked", "log in first")
 	case errors.Is(err, ErrTaken):
 		return httpx.JSONError(c, fiber.StatusConflict, "login_taken", "that login name is taken; choose another")
 	case errors.Is(err, ErrBusy):
