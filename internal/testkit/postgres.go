@@ -195,7 +195,14 @@ func startCluster(bin string) (*pgCluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "regie-pg-")
+	// /tmp rather than $TMPDIR: a short path keeps the socket's name
+	// within the 107 bytes Unix sockets allow, and every user (nobody
+	// too) can reach into it.
+	base := "/tmp"
+	if _, err := os.Stat(base); err != nil {
+		base = os.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "regie-pg-")
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,10 @@
 //
 // The schema is created and migrated by the binary (DB.Migrate), versioned
 // in regie_schema_version.
+//
+// One limit differs from bbolt's: a key and its bucket path together must
+// stay under about 2,700 bytes (PostgreSQL's B-tree entry), where bbolt
+// takes keys of 32 KiB. Regie's keys are ids, hashes and counters.
 package pgstore
 
 import (
