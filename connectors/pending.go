@@ -40,16 +40,37 @@ func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, quota wallet
 	if rep.Refused == len(items) {
 		return rep, nil
 	}
+	// Encrypted before the write, which runs one at a time; a statement
+	// repeated in the bundle once.
+	at := make([]int, len(items))
+	first := map[string]int{}
+	var plains [][]byte
+	for i, it := range items {
+		if !ok[i] {
+			continue
+		}
+		n, seen := first[it.JWS]
+		if !seen {
+			n = len(plains)
+			first[it.JWS] = n
+			plains = append(plains, []byte(it.JWS))
+		}
+		at[i] = n
+	}
+	sealed, err := box.SealPending(ctx, plains)
+	if err != nil {
+		return rep, err
+	}
 	added := make([]bool, len(items))
-	err := box.Update(ctx, func(tx *wallet.BoxTx) error {
+	err = box.Update(ctx, func(tx *wallet.BoxTx) error {
 		// A batched write may run again: set added from this run alone.
 		clear(added)
-		for i, it := range items {
+		for i := range items {
 			if !ok[i] {
 				continue
 			}
 			var err error
-			if added[i], err = tx.AddPending([]byte(it.JWS), quota); err != nil {
+			if added[i], err = tx.AddSealedPending(plains[at[i]], sealed[at[i]], quota); err != nil {
 				return err
 			}
 		}

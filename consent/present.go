@@ -388,6 +388,16 @@ func VerifyToken(token string, walletKey any, audience string, now time.Time) (j
 // and the grant's status and scope.
 func checkPresentation(g Grant, p Presentation, proof *jose.JSONWebSignature, pc ProofClaims,
 	helperKey func(jkt string) (jose.JSONWebKey, bool), walletPub ed25519.PublicKey, now time.Time, seen func() (bool, error)) error {
+	if err := checkSigned(g, proof, pc, helperKey, walletPub, now); err != nil {
+		return err
+	}
+	return checkRequest(g, p, pc, now, seen)
+}
+
+// checkSigned is checkPresentation's signatures, the costly part: the
+// grant's token and the proof, against the keys they must be signed with.
+func checkSigned(g Grant, proof *jose.JSONWebSignature, pc ProofClaims,
+	helperKey func(jkt string) (jose.JSONWebKey, bool), walletPub ed25519.PublicKey, now time.Time) error {
 	// 1. The grant's own token, as issued and stored, still verifies.
 	_, tc, err := VerifyToken(g.Token, walletPub, pc.Issuer, now)
 	if err != nil {
@@ -404,6 +414,12 @@ func checkPresentation(g Grant, p Presentation, proof *jose.JSONWebSignature, pc
 	if _, err := proof.Verify(hkey); err != nil {
 		return ErrWrongKey
 	}
+	return nil
+}
+
+// checkRequest is the rest of checkPresentation, after checkSigned: the
+// proof is for this request, fresh and new, and the grant allows it now.
+func checkRequest(g Grant, p Presentation, pc ProofClaims, now time.Time, seen func() (bool, error)) error {
 	// 3. The proof is for this request, now, and never seen before.
 	if pc.Method != p.Method || pc.URL != p.URL {
 		return ErrWrongURL

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/hkdf"
@@ -328,6 +329,17 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 	unlocked := s.Vault != nil && s.Vault.Unlocked()
 	var dossier string
 	box := s.box()
+	// The costly checks (parsing, the token's and the proof's signatures)
+	// run before the write, where redemptions run on every core at once;
+	// the write, which runs one at a time, repeats them only when the
+	// record changed meanwhile (checked holds the record they passed on).
+	proof, pc, proofErr := parseProof(p.Proof)
+	var checked []byte
+	var opened record
+	var prepared *wallet.PreparedEvents
+	if proofErr == nil {
+		checked, opened, prepared = s.presigned(ctx, box, id, key, proof, pc, now)
+	}
 	err = box.Update(ctx, func(tx *wallet.BoxTx) error {
 		sealed, err := tx.Record(id)
 		if err != nil {
@@ -336,9 +348,12 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		if sealed == nil {
 			return ErrUnknownGrant
 		}
-		rec, err := openRecord(id, key, sealed)
-		if err != nil {
-			return ErrUnknownGrant
+		unchanged := bytes.Equal(checked, sealed) // as presigned checked it
+		rec := opened
+		if !unchanged {
+			if rec, err = openRecord(id, key, sealed); err != nil {
+				return ErrUnknownGrant
+			}
 		}
 		g = rec.Grant
 		if unlocked {
@@ -347,11 +362,11 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 				return err
 			}
 		}
-		proof, pc, err := parseProof(p.Proof)
-		if err != nil {
-			return err
+		if proofErr != nil {
+			return proofErr
 		}
-		if signedByOneOf(proof, []jose.JSONWebKey{rec.HelperKey}) {
+		// unchanged: presigned verified the proof with this record's key.
+		if unchanged || signedByOneOf(proof, []jose.JSONWebKey{rec.HelperKey}) {
 			actor = pc.Issuer
 		}
 		if p.Token != "" && !g.holdsToken(p.Token) {
@@ -363,7 +378,13 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 			return rec.HelperKey, err == nil && tp == jkt
 		}
 		seen := func() (bool, error) { return tx.ProofSeen(proofID[:]) }
-		if err := checkPresentation(g, p, proof, pc, helperKey, ed25519.PublicKey(rec.WalletKey), now, seen); err != nil {
+		check := checkRequest
+		if !unchanged { // the record changed: check its signatures too
+			check = func(g Grant, p Presentation, pc ProofClaims, now time.Time, seen func() (bool, error)) error {
+				return checkPresentation(g, p, proof, pc, helperKey, ed25519.PublicKey(rec.WalletKey), now, seen)
+			}
+		}
+		if err := check(g, p, pc, now, seen); err != nil {
 			return err
 		}
 		if len(p.Want) > 0 && !p.Want.Covers(g.Scope) {
@@ -386,14 +407,18 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		if err := tx.PruneProofs(now.Add(-3 * Leeway)); err != nil {
 			return err
 		}
-		ev := wallet.Event{Actor: g.Audience, Purpose: string(g.Purpose), Scope: g.Scope, Grant: g.ID}
-		ev.Kind = wallet.EventPresentationOK
-		if err := tx.AddEvent(ev, now); err != nil {
-			return err
-		}
-		ev.Kind, ev.Count = wallet.EventDossierReleased, rec.Count
-		if err := tx.AddEvent(ev, now); err != nil {
-			return err
+		if unchanged && prepared != nil {
+			// Encrypted before the write; encrypted again here only when
+			// the box's chain moved meanwhile.
+			if err := tx.AddPrepared(prepared); err != nil {
+				return err
+			}
+		} else {
+			for _, ev := range releaseEvents(rec) {
+				if err := tx.AddEvent(ev, now); err != nil {
+					return err
+				}
+			}
 		}
 		dossier = rec.Dossier
 		return nil
@@ -408,6 +433,51 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		return "", g, s.logRefusal(ctx, g, actor, err, now)
 	}
 	return dossier, g, nil
+}
+
+// presigned runs RedeemSealed's signature checks outside the write and
+// encrypts the events a release logs: it returns the sealed record they
+// passed on, the record opened and the events, or nil (then the write
+// checks everything itself and says what failed).
+func (s *Service) presigned(ctx context.Context, box *wallet.Box, id, key []byte, proof *jose.JSONWebSignature, pc ProofClaims, now time.Time) ([]byte, record, *wallet.PreparedEvents) {
+	var sealed []byte
+	var chain wallet.ChainState
+	if err := box.View(ctx, func(tx *wallet.BoxTx) error {
+		raw, err := tx.Record(id)
+		if err != nil || raw == nil {
+			return err
+		}
+		sealed = bytes.Clone(raw)
+		chain, err = tx.ChainState()
+		return err
+	}); err != nil || sealed == nil {
+		return nil, record{}, nil
+	}
+	rec, err := openRecord(id, key, sealed)
+	if err != nil {
+		return nil, record{}, nil
+	}
+	helperKey := func(jkt string) (jose.JSONWebKey, bool) {
+		tp, err := trust.Thumbprint(rec.HelperKey)
+		return rec.HelperKey, err == nil && tp == jkt
+	}
+	if checkSigned(rec.Grant, proof, pc, helperKey, ed25519.PublicKey(rec.WalletKey), now) != nil {
+		return nil, record{}, nil
+	}
+	prepared, err := chain.PrepareEvents(releaseEvents(rec), now)
+	if err != nil {
+		return sealed, rec, nil
+	}
+	return sealed, rec, prepared
+}
+
+// releaseEvents are what a release from a sealed record logs.
+func releaseEvents(rec record) []wallet.Event {
+	g := rec.Grant
+	ok := wallet.Event{Kind: wallet.EventPresentationOK, Actor: g.Audience, Purpose: string(g.Purpose), Scope: g.Scope, Grant: g.ID}
+	released := ok
+	released.Kind, released.Count = wallet.EventDossierReleased, rec.Count
+	return []wallet.Event{ok, released}
 }
 
 // logRefusal writes a refused presentation of a known grant to the box.

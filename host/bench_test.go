@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,21 +25,28 @@ import (
 	"regie/connectors"
 	"regie/consent"
 	"regie/internal/testkit"
+	"regie/store"
 	"regie/store/pgstore"
 	"regie/trust"
+	"regie/wallet"
 )
 
 // benchClients is how many clients drive the host at once.
 const benchClients = 50
 
-// benchVaults is how many vaults the benchmarks spread over. Issue 12 asks
-// for 10,000 on disk; making them takes minutes on two shared cores, so the
-// default is 1,000 and REGIE_BENCH_VAULTS raises it.
+// benchActive is how many vaults the clients spread over: each signed
+// up, with a debt and a consent to the helper, then locked.
+const benchActive = 1000
+
+// benchVaults is how many vaults the store holds (issue 12: 10,000 on
+// disk); those beyond benchActive are copies of one template vault's store
+// with their own index entries, which takes seconds where signing each up
+// takes minutes. REGIE_BENCH_VAULTS changes it.
 func benchVaults() int {
 	if n, err := strconv.Atoi(os.Getenv("REGIE_BENCH_VAULTS")); err == nil && n > 0 {
 		return n
 	}
-	return 1000
+	return 10000
 }
 
 type benchAccount struct {
@@ -57,6 +65,10 @@ type benchHost struct {
 	accounts []benchAccount
 	trust    *trust.List
 	setup    time.Duration
+	// stored is how many vaults the store holds; dir, the data folder
+	// of a files backend, which the run removes at its end.
+	stored int
+	dir    string
 }
 
 var (
@@ -71,7 +83,9 @@ func sharedBenchHost(b *testing.B) *benchHost {
 	benchOnce.Do(func() {
 		var dir string
 		if dir, benchErr = os.MkdirTemp("", "regie-host-bench-"); benchErr == nil {
-			benchWorld, benchErr = makeBenchHost(benchVaults(), Config{Dir: dir})
+			if benchWorld, benchErr = makeBenchHost(benchVaults(), Config{Dir: dir}); benchErr == nil {
+				benchWorld.dir = dir
+			}
 		}
 	})
 	if benchErr != nil {
@@ -129,7 +143,10 @@ func (bw *benchHost) serve(ln net.Listener, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := NewServer(h, ServerOptions{Limits: Limits{LoginPerMinute: -1, PushPerMinute: -1, RedeemPerMinute: -1}})
+	// 50 clients on 127.0.0.1 are one client address: per-client limits
+	// off; the per-vault budgets stay in the path, too large to refuse.
+	srv := NewServer(h, ServerOptions{Limits: Limits{LoginPerMinute: -1, PushPerMinute: -1, RedeemPerMinute: -1,
+		PushPerVault: 1 << 20, RedeemPerVault: 1 << 20, LoginPaceFree: 1 << 20}})
 	go srv.Serve(ln)
 	bw.addrs = append(bw.addrs, ln.Addr().String())
 	return h, nil
@@ -171,35 +188,128 @@ func makeBenchHost(n int, cfg Config) (*benchHost, error) {
 	if bw.h, err = bw.serve(ln, cfg); err != nil {
 		return nil, err
 	}
-	for i := 0; i < n; i++ {
+	var mu sync.Mutex
+	err = inParallel(min(n, benchActive), 4, func(i int) error {
 		login := fmt.Sprintf("bewoner%05d", i)
-		id, secret, err := bw.h.Signup(ctx, login, "123456782", "Bewoner", "een lange zin als wachtwoord")
+		var id, secret string
+		var err error
+		for {
+			// Four at once on two cores may find every derivation slot
+			// taken: a real client waits and tries again.
+			if id, secret, err = bw.h.Signup(ctx, login, "123456782", "Bewoner", "een lange zin als wachtwoord"); !errors.Is(err, ErrBusy) {
+				break
+			}
+		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := bw.h.Push(ctx, id, []connectors.Item{{JWS: signDebt(bw.cjib, fmt.Sprint("d", i), 52500)}}); err != nil {
-			return nil, err
+			return err
 		}
 		ses, err := bw.h.Resume(ctx, secret)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		g, err := ses.Consent.Grant(ctx, consent.Request{Audience: "schuldhulp-a", Purpose: consent.PurposeIntake, Scope: consent.Scope{"debts"}})
 		if err == nil {
 			var url string
 			url, err = ses.Consent.URL(g)
+			mu.Lock()
 			bw.accounts = append(bw.accounts, benchAccount{id: id, login: login, wallet: bw.h.WalletURL(id), grantURL: url})
+			mu.Unlock()
 		}
 		ses.Release()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if err := bw.h.Logout(ctx, secret); err != nil {
-			return nil, err
-		}
+		return bw.h.Logout(ctx, secret)
+	})
+	if err != nil {
+		return nil, err
 	}
+	if err := bw.fill(ctx, n-len(bw.accounts)); err != nil {
+		return nil, err
+	}
+	bw.stored = len(bw.accounts) + max(0, n-len(bw.accounts))
 	bw.setup = time.Since(start)
 	return bw, nil
+}
+
+// fill adds n vaults that nobody uses: copies of the first account's
+// vault store (store.Copy, so on any backend), each with its own id, login
+// name and index entries (the vault's public key in its box), as a sign-up
+// leaves them.
+func (bw *benchHost) fill(ctx context.Context, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	tmplID := bw.accounts[0].id
+	bw.h.forget(tmplID) // closed, so that its store can be opened here
+	tmpl, err := bw.h.backend.OpenVault(ctx, tmplID)
+	if err != nil {
+		return err
+	}
+	defer tmpl.Close()
+	var pub []byte
+	err = bw.h.ix.box(tmplID).View(ctx, func(tx *wallet.BoxTx) error {
+		var err error
+		pub, err = tx.PublicKey()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	// Many at once: the index's writes share commits through its batches.
+	return inParallel(n, 16, func(i int) error {
+		id := trust.RandomID(16)
+		db, err := bw.h.backend.CreateVault(ctx, id)
+		if err != nil {
+			return err
+		}
+		err = store.Copy(ctx, db, tmpl)
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		if err := bw.h.ix.box(id).Update(ctx, func(tx *wallet.BoxTx) error { return tx.SetPublicKey(pub) }); err != nil {
+			return err
+		}
+		return bw.h.ix.addVault(ctx, fmt.Sprintf("leeg%05d", i), id, pub, time.Now())
+	})
+}
+
+// inParallel runs fn(0) … fn(n-1) on workers goroutines and returns the
+// first error; after one, the rest are not started.
+func inParallel(n, workers int, fn func(i int) error) error {
+	work := make(chan int)
+	var once sync.Once
+	var first error
+	failed := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err; close(failed) })
+				}
+			}
+		}()
+	}
+feed:
+	for i := range n {
+		select {
+		case work <- i:
+		case <-failed:
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	return first
 }
 
 func signDebt(o org, jti string, cents int64) string {
@@ -242,7 +352,6 @@ func BenchmarkHostRedeemLocked(b *testing.B) {
 	for _, be := range benchBackends {
 		b.Run(be.name, func(b *testing.B) {
 			bw := be.world(b)
-			b.ReportMetric(float64(len(bw.accounts)), "vaults")
 			testkit.RunLoad(b, benchClients, func(c *http.Client, i int) error {
 				acc := bw.accounts[rand.IntN(len(bw.accounts))]
 				url := strings.SplitN(acc.grantURL, "#", 2)[0]
@@ -254,6 +363,9 @@ func BenchmarkHostRedeemLocked(b *testing.B) {
 				req.Header.Set("Regie-Proof", proof)
 				return do(c, bw.route(req, i, be.hosts), 200)
 			})
+			// After RunLoad: its ResetTimer drops metrics reported before.
+			b.ReportMetric(float64(len(bw.accounts)), "vaults")
+			b.ReportMetric(float64(bw.stored), "vaults-stored")
 		})
 	}
 }
@@ -400,6 +512,7 @@ func BenchmarkHostRSS100Sessions(b *testing.B) {
 	}
 	b.ReportMetric(rssMB(), "rss-MB")
 	b.ReportMetric(bw.setup.Seconds(), "setup-s")
+	b.ReportMetric(float64(bw.stored), "vaults-stored")
 	for _, s := range secrets {
 		bw.h.Logout(ctx, s)
 	}
@@ -417,4 +530,14 @@ func rssMB() float64 {
 		}
 	}
 	return 0
+}
+
+// removeBenchWorld removes the benchmarks' data folder (10,000 vault
+// files, about 1.3 GB) once every benchmark of the run is done; TestMain
+// calls it.
+func removeBenchWorld() {
+	if benchWorld != nil && benchWorld.dir != "" {
+		benchWorld.h.Close()
+		os.RemoveAll(benchWorld.dir)
+	}
 }

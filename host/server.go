@@ -47,14 +47,15 @@ type Limits struct {
 	// together, within LoginPaceWindow, cost nothing; beyond them one try
 	// per LoginPaceEvery is let through, except from a device the resident
 	// logged in on before (it carries a device cookie), which the pace
-	// never holds up. Defaults 20, one hour and one minute.
+	// never holds up. Defaults 20, one hour and one minute; a negative
+	// LoginPaceFree turns the pace off.
 	LoginPaceFree   int
 	LoginPaceWindow time.Duration
 	LoginPaceEvery  time.Duration
 	// PushPerVault bounds the accepted pushes to one vault a minute, and
 	// RedeemPerVault the dossiers served from one vault a minute, from every
 	// client together; a push or redemption that fails uses none of it.
-	// Defaults 60 and 30.
+	// Defaults 60 and 30. Negative values turn these off.
 	PushPerVault   int
 	RedeemPerVault int
 	Body           int // bytes; default 1 MiB

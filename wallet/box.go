@@ -251,8 +251,7 @@ func (t *BoxTx) AddPending(plain []byte, quota PendingQuota) (added bool, err er
 	if err != nil {
 		return false, err
 	}
-	id := pendingID(plain)
-	if ids.Get(id) != nil {
+	if ids.Get(pendingID(plain)) != nil {
 		return false, nil
 	}
 	pub, err := t.publicKey()
@@ -262,6 +261,42 @@ func (t *BoxTx) AddPending(plain []byte, quota PendingQuota) (added bool, err er
 	jwe, err := EncryptTo(pub, PendingType, plain)
 	if err != nil {
 		return false, err
+	}
+	return t.AddSealedPending(plain, jwe, quota)
+}
+
+// SealPending encrypts pushes to the box's public key in a read, for
+// BoxTx.AddSealedPending: the encryption (ECDH-ES) is the costly part of
+// AddPending, and done here it runs where many requests run at once
+// instead of inside the one write that serialises them.
+func (b *Box) SealPending(ctx context.Context, plains [][]byte) ([]string, error) {
+	var pub *ecdsa.PublicKey
+	if err := b.View(ctx, func(tx *BoxTx) error {
+		var err error
+		pub, err = tx.publicKey()
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(plains))
+	for i, plain := range plains {
+		var err error
+		if out[i], err = EncryptTo(pub, PendingType, plain); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// AddSealedPending is AddPending for a push SealPending encrypted.
+func (t *BoxTx) AddSealedPending(plain []byte, jwe string, quota PendingQuota) (added bool, err error) {
+	ids, err := t.sub(boxPendingIDs)
+	if err != nil {
+		return false, err
+	}
+	id := pendingID(plain)
+	if ids.Get(id) != nil {
+		return false, nil
 	}
 	n, size, err := t.pendingUsage()
 	if err != nil {
@@ -405,37 +440,130 @@ func (t *BoxTx) AddEvent(e Event, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	head, err := t.eventsHead()
+	if err != nil {
+		return err
+	}
+	links, head, err := chainEvents(pub, head, []Event{e}, now)
+	if err != nil {
+		return err
+	}
+	return t.putLinks(links, head)
+}
+
+// eventsHead is the box's chain head; zero for an empty chain.
+func (t *BoxTx) eventsHead() (eventHead, error) {
 	var head eventHead
+	if t.root == nil {
+		return head, nil
+	}
 	if raw := t.root.Get(boxHead); raw != nil {
 		if err := json.Unmarshal(raw, &head); err != nil {
-			return fmt.Errorf("box head: %w", ErrCorrupt)
+			return head, fmt.Errorf("box head: %w", ErrCorrupt)
 		}
 	}
-	if e.Time.IsZero() {
-		e.Time = now.UTC()
+	return head, nil
+}
+
+// chainEvents encrypts events to pub as the links after head, and returns
+// them with the head they make.
+func chainEvents(pub *ecdsa.PublicKey, head eventHead, events []Event, now time.Time) ([]LockedEvent, eventHead, error) {
+	links := make([]LockedEvent, 0, len(events))
+	for _, e := range events {
+		if e.Time.IsZero() {
+			e.Time = now.UTC()
+		}
+		e.Seq, e.Prev = 0, ""
+		le := LockedEvent{Seq: head.Seq + 1, Prev: head.Hash}
+		plain, err := json.Marshal(lockedPayload{Seq: le.Seq, Prev: le.Prev, Event: e})
+		if err != nil {
+			return nil, head, err
+		}
+		if le.JWE, err = EncryptTo(pub, EventType, plain); err != nil {
+			return nil, head, err
+		}
+		links = append(links, le)
+		head = eventHead{Seq: le.Seq, Hash: le.hash()}
 	}
-	e.Seq, e.Prev = 0, ""
-	le := LockedEvent{Seq: head.Seq + 1, Prev: head.Hash}
-	plain, err := json.Marshal(lockedPayload{Seq: le.Seq, Prev: le.Prev, Event: e})
-	if err != nil {
-		return err
+	return links, head, nil
+}
+
+// putLinks stores links and the head they make.
+func (t *BoxTx) putLinks(links []LockedEvent, head eventHead) error {
+	for _, le := range links {
+		raw, err := json.Marshal(le)
+		if err != nil {
+			return err
+		}
+		if err := t.put(boxEvents, Seq(le.Seq), raw); err != nil {
+			return err
+		}
 	}
-	if le.JWE, err = EncryptTo(pub, EventType, plain); err != nil {
-		return err
-	}
-	raw, err := json.Marshal(le)
-	if err != nil {
-		return err
-	}
-	if err := t.put(boxEvents, Seq(le.Seq), raw); err != nil {
-		return err
-	}
-	head = eventHead{Seq: le.Seq, Hash: le.hash()}
 	hraw, err := json.Marshal(head)
 	if err != nil {
 		return err
 	}
 	return t.root.Put(boxHead, hraw)
+}
+
+// PreparedEvents are events encrypted to a box's key outside a write, as
+// the links that follow the chain's head at that moment (see
+// Box.PrepareEvents).
+type PreparedEvents struct {
+	events      []Event
+	now         time.Time
+	after, head eventHead
+	links       []LockedEvent
+}
+
+// ChainState is where a box's chain of access events stands (its public
+// key and head), read in a transaction so that PrepareEvents can encrypt
+// after it.
+type ChainState struct {
+	pub  *ecdsa.PublicKey
+	head eventHead
+}
+
+// ChainState reads where the box's chain stands.
+func (t *BoxTx) ChainState() (ChainState, error) {
+	pub, err := t.publicKey()
+	if err != nil {
+		return ChainState{}, err
+	}
+	head, err := t.eventsHead()
+	return ChainState{pub: pub, head: head}, err
+}
+
+// PrepareEvents encrypts events to the box's public key as the next links
+// of its chain after c, outside any transaction. An encryption (ECDH-ES)
+// is the costly part of AddEvent; done here, it runs where many requests
+// run at once instead of inside the one write that serialises them.
+// BoxTx.AddPrepared stores them.
+func (c ChainState) PrepareEvents(events []Event, now time.Time) (*PreparedEvents, error) {
+	links, head, err := chainEvents(c.pub, c.head, events, now)
+	if err != nil {
+		return nil, err
+	}
+	return &PreparedEvents{events: events, now: now, after: c.head, head: head, links: links}, nil
+}
+
+// AddPrepared appends prepared events to the chain. When the chain moved
+// since they were prepared (another write added events), they are
+// encrypted again here, as AddEvent does.
+func (t *BoxTx) AddPrepared(p *PreparedEvents) error {
+	head, err := t.eventsHead()
+	if err != nil {
+		return err
+	}
+	if head != p.after {
+		for _, e := range p.events {
+			if err := t.AddEvent(e, p.now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return t.putLinks(p.links, p.head)
 }
 
 // LockedEvents lists the events waiting to join the resident's log, oldest first.

@@ -27,8 +27,12 @@ type spent struct {
 	n     int
 }
 
-// NewBudget allows n counted events per window for each key.
+// NewBudget allows n counted events per window for each key; a negative n
+// is no budget at all (nil, whose Wait is always zero).
 func NewBudget(n int, window time.Duration, now func() time.Time) *Budget {
+	if n < 0 {
+		return nil
+	}
 	return &Budget{n: n, window: window, now: now, keys: map[string]*spent{}}
 }
 
@@ -46,6 +50,9 @@ func (b *Budget) current(key string, now time.Time) *spent {
 // Wait is how long key must wait before its budget allows another event;
 // zero when it may go ahead.
 func (b *Budget) Wait(key string) time.Duration {
+	if b == nil {
+		return 0
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.now()
@@ -57,6 +64,9 @@ func (b *Budget) Wait(key string) time.Duration {
 
 // Count uses one event of key's budget.
 func (b *Budget) Count(key string) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.now()
@@ -100,8 +110,12 @@ type Pace struct {
 }
 
 // NewPace lets free failures per window through for each key, then one try
-// per every.
+// per every; a negative free is no pace at all (nil, which lets every try
+// through).
 func NewPace(free int, window, every time.Duration, now func() time.Time) *Pace {
+	if free < 0 {
+		return nil
+	}
 	return &Pace{budget: NewBudget(free, window, now), every: every, next: map[string]time.Time{}}
 }
 
@@ -110,6 +124,9 @@ func NewPace(free int, window, every time.Duration, now func() time.Time) *Pace 
 // try was right (or not made after all): then the count and the paced
 // slot it took are given back.
 func (p *Pace) Begin(key string) (end func(ok bool), err error) {
+	if p == nil {
+		return func(bool) {}, nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	before, slot := p.next[key]

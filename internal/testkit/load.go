@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -23,6 +24,7 @@ func RunLoad(b *testing.B, clients int, do func(client *http.Client, i int) erro
 	var firstErr error
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	for w := 0; w < clients; w++ {
 		wg.Add(1)
@@ -51,6 +53,7 @@ func RunLoad(b *testing.B, clients int, do func(client *http.Client, i int) erro
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	if firstErr != nil {
 		b.Fatal(firstErr)
@@ -59,4 +62,17 @@ func RunLoad(b *testing.B, clients int, do func(client *http.Client, i int) erro
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	// The whole process's CPU time (server and clients) per request: on a
+	// machine others load too, latency and throughput swing with their
+	// load, while this moves only with the work each request costs.
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/req")
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
