@@ -202,6 +202,7 @@ func startCluster(bin string) (*pgCluster, error) {
 	if _, err := os.Stat(base); err != nil {
 		base = os.TempDir()
 	}
+	sweepClusters(base)
 	dir, err := os.MkdirTemp(base, "regie-pg-")
 	if err != nil {
 		return nil, err
@@ -276,6 +277,23 @@ func startCluster(bin string) (*pgCluster, error) {
 			c.cmd.Process.Kill()
 			<-c.done
 			return fail(fmt.Errorf("postgres did not answer within a minute: %w", err))
+		}
+	}
+}
+
+// sweepClusters removes the folders of clusters whose test binary died
+// without stopping them (a panic, a timeout: the kernel stopped the server,
+// the folder stayed): a running server keeps data/postmaster.pid, and one
+// starting has had it for all but its first seconds.
+func sweepClusters(base string) {
+	dirs, _ := filepath.Glob(filepath.Join(base, "regie-pg-*"))
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || time.Since(fi.ModTime()) < 10*time.Minute {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "data", "postmaster.pid")); errors.Is(err, os.ErrNotExist) {
+			os.RemoveAll(d)
 		}
 	}
 }
