@@ -335,6 +335,8 @@ type sourceRow struct {
 type dirRow struct {
 	Org       trust.Organisation
 	Connected bool
+	// Online says whether the wallet can connect to it with a code here.
+	Online bool
 }
 
 type refreshRow struct {
@@ -391,7 +393,7 @@ func (s *Server) sourcesData(c *fiber.Ctx) (*sourcesData, *trust.List, error) {
 		if d.Query != "" && !strings.Contains(strings.ToLower(o.Name+" "+o.ID), strings.ToLower(d.Query)) {
 			continue
 		}
-		d.Directory = append(d.Directory, dirRow{Org: o, Connected: connected[o.ID]})
+		d.Directory = append(d.Directory, dirRow{Org: o, Connected: connected[o.ID], Online: r.fetches(o)})
 	}
 	return d, tl, nil
 }
@@ -434,7 +436,10 @@ func (s *Server) refreshSubmit(c *fiber.Ctx, p page) error {
 func (s *Server) connectSubmit(c *fiber.Ctx, p page) error {
 	r := residentOf(c)
 	org := c.FormValue("org")
-	_, err := r.Puller.Connect(c.UserContext(), org, strings.TrimSpace(c.FormValue("code")))
+	err := r.mayConnect(c.UserContext(), org)
+	if err == nil {
+		_, err = r.Puller.Connect(c.UserContext(), org, strings.TrimSpace(c.FormValue("code")))
+	}
 	if err == nil {
 		// Fetch at once, so the overview shows the organisation's figures
 		// right after connecting; a failure shows on the sources page.
@@ -479,6 +484,8 @@ func plainError(lang string, err error) string {
 		return web.T(lang, "src.err.code")
 	case errors.Is(err, connectors.ErrUnreachable):
 		return web.T(lang, "src.err.unreachable")
+	case errors.Is(err, errFetchOff):
+		return web.T(lang, "src.err.fetchoff")
 	}
 	return web.T(lang, "err.generic")
 }

@@ -216,6 +216,11 @@ func (s *Server) apiConnect(c *fiber.Ctx) error {
 	if err := trust.DecodeStrict(c.Body(), &req); err != nil {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", "expected {\"org\": ..., \"code\": ...}")
 	}
+	if err := r.mayConnect(c.UserContext(), req.Org); errors.Is(err, errFetchOff) {
+		return httpx.JSONError(c, fiber.StatusForbidden, "fetch_off", err.Error())
+	} else if err != nil {
+		return fail(c, err)
+	}
 	src, err := r.Puller.Connect(c.UserContext(), req.Org, req.Code)
 	if err != nil {
 		if errors.Is(err, trust.ErrUnknownIssuer) {

@@ -30,6 +30,10 @@ type Resident struct {
 	// grant's sealed record, so a host that serves helpers while the
 	// resident is away offers the QR code and the link instead.
 	ShortCodes bool
+	// MayFetch says whether the wallet may fetch from an organisation's
+	// endpoint; nil means from every one. A host fetches only from the
+	// endpoints of its own trust list.
+	MayFetch func(endpoint string) bool
 	// Address is the wallet's address to give organisations, shown on the
 	// sources page; empty where the resident has no use for it (serve on
 	// 127.0.0.1).
@@ -130,4 +134,26 @@ func (s *Server) openResident(c *fiber.Ctx) (*Resident, func(), error) {
 // errNoShortCodes answers a request for a short code where there are none.
 func errNoShortCodes(c *fiber.Ctx) error {
 	return httpx.JSONError(c, fiber.StatusForbidden, "short_codes_off", "this wallet gives no short codes; share the QR code or the link")
+}
+
+// fetches reports whether the wallet can connect to and fetch from o here.
+func (r *Resident) fetches(o trust.Organisation) bool {
+	return o.Endpoint != "" && (r.MayFetch == nil || r.MayFetch(o.Endpoint))
+}
+
+// errFetchOff is a connection to an organisation this wallet may not fetch
+// from (on a host: one outside the host's trust list).
+var errFetchOff = errors.New("this wallet fetches only from the organisations its host lists; add the organisation's files, or ask it to push to the wallet's address")
+
+// mayConnect refuses a connection to an organisation the wallet may not
+// fetch from; an unknown one is left to the puller to refuse.
+func (r *Resident) mayConnect(ctx context.Context, orgID string) error {
+	tl, err := r.Trust.Load(ctx)
+	if err != nil {
+		return err
+	}
+	if o, ok := tl.Organisation(orgID); ok && o.Endpoint != "" && !r.fetches(*o) {
+		return errFetchOff
+	}
+	return nil
 }

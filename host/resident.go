@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -50,6 +49,7 @@ func (s *Server) Resident(c *fiber.Ctx) (*api.Resident, func(), error) {
 		s.h.cfg.Logger.Error("refreshing redemption records", "err", err.Error())
 	})
 	r.ShortCodes, r.Address, r.CSRF, r.Account = false, s.h.WalletURL(ses.ID), formTokenOf(secret), accountPath
+	r.MayFetch = s.orgFetch.allows
 	r.TakeArrived = func(ctx context.Context) (api.Arrived, error) { return s.h.TakeArrived(ctx, secret) }
 	return r, ses.Release, nil
 }
@@ -74,6 +74,12 @@ type hostOrgsOnly struct {
 	next    http.RoundTripper
 }
 
+// allows reports whether an endpoint is one the host fetches from.
+func (t hostOrgsOnly) allows(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	return err == nil && t.allowed[u.Scheme+"://"+u.Host]
+}
+
 func (t hostOrgsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.allowed[req.URL.Scheme+"://"+req.URL.Host] {
 		return nil, fmt.Errorf("%w: %s", errNotHostOrg, req.URL.Host)
@@ -81,9 +87,8 @@ func (t hostOrgsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
-// orgClientFor is the HTTP client a hosted resident's wallet reaches
-// organisations with.
-func orgClientFor(tl *trust.List) *http.Client {
+// hostOrgsFor lets through the endpoints of the organisations in tl.
+func hostOrgsFor(tl *trust.List) hostOrgsOnly {
 	allowed := map[string]bool{}
 	for _, o := range tl.Organisations() {
 		if o.Endpoint == "" {
@@ -93,5 +98,5 @@ func orgClientFor(tl *trust.List) *http.Client {
 			allowed[u.Scheme+"://"+u.Host] = true
 		}
 	}
-	return &http.Client{Timeout: 10 * time.Second, Transport: hostOrgsOnly{allowed: allowed, next: http.DefaultTransport}}
+	return hostOrgsOnly{allowed: allowed, next: http.DefaultTransport}
 }

@@ -206,7 +206,7 @@ func TestHostFetchesOnlyFromItsTrustList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := orgClientFor(tl)
+	hc := &http.Client{Transport: hostOrgsFor(tl)}
 	for _, tc := range []struct {
 		name, url string
 		ok        bool
@@ -372,4 +372,49 @@ func TestHostedPagesIdleAndHTTPS(t *testing.T) {
 		secure("login page", send("GET", loginPath, "", ""), httpx.CSRFCookie)
 		secure("lock", send("DELETE", "/api/v1/session", session, ""), cookieName)
 	})
+}
+
+// TestHostedResidentCannotConnectOutsideTheHostList: an organisation the
+// resident added herself, whose endpoint the host's list does not name, is
+// offered for files only; connecting to it anyway is refused in words.
+func TestHostedResidentCannotConnectOutsideTheHostList(t *testing.T) {
+	w := newHostWorld(t)
+	a, _ := signedUp(t, w, "fatima", bsnA)
+	own := newOrg(t, "eigen-verhuurder", trust.KindCreditor).org
+	own.Endpoint = "http://10.0.0.1:8080"
+	secret := ""
+	for _, c := range a.client.Jar.Cookies(mustParse(t, w.base)) {
+		if c.Name == cookieName {
+			secret = c.Value
+		}
+	}
+	ses, err := w.h.Resume(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (trust.Store{Vault: ses.Vault}).Add(context.Background(), own); err != nil {
+		t.Fatal(err)
+	}
+	ses.Release()
+	code, page, _ := a.request("GET", "/sources", nil)
+	if code != 200 || !strings.Contains(page, "Organisatie eigen-verhuurder") || strings.Contains(page, `id="code-eigen-verhuurder"`) {
+		t.Fatalf("sources page: %d\n%s", code, page)
+	}
+	if code, page, _ := a.request("POST", "/api/v1/sources", map[string]string{"org": "eigen-verhuurder", "code": "ABCD-1234"}); code != 403 || !strings.Contains(page, "fetch_off") {
+		t.Errorf("connect by the API: %d %s", code, page)
+	}
+	a.get("/sources")
+	code, page, _ = a.post("/sources/connect", url.Values{"org": {"eigen-verhuurder"}, "code": {"ABCD-1234"}})
+	if code != 400 || !strings.Contains(page, "Uw kluis kan niet zelf ophalen bij deze organisatie") {
+		t.Errorf("connect by the page: %d\n%s", code, page)
+	}
+}
+
+func mustParse(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

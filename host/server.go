@@ -89,6 +89,7 @@ type Server struct {
 	// orgClient reaches organisations for residents: only those of the
 	// host's trust list (see hostOrgsOnly).
 	orgClient *http.Client
+	orgFetch  hostOrgsOnly
 }
 
 // ServerOptions tune the host's HTTP server.
@@ -143,7 +144,8 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 		redemptions: httpx.NewBudget(limits.RedeemPerVault, time.Minute, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
 	s.pages, s.pagesErr = web.NewRenderer()
-	s.orgClient = orgClientFor(h.cfg.Trust)
+	s.orgFetch = hostOrgsFor(h.cfg.Trust)
+	s.orgClient = &http.Client{Timeout: 10 * time.Second, Transport: s.orgFetch}
 	var err error
 	s.resident, err = api.NewHosted(api.HostedConfig{Residents: s, PublicURL: h.cfg.PublicURL, LoginPath: loginPath,
 		Logger: h.cfg.Logger, Limits: api.Limits{UploadBody: limits.Body}})
