@@ -58,19 +58,29 @@ func startServe(t *testing.T, data, addr string) (*exec.Cmd, *syncBuffer) {
 // with a fast KDF) and waits until it answers /healthz on addr.
 func startChild(t *testing.T, addr string, args []string, env ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
+	child, childErr, err := tryStartChild(addr, args, env...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return child, childErr
+}
+
+// tryStartChild is startChild that answers a child that did not come up
+// (its address taken, say) as an error.
+func tryStartChild(addr string, args []string, env ...string) (*exec.Cmd, *syncBuffer, error) {
 	child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 	argv, _ := json.Marshal(args)
 	child.Env = append(append(os.Environ(), "REGIE_CHILD_ARGS="+string(argv)), env...)
 	childErr := &syncBuffer{}
 	child.Stderr = childErr
 	if err := child.Start(); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	for i := 0; i < 250; i++ {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return child, childErr
+				return child, childErr, nil
 			}
 		} else {
 			time.Sleep(20 * time.Millisecond)
@@ -78,8 +88,7 @@ func startChild(t *testing.T, addr string, args []string, env ...string) (*exec.
 	}
 	child.Process.Kill()
 	child.Wait()
-	t.Fatalf("child did not come up: %s", childErr.String())
-	return nil, nil
+	return nil, nil, fmt.Errorf("child did not come up: %s", childErr.String())
 }
 
 // TestKillDuringImportAndRelease runs `regie serve` as a child process while

@@ -47,10 +47,9 @@ func newHostProcs(t *testing.T, store, trustFile string) *hostProcs {
 	if store != "" {
 		n = 2
 	}
-	h := &hostProcs{t: t, store: store, trust: trustFile, kids: make([]*exec.Cmd, n)}
+	h := &hostProcs{t: t, store: store, trust: trustFile, kids: make([]*exec.Cmd, n), addrs: make([]string, n)}
 	for range n {
 		h.data = append(h.data, t.TempDir())
-		h.addrs = append(h.addrs, freeAddr(t))
 	}
 	t.Cleanup(func() {
 		for _, k := range h.kids {
@@ -66,14 +65,30 @@ func newHostProcs(t *testing.T, store, trustFile string) *hostProcs {
 // base is the public URL, which every process answers to.
 func (h *hostProcs) base() string { return "http://" + h.addrs[0] }
 
-// start runs process i and waits until it answers.
+// start runs process i and waits until it answers. Its first start
+// picks its address then (process 0's is the public URL, so it starts
+// first), and picks another should a process elsewhere on the machine
+// take the free port before the host binds it; a restart keeps it.
 func (h *hostProcs) start(i int) {
 	h.t.Helper()
-	args := []string{"host", "--data", h.data[i], "--addr", h.addrs[i], "--public-url", h.base(), "--trust", h.trust}
-	if h.store != "" {
-		args = append(args, "--store", h.store)
+	first := h.addrs[i] == ""
+	for try := 0; ; try++ {
+		if first {
+			h.addrs[i] = freeAddr(h.t)
+		}
+		args := []string{"host", "--data", h.data[i], "--addr", h.addrs[i], "--public-url", h.base(), "--trust", h.trust}
+		if h.store != "" {
+			args = append(args, "--store", h.store)
+		}
+		kid, _, err := tryStartChild(h.addrs[i], args)
+		if err == nil {
+			h.kids[i] = kid
+			return
+		}
+		if !first || try == 2 || !strings.Contains(err.Error(), "address already in use") {
+			h.t.Fatal(err)
+		}
 	}
-	h.kids[i], _ = startChild(h.t, h.addrs[i], args)
 }
 
 // stop ends process i with sig and waits for it.
