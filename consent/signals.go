@@ -76,6 +76,9 @@ type VerifiedSignals struct {
 	Audience   string    `json:"audience"`
 	Purpose    Purpose   `json:"purpose"`
 	ValidUntil time.Time `json:"valid_until"`
+	// JWS is the release exactly as the wallet signed it, so that a helper
+	// can keep it and verify it again when it compares the next fetch.
+	JWS string `json:"-"`
 }
 
 // VerifySignals checks a signals release as a helper must before trusting
@@ -108,7 +111,7 @@ func VerifySignals(jws string, hc HelperCheck) (*VerifiedSignals, error) {
 		}
 	}
 	return &VerifiedSignals{SignalsRelease: r, WalletID: wk.id, Audience: hc.HelperID, Purpose: g.purpose,
-		ValidUntil: g.until}, nil
+		ValidUntil: g.until, JWS: jws}, nil
 }
 
 // checkSignal holds one signal to the rules the wallet makes them by.

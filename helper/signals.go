@@ -2,10 +2,14 @@ package helper
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"regie/consent"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -78,4 +82,117 @@ func signalKey(s wallet.Signal) string {
 		k += "\x00" + string(s.Crisis.State) + "\x00" + string(s.Crisis.Date)
 	}
 	return k
+}
+
+// FetchURL fetches what a consent URL answers and verifies it by its kind:
+// a dossier (VerifyDossier) or, for a signals consent, a signals release
+// (VerifySignals). Exactly one of the two results is set.
+func (im *Importer) FetchURL(ctx context.Context, raw string, purpose consent.Purpose) (*consent.VerifiedDossier, *consent.VerifiedSignals, error) {
+	link, err := ParseConsentURL(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if link.WalletID == "" {
+		return nil, nil, errors.New("the consent URL lacks the wallet key (#wk=…); scan the whole QR code")
+	}
+	answer, err := im.Client.Redeem(ctx, link, purpose)
+	if err != nil {
+		return nil, nil, err
+	}
+	if consent.Kind(answer) == consent.SignalsType {
+		vs, err := im.VerifySignals(answer, link.WalletID)
+		return nil, vs, err
+	}
+	vd, err := im.Verify(answer, link.WalletID)
+	return vd, nil, err
+}
+
+// SignalsExportFormat names the JSON a helper keeps of a signals release.
+const SignalsExportFormat = "regie-signals-export/1"
+
+// SignalsExport is a verified signals release as the helper keeps it: the
+// signals with the organisation's name from the helper's trust list, and
+// the release as the wallet signed it, so that the next import can verify
+// it again and say what is new (--since).
+type SignalsExport struct {
+	Format     string          `json:"format"`
+	WalletID   string          `json:"wallet_id"`
+	Purpose    consent.Purpose `json:"purpose"`
+	ValidUntil time.Time       `json:"valid_until"`
+	ReleasedAt time.Time       `json:"released_at"`
+	Signals    []SignalRow     `json:"signals"`
+	Release    string          `json:"release"`
+}
+
+// SignalRow is one signal with its organisation's name and in words.
+type SignalRow struct {
+	wallet.Signal
+	Name string `json:"organisation_name,omitempty"`
+	Text string `json:"text"`
+}
+
+// NewSignalsExport is the export of a verified signals release.
+func NewSignalsExport(vs *consent.VerifiedSignals, tl *trust.List) SignalsExport {
+	e := SignalsExport{Format: SignalsExportFormat, WalletID: vs.WalletID, Purpose: vs.Purpose, ValidUntil: vs.ValidUntil,
+		ReleasedAt: vs.ReleasedAt, Signals: []SignalRow{}, Release: vs.JWS}
+	for _, s := range vs.Signals {
+		e.Signals = append(e.Signals, SignalRow{Signal: s, Name: orgNameOf(tl, s.Organisation), Text: SignalLine(s, orgNamer(tl))})
+	}
+	return e
+}
+
+func orgNameOf(tl *trust.List, id string) string {
+	if tl == nil {
+		return ""
+	}
+	return tl.Name(id)
+}
+
+// Reasons a previous signals import is refused.
+var (
+	ErrPreviousNotSignals  = errors.New("the previous import is not a Regie signals export")
+	ErrPreviousOtherWallet = errors.New("the two releases are of different wallets")
+)
+
+// PreviousSignals reads the export of an earlier signals import and
+// verifies the release inside it again with this helper's key; only that
+// verified release is compared, never the file's rows.
+func (im *Importer) PreviousSignals(raw []byte) (*consent.VerifiedSignals, error) {
+	var head struct {
+		Format  string `json:"format"`
+		Release string `json:"release"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.Format != SignalsExportFormat || head.Release == "" {
+		return nil, ErrPreviousNotSignals
+	}
+	vs, err := im.VerifySignals(head.Release, "")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPreviousRefused, err)
+	}
+	return vs, nil
+}
+
+// SignalChanges says what a signals fetch brought that the previous one
+// did not: "new signal: energy, 35 days in arrears since 2026-10-16
+// (Energie Noord)" per line, or that nothing is new.
+func SignalChanges(prev, cur *consent.VerifiedSignals, tl *trust.List) (string, error) {
+	if prev.WalletID != cur.WalletID {
+		return "", ErrPreviousOtherWallet
+	}
+	news := NewSignals(prev.Signals, cur.Signals)
+	if len(news) == 0 {
+		return "no new signals since " + prev.ReleasedAt.Format(time.DateOnly) + "\n", nil
+	}
+	var b strings.Builder
+	for _, s := range news {
+		b.WriteString("new signal: " + SignalLine(s, orgNamer(tl)) + "\n")
+	}
+	return b.String(), nil
+}
+
+func orgNamer(tl *trust.List) func(string) string {
+	if tl == nil {
+		return nil
+	}
+	return tl.Name
 }

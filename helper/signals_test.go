@@ -39,3 +39,17 @@ func TestSignalLineAndNewSignals(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviousSignalsRefusesOtherFiles(t *testing.T) {
+	im := &Importer{Client: &Client{ID: "schuldhulp-a"}}
+	for name, raw := range map[string]string{
+		"garbage":            "not json",
+		"a dossier's export": `{"format":"regie-export/1","dossier":"a.b.c"}`,
+		"no release":         `{"format":"` + SignalsExportFormat + `","signals":[]}`,
+		"release not signed": `{"format":"` + SignalsExportFormat + `","release":"eyJhbGciOiJub25lIn0.e30."}`,
+	} {
+		if _, err := im.PreviousSignals([]byte(raw)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -130,16 +130,18 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	// The previous import is checked before the wallet is asked: a file
 	// that cannot be compared costs the resident no release.
 	var prev *consent.VerifiedDossier
+	var prevSignals *consent.VerifiedSignals
 	if *since != "" {
-		if prev, err = readPrevious(im, *since); err != nil {
+		if prev, prevSignals, err = readPrevious(im, *since); err != nil {
 			return err
 		}
 	}
 	var vd *consent.VerifiedDossier
+	var vs *consent.VerifiedSignals
 	if *code != "" {
 		vd, err = im.FromCode(ctx, *walletAddr, *code, consent.Purpose(*purpose))
 	} else if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-		vd, err = im.FromURL(ctx, target, consent.Purpose(*purpose))
+		vd, vs, err = im.FetchURL(ctx, target, consent.Purpose(*purpose))
 	} else {
 		if *wk == "" && !*trustAny {
 			return usagef("a dossier file needs --wk THUMBPRINT, the wallet key the resident gave with it; without it anyone could have signed the dossier (--trust-any-wallet-key accepts that risk)")
@@ -151,6 +153,9 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		return explain(err)
+	}
+	if vs != nil || prevSignals != nil {
+		return writeSignals(e, im, vs, prevSignals, *since, *out, *format)
 	}
 	var changes helper.Changes
 	if prev != nil {
@@ -202,17 +207,67 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 }
 
 // readPrevious reads and verifies again the previous import that --since
-// names; any refusal says that nothing was written.
-func readPrevious(im *helper.Importer, path string) (*consent.VerifiedDossier, error) {
+// names: a dossier's export, or a signals export; any refusal says that
+// nothing was written.
+func readPrevious(im *helper.Importer, path string) (*consent.VerifiedDossier, *consent.VerifiedSignals, error) {
 	raw, err := readLimited(path, 4*helper.MaxDossier)
 	if err != nil {
-		return nil, fmt.Errorf("--since: %w; nothing was written", err)
+		return nil, nil, fmt.Errorf("--since: %w; nothing was written", err)
+	}
+	var head struct {
+		Format string `json:"format"`
+	}
+	if json.Unmarshal(raw, &head) == nil && head.Format == helper.SignalsExportFormat {
+		prev, err := im.PreviousSignals(raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--since %s: %w; nothing was written", path, err)
+		}
+		return nil, prev, nil
 	}
 	prev, err := im.Previous(raw)
 	if err != nil {
-		return nil, fmt.Errorf("--since %s: %w; nothing was written", path, err)
+		return nil, nil, fmt.Errorf("--since %s: %w; nothing was written", path, err)
 	}
-	return prev, nil
+	return prev, nil, nil
+}
+
+// writeSignals writes a verified signals release as JSON (to --out, or
+// standard output), and with --since the new signals since the previous
+// release, one line each. A signals release and a dossier are never
+// compared, and a signals release has no spreadsheet form.
+func writeSignals(e *env, im *helper.Importer, vs, prev *consent.VerifiedSignals, since, out, format string) error {
+	switch {
+	case vs == nil:
+		return fmt.Errorf("--since %s: that is a signals export, and this consent released a dossier; nothing was written", since)
+	case since != "" && prev == nil:
+		return fmt.Errorf("--since %s: that is a dossier's export, and this consent released signals; nothing was written", since)
+	case format != "json":
+		return fmt.Errorf("a signals release has no %s form: it holds no amounts or references; import it as json; nothing was written", format)
+	}
+	var changes string
+	if prev != nil {
+		var err error
+		if changes, err = helper.SignalChanges(prev, vs, im.Trust); err != nil {
+			return fmt.Errorf("--since %s: %w; nothing was written", since, err)
+		}
+	}
+	body, err := json.MarshalIndent(helper.NewSignalsExport(vs, im.Trust), "", "  ")
+	if err != nil {
+		return err
+	}
+	body = append(body, '\n')
+	if out == "" && prev == nil {
+		_, err = e.stdout.Write(body)
+		return err
+	}
+	if out != "" {
+		if err := trust.WriteFileAtomic(out, body, 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Verified %d signals from wallet %s; written to %s\n", len(vs.Signals), vs.WalletID, out)
+	}
+	_, err = io.WriteString(e.stdout, changes)
+	return err
 }
 
 func importFile(im *helper.Importer, set jose.JSONWebKeySet, path, wk string) (*consent.VerifiedDossier, error) {

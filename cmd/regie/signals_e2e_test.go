@@ -122,6 +122,15 @@ func TestSignalsEndToEnd(t *testing.T) {
 		t.Fatalf("first fetch: %v %+v", err, prev)
 	}
 
+	// The counsellor's CLI keeps its import, to compare the next with.
+	helperTrustFile := filepath.Join(t.TempDir(), "trust-list.json")
+	energyEntry, _ := os.ReadFile(filepath.Join(energy.dir, "trust.json"))
+	doc, _ := json.Marshal(map[string]any{"organisations": []json.RawMessage{energyEntry}})
+	os.WriteFile(helperTrustFile, doc, 0o644)
+	key := filepath.Join(helperDir, "key.jwk")
+	firstFile := filepath.Join(t.TempDir(), "signals-1.json")
+	c.must("helper", "import", g.URL, "--key", key, "--trust", helperTrustFile, "--purpose", "aftercare", "--out", firstFile)
+
 	// The energy company signs a 35-day arrear; the resident refreshes.
 	arrear := map[string]any{"reference": "EN-2026-4411", "creditor": "Energie Noord", "category": "energy",
 		"original_cents": 9350, "outstanding_cents": 28876, "arrears_cents": 17654, "days_in_arrears": 35,
@@ -178,6 +187,29 @@ func TestSignalsEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The CLI's next import says what is new since the kept one.
+	secondFile := filepath.Join(t.TempDir(), "signals-2.json")
+	changes := c.must("helper", "import", g.URL, "--key", key, "--trust", helperTrustFile, "--purpose", "aftercare",
+		"--since", firstFile, "--out", secondFile)
+	if !strings.Contains(changes, "new signal: energy, 35 days in arrears since 2026-10-16 (Organisatie energie-noord)") {
+		t.Errorf("import --since = %q", changes)
+	}
+	kept, _ := os.ReadFile(secondFile)
+	for _, s := range secrets {
+		if strings.Contains(string(kept), s) {
+			t.Errorf("the counsellor's signals file holds %q", s)
+		}
+	}
+	if again := c.must("helper", "import", g.URL, "--key", key, "--trust", helperTrustFile, "--purpose", "aftercare",
+		"--since", secondFile); !strings.HasPrefix(again, "no new signals since ") {
+		t.Errorf("import --since with nothing new = %q", again)
+	}
+	// A signals release has no spreadsheet form: refused, nothing written.
+	if code, _, errs := c.run("helper", "import", g.URL, "--key", key, "--trust", helperTrustFile, "--purpose", "aftercare",
+		"--format", "csv"); code != 1 || !strings.Contains(errs, "no csv form") {
+		t.Errorf("signals as csv: %d %s", code, errs)
+	}
+
 	// Back home: the log shows the release, and the consent's page what it released.
 	unlock()
 	var audit struct {
@@ -196,8 +228,11 @@ func TestSignalsEndToEnd(t *testing.T) {
 			releases++
 		}
 	}
-	if releases != 2 || !audit.Intact {
-		t.Errorf("%d signals releases in the log (intact %v), want 2", releases, audit.Intact)
+	// Two fetches by the client and four by the CLI (the csv one is refused
+	// by the CLI after the wallet released it: a signals release has no
+	// csv form).
+	if releases != 6 || !audit.Intact {
+		t.Errorf("%d signals releases in the log (intact %v), want 6", releases, audit.Intact)
 	}
 	page := pageText(t, r, "/consent/"+g.ID)
 	if !strings.Contains(page, "Energie bij Organisatie energie-noord: achterstand sinds 16 oktober 2026 (35 dagen)") {
