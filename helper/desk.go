@@ -97,6 +97,9 @@ type Desk struct {
 	mu    sync.Mutex
 	kept  map[string]deskEntry
 	order []string
+	// signals holds the latest signals release of each wallet, by wallet
+	// id, to say what is new in the next.
+	signals map[string]*consent.VerifiedSignals
 }
 
 type deskEntry struct {
@@ -193,7 +196,7 @@ func NewDesk(im *Importer, logger *slog.Logger) (*Desk, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	d := &Desk{im: im, pages: pages, log: logger, kept: map[string]deskEntry{}}
+	d := &Desk{im: im, pages: pages, log: logger, kept: map[string]deskEntry{}, signals: map[string]*consent.VerifiedSignals{}}
 	d.app = fiber.New(fiber.Config{DisableStartupMessage: true, Immutable: true, BodyLimit: 64 << 10,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 60 * time.Second})
 	d.reqs = httpx.NewRequests()
@@ -330,10 +333,11 @@ func (d *Desk) importURL(c *fiber.Ctx) error {
 		return d.form(c, fiber.StatusForbidden, f, web.T(lang, "err.csrf"))
 	}
 	var vd *consent.VerifiedDossier
+	var vs *consent.VerifiedSignals
 	var err error
 	switch {
 	case f.URL != "":
-		vd, err = d.im.FromURL(c.UserContext(), f.URL, f.Purpose)
+		vd, vs, err = d.im.FetchURL(c.UserContext(), f.URL, f.Purpose)
 	case f.Code != "" && f.Wallet != "":
 		vd, err = d.im.FromCode(c.UserContext(), f.Wallet, f.Code, f.Purpose)
 	default:
@@ -342,6 +346,9 @@ func (d *Desk) importURL(c *fiber.Ctx) error {
 	if err != nil {
 		d.log.Info("import refused", "reason", trust.ReasonCode(err))
 		return d.form(c, fiber.StatusUnprocessableEntity, f, web.T(lang, "desk.refused", deskReason(lang, err)))
+	}
+	if vs != nil {
+		return d.showSignals(c, lang, vs)
 	}
 	exp := NewExport(vd, d.im.Trust)
 	id := trust.RandomID(12)

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"regie/consent"
 	"regie/trust"
 	"regie/wallet"
+	"regie/web"
 )
 
 // VerifySignals checks a signals release (consent.VerifySignals) against
@@ -195,4 +198,38 @@ func orgNamer(tl *trust.List) func(string) string {
 		return nil
 	}
 	return tl.Name
+}
+
+// SignalsView is a verified signals release as the desk shows it: the
+// signals in words (crises first), and which are new since the desk's
+// previous release from the same wallet.
+type SignalsView struct {
+	Purpose    consent.Purpose
+	ValidUntil time.Time
+	ReleasedAt time.Time
+	WalletID   string
+	Lines      []string
+	// Since is the previous release's time; zero when there was none.
+	Since time.Time
+	New   []string
+}
+
+// showSignals shows a signals release and what is new in it since the
+// desk's previous one from the same wallet.
+func (d *Desk) showSignals(c *fiber.Ctx, lang string, vs *consent.VerifiedSignals) error {
+	d.mu.Lock()
+	prev := d.signals[vs.WalletID]
+	d.signals[vs.WalletID] = vs
+	d.mu.Unlock()
+	view := SignalsView{Purpose: vs.Purpose, ValidUntil: vs.ValidUntil, ReleasedAt: vs.ReleasedAt, WalletID: vs.WalletID}
+	for _, s := range vs.Signals {
+		view.Lines = append(view.Lines, web.SignalText(lang, s, d.im.Trust.Name))
+	}
+	if prev != nil {
+		view.Since = prev.ReleasedAt
+		for _, s := range NewSignals(prev.Signals, vs.Signals) {
+			view.New = append(view.New, web.SignalText(lang, s, d.im.Trust.Name))
+		}
+	}
+	return d.render(c, fiber.StatusOK, "desk-signals", web.Page{Title: web.T(lang, "desk.title"), Data: view})
 }

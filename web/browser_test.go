@@ -315,20 +315,6 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	}
 	b.check("desk-refused", true)
 
-	// A signals consent for aftercare: nothing ticked, so signals; the
-	// preview says what the counsellor will and will not see, and the
-	// consent's page what it released (nothing yet).
-	b.run(chromedp.Navigate(w.wallet+"/consent"), chromedp.WaitVisible("#to", chromedp.ByQuery),
-		chromedp.SetValue("#to", demo.HelperID, chromedp.ByQuery), chromedp.Click(`input[name="purpose"][value="aftercare"]`, chromedp.ByQuery),
-		chromedp.SetValue("#length", "12m", chromedp.ByQuery),
-		chromedp.Click("#preview", chromedp.ByQuery), chromedp.WaitVisible("#signals-wont", chromedp.ByQuery))
-	if got := b.text("#signals-wont"); !strings.Contains(got, "bedragen") {
-		t.Errorf("signals preview = %q", got)
-	}
-	b.check("consent-signals-preview", true)
-	b.run(chromedp.Click("#confirm", chromedp.ByQuery), chromedp.WaitVisible("#last-release", chromedp.ByQuery))
-	b.check("consent-signals", true)
-
 	// The same pages in English.
 	b.run(chromedp.Navigate(w.wallet + "/lang/en?next=/"))
 	if got := b.text("main h1"); got != "Your overview" {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"regie/api"
 	"regie/consent"
 	"regie/helper"
+	"regie/internal/httpx"
 	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
@@ -130,6 +133,10 @@ func TestSignalsEndToEnd(t *testing.T) {
 	key := filepath.Join(helperDir, "key.jwk")
 	firstFile := filepath.Join(t.TempDir(), "signals-1.json")
 	c.must("helper", "import", g.URL, "--key", key, "--trust", helperTrustFile, "--purpose", "aftercare", "--out", firstFile)
+	desk := startSignalsDesk(t, key, helperTrustFile)
+	if page := desk.fetch(g.URL, "aftercare"); !strings.Contains(page, `id="signals-none"`) {
+		t.Errorf("the desk's first fetch shows signals:\n%s", page)
+	}
 
 	// The energy company signs a 35-day arrear; the resident refreshes.
 	arrear := map[string]any{"reference": "EN-2026-4411", "creditor": "Energie Noord", "category": "energy",
@@ -204,6 +211,17 @@ func TestSignalsEndToEnd(t *testing.T) {
 		"--since", secondFile); !strings.HasPrefix(again, "no new signals since ") {
 		t.Errorf("import --since with nothing new = %q", again)
 	}
+	// The desk says the same, in words, crises first, and nothing more.
+	deskPage := desk.fetch(g.URL, "aftercare")
+	if !strings.Contains(deskPage, `id="signals-new"`) || !strings.Contains(deskPage, "Energie bij Organisatie energie-noord: achterstand sinds 16 oktober 2026 (35 dagen)") {
+		t.Errorf("the desk's next fetch does not show the new signal:\n%s", deskPage)
+	}
+	for _, s := range secrets {
+		if strings.Contains(deskPage, s) {
+			t.Errorf("the desk's signals page shows %q", s)
+		}
+	}
+
 	// A signals release has no spreadsheet form: refused, nothing written.
 	if code, _, errs := c.run("helper", "import", g.URL, "--key", key, "--trust", helperTrustFile, "--purpose", "aftercare",
 		"--format", "csv"); code != 1 || !strings.Contains(errs, "no csv form") {
@@ -228,11 +246,11 @@ func TestSignalsEndToEnd(t *testing.T) {
 			releases++
 		}
 	}
-	// Two fetches by the client and four by the CLI (the csv one is refused
+	// Two fetches by the client, four by the CLI (the csv one is refused
 	// by the CLI after the wallet released it: a signals release has no
-	// csv form).
-	if releases != 6 || !audit.Intact {
-		t.Errorf("%d signals releases in the log (intact %v), want 6", releases, audit.Intact)
+	// csv form) and two by the desk.
+	if releases != 8 || !audit.Intact {
+		t.Errorf("%d signals releases in the log (intact %v), want 8", releases, audit.Intact)
 	}
 	page := pageText(t, r, "/consent/"+g.ID)
 	if !strings.Contains(page, "Energie bij Organisatie energie-noord: achterstand sinds 16 oktober 2026 (35 dagen)") {
@@ -311,4 +329,64 @@ func pageText(t *testing.T, r *resident, path string) string {
 		}
 	}
 	return b.String()
+}
+
+// signalsDesk is the counsellor's desk, in-process on 127.0.0.1.
+type signalsDesk struct {
+	t    *testing.T
+	home string
+	http *http.Client
+	csrf string
+}
+
+func startSignalsDesk(t *testing.T, keyPath, trustPath string) *signalsDesk {
+	t.Helper()
+	key, err := trust.ReadKeyFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, _ := trust.SigningKeyOf(key)
+	tl, err := readTrust(trustPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig}, tl), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go d.Serve(ln)
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	jar, _ := cookiejar.New(nil)
+	sd := &signalsDesk{t: t, home: "http://" + ln.Addr().String(), http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	resp, err := sd.http.Get(sd.home + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(sd.home)
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == httpx.CSRFCookie {
+			sd.csrf = ck.Value
+		}
+	}
+	return sd
+}
+
+// fetch imports a consent URL at the desk and returns the page.
+func (sd *signalsDesk) fetch(consentURL, purpose string) string {
+	sd.t.Helper()
+	resp, err := sd.http.PostForm(sd.home+"/import", url.Values{"csrf": {sd.csrf}, "url": {consentURL}, "purpose": {purpose}})
+	if err != nil {
+		sd.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		sd.t.Fatalf("desk import: %d\n%s", resp.StatusCode, body)
+	}
+	return string(body)
 }
