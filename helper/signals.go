@@ -139,16 +139,9 @@ func NewSignalsExport(vs *consent.VerifiedSignals, tl *trust.List) SignalsExport
 	e := SignalsExport{Format: SignalsExportFormat, WalletID: vs.WalletID, Purpose: vs.Purpose, ValidUntil: vs.ValidUntil,
 		ReleasedAt: vs.ReleasedAt, Signals: []SignalRow{}, Release: vs.JWS}
 	for _, s := range vs.Signals {
-		e.Signals = append(e.Signals, SignalRow{Signal: s, Name: orgNameOf(tl, s.Organisation), Text: SignalLine(s, orgNamer(tl))})
+		e.Signals = append(e.Signals, SignalRow{Signal: s, Name: tl.Name(s.Organisation), Text: SignalLine(s, tl.Name)})
 	}
 	return e
-}
-
-func orgNameOf(tl *trust.List, id string) string {
-	if tl == nil {
-		return ""
-	}
-	return tl.Name(id)
 }
 
 // Reasons a previous signals import is refused.
@@ -188,16 +181,9 @@ func SignalChanges(prev, cur *consent.VerifiedSignals, tl *trust.List) (string, 
 	}
 	var b strings.Builder
 	for _, s := range news {
-		b.WriteString("new signal: " + SignalLine(s, orgNamer(tl)) + "\n")
+		b.WriteString("new signal: " + SignalLine(s, tl.Name) + "\n")
 	}
 	return b.String(), nil
-}
-
-func orgNamer(tl *trust.List) func(string) string {
-	if tl == nil {
-		return nil
-	}
-	return tl.Name
 }
 
 // SignalsView is a verified signals release as the desk shows it: the

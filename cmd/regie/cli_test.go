@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
-	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -23,7 +22,6 @@ import (
 	"regie/api"
 	"regie/consent"
 	"regie/helper"
-	"regie/internal/httpx"
 	"regie/internal/testkit"
 	"regie/trust"
 	"regie/wallet"
@@ -518,45 +516,5 @@ func TestGrantPrintsWhereTheWalletRuns(t *testing.T) {
 // would; it returns the page the desk answers with.
 func deskImportByCode(t *testing.T, keyPath, trustPath, wallet, code string) string {
 	t.Helper()
-	key, err := trust.ReadKeyFile(keyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, _ := trust.SigningKeyOf(key)
-	tl, err := readTrust(trustPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig}, tl), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	go desk.Serve(ln)
-	t.Cleanup(func() { desk.Shutdown(context.Background()) })
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	home := "http://" + ln.Addr().String()
-	resp, err := hc.Get(home + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	u, _ := url.Parse(home)
-	var csrf string
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == httpx.CSRFCookie {
-			csrf = ck.Value
-		}
-	}
-	resp, err = hc.PostForm(home+"/import", url.Values{"csrf": {csrf}, "code": {code}, "wallet": {wallet}, "purpose": {"debt-help-intake"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("desk import by code: %d\n%s", resp.StatusCode, body)
-	}
-	return string(body)
+	return startDesk(t, keyPath, trustPath).importForm(url.Values{"code": {code}, "wallet": {wallet}, "purpose": {"debt-help-intake"}})
 }

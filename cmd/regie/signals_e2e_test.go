@@ -133,7 +133,7 @@ func TestSignalsEndToEnd(t *testing.T) {
 	key := filepath.Join(helperDir, "key.jwk")
 	firstFile := filepath.Join(t.TempDir(), "signals-1.json")
 	c.must("helper", "import", g.URL, "--key", key, "--trust", helperTrustFile, "--purpose", "aftercare", "--out", firstFile)
-	desk := startSignalsDesk(t, key, helperTrustFile)
+	desk := startDesk(t, key, helperTrustFile)
 	if page := desk.fetch(g.URL, "aftercare"); !strings.Contains(page, `id="signals-none"`) {
 		t.Errorf("the desk's first fetch shows signals:\n%s", page)
 	}
@@ -331,15 +331,16 @@ func pageText(t *testing.T, r *resident, path string) string {
 	return b.String()
 }
 
-// signalsDesk is the counsellor's desk, in-process on 127.0.0.1.
-type signalsDesk struct {
+// testDesk is the counsellor's desk, in-process on 127.0.0.1, with a
+// browser-like client holding its form token.
+type testDesk struct {
 	t    *testing.T
 	home string
 	http *http.Client
 	csrf string
 }
 
-func startSignalsDesk(t *testing.T, keyPath, trustPath string) *signalsDesk {
+func startDesk(t *testing.T, keyPath, trustPath string) *testDesk {
 	t.Helper()
 	key, err := trust.ReadKeyFile(keyPath)
 	if err != nil {
@@ -361,7 +362,7 @@ func startSignalsDesk(t *testing.T, keyPath, trustPath string) *signalsDesk {
 	go d.Serve(ln)
 	t.Cleanup(func() { d.Shutdown(context.Background()) })
 	jar, _ := cookiejar.New(nil)
-	sd := &signalsDesk{t: t, home: "http://" + ln.Addr().String(), http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	sd := &testDesk{t: t, home: "http://" + ln.Addr().String(), http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
 	resp, err := sd.http.Get(sd.home + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -377,9 +378,16 @@ func startSignalsDesk(t *testing.T, keyPath, trustPath string) *signalsDesk {
 }
 
 // fetch imports a consent URL at the desk and returns the page.
-func (sd *signalsDesk) fetch(consentURL, purpose string) string {
+func (sd *testDesk) fetch(consentURL, purpose string) string {
 	sd.t.Helper()
-	resp, err := sd.http.PostForm(sd.home+"/import", url.Values{"csrf": {sd.csrf}, "url": {consentURL}, "purpose": {purpose}})
+	return sd.importForm(url.Values{"url": {consentURL}, "purpose": {purpose}})
+}
+
+// importForm posts the desk's import form with values and returns the page.
+func (sd *testDesk) importForm(values url.Values) string {
+	sd.t.Helper()
+	values.Set("csrf", sd.csrf)
+	resp, err := sd.http.PostForm(sd.home+"/import", values)
 	if err != nil {
 		sd.t.Fatal(err)
 	}
