@@ -25,6 +25,9 @@ type HostedConfig struct {
 	// LoginPath is the page a request without a session is sent to; a
 	// GET comes back to where it was after the login (?next=).
 	LoginPath string
+	// AccountPath is the resident's account page, for the menu of the
+	// pages that have no resident (not found).
+	AccountPath string
 	// Logger gets the failures of resident requests; nil discards.
 	Logger *slog.Logger
 	// Limits: only UploadBody applies (files a resident uploads).
@@ -41,7 +44,7 @@ func NewHosted(cfg HostedConfig) (*Hosted, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{pages: pages, log: cfg.Logger, residents: cfg.Residents, loginPath: cfg.LoginPath,
+	s := &Server{pages: pages, log: cfg.Logger, residents: cfg.Residents, loginPath: cfg.LoginPath, account: cfg.AccountPath,
 		cfg: Config{BaseURL: cfg.PublicURL, Logger: cfg.Logger, Limits: cfg.Limits}}
 	return &Hosted{s: s}, nil
 }

@@ -35,11 +35,16 @@ func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error
 func (s *Server) errorPage(c *fiber.Ctx, status int, msg string) error {
 	p := web.Page{Title: web.T(s.lang(c), "err.title"), Data: msg}
 	if token, ok := c.Locals(formTokenKey{}).(string); ok {
-		p.LoggedIn, p.CSRF = true, token
+		p.LoggedIn, p.CSRF, p.Account = true, token, s.account
 	} else if s.sessions != nil {
 		// A page outside the resident's routes (not found) of a live session.
 		if ses, ok := s.sessions.get(c.Cookies(sessionCookie)); ok {
 			p.LoggedIn, p.CSRF = true, ses.csrf
+		}
+	} else if ft, ok := s.residents.(FormTokens); ok {
+		// The same on a host, without opening the vault.
+		if token, ok := ft.FormToken(c); ok {
+			p.LoggedIn, p.CSRF, p.Account = true, token, s.account
 		}
 	}
 	return s.render(c, status, "error", p)

@@ -63,6 +63,14 @@ type Residents interface {
 	Resident(c *fiber.Ctx) (r *Resident, release func(), err error)
 }
 
+// FormTokens is what a host's Residents may also do: tell the form token of
+// a request's live session without opening its vault, so that a page
+// outside the resident's routes (not found) still has the menu and the
+// lock button.
+type FormTokens interface {
+	FormToken(c *fiber.Ctx) (token string, ok bool)
+}
+
 // ErrNoSession is a request without a live resident session.
 var ErrNoSession = errors.New("no resident session")
 

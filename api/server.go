@@ -90,6 +90,8 @@ type Server struct {
 	residents Residents
 	// loginPath is where a page request without a session is sent.
 	loginPath string
+	// account is a host's account page, for the menu of error pages.
+	account string
 	pages     *web.Renderer
 	sessions  *sessions
 	kept      *keptForms

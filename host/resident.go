@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -52,6 +53,19 @@ func (s *Server) Resident(c *fiber.Ctx) (*api.Resident, func(), error) {
 	r.MayFetch = s.orgFetch.allows
 	r.TakeArrived = func(ctx context.Context) (api.Arrived, error) { return s.h.TakeArrived(ctx, secret) }
 	return r, ses.Release, nil
+}
+
+// FormToken is the form token of the request's live session, found in the
+// index without opening the vault.
+func (s *Server) FormToken(c *fiber.Ctx) (string, bool) {
+	secret := c.Cookies(cookieName)
+	// The error handler runs after the request's own context ended.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := s.h.live(ctx, secret); err != nil {
+		return "", false
+	}
+	return formTokenOf(secret), true
 }
 
 // formTokenOf is the form token of a session: derived from the cookie's

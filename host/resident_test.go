@@ -418,3 +418,25 @@ func mustParse(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+// TestHostedErrorPagesKeepTheLock: a page that does not exist, asked for
+// in a session, still has the menu and the lock button (with the
+// session's token); without a session it has neither.
+func TestHostedErrorPagesKeepTheLock(t *testing.T) {
+	w := newHostWorld(t)
+	a, _ := signedUp(t, w, "fatima", bsnA)
+	for _, path := range []string{"/bestaat-niet", "/debt/bestaat-niet"} {
+		req, _ := http.NewRequest("GET", w.base+path, nil)
+		req.Header.Set("Accept", "text/html")
+		code, page, _ := a.do(req)
+		if code != 404 || !strings.Contains(page, `action="/lock"`) || !strings.Contains(page, `href="/kluis"`) || !strings.Contains(page, "Deze pagina bestaat niet") {
+			t.Errorf("%s in a session: %d\n%s", path, code, page)
+		}
+	}
+	anon := w.browser()
+	req, _ := http.NewRequest("GET", w.base+"/bestaat-niet", nil)
+	req.Header.Set("Accept", "text/html")
+	if code, page, _ := anon.do(req); code != 404 || strings.Contains(page, `action="/lock"`) {
+		t.Errorf("not found without a session: %d\n%s", code, page)
+	}
+}

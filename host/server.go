@@ -147,7 +147,7 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	s.orgFetch = hostOrgsFor(h.cfg.Trust)
 	s.orgClient = &http.Client{Timeout: 10 * time.Second, Transport: s.orgFetch}
 	var err error
-	s.resident, err = api.NewHosted(api.HostedConfig{Residents: s, PublicURL: h.cfg.PublicURL, LoginPath: loginPath,
+	s.resident, err = api.NewHosted(api.HostedConfig{Residents: s, PublicURL: h.cfg.PublicURL, LoginPath: loginPath, AccountPath: accountPath,
 		Logger: h.cfg.Logger, Limits: api.Limits{UploadBody: limits.Body}})
 	cfg := fiber.Config{AppName: "regie-host", DisableStartupMessage: true, Immutable: true,
 		BodyLimit: limits.Body, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
