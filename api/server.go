@@ -91,14 +91,14 @@ type Server struct {
 	// loginPath is where a page request without a session is sent.
 	loginPath string
 	// account is a host's account page, for the menu of error pages.
-	account string
-	pages     *web.Renderer
-	sessions  *sessions
-	kept      *keptForms
-	throttle  *throttle
-	log       *slog.Logger
-	cfg       Config
-	hosts     httpx.Hosts
+	account  string
+	pages    *web.Renderer
+	sessions *sessions
+	kept     *keptForms
+	throttle *throttle
+	log      *slog.Logger
+	cfg      Config
+	hosts    httpx.Hosts
 	// derivations counts passphrase key derivations started, and
 	// maxDeriving the most that ran at once, so that tests can prove the
 	// unlock limits hold without timing anything.
