@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"regie/consent"
+	"regie/trust"
 	"regie/wallet"
 )
 
@@ -55,6 +56,10 @@ type Changes struct {
 	// longer in the dossier.
 	EndedIncomes []IncomeChange `json:"ended_incomes"`
 	GoneIncomes  []IncomeChange `json:"gone_incomes"`
+	// NewSignals are debts that reached their signal moment or a crisis
+	// since (or whose arrears began anew, or whose crisis is new or moved):
+	// from a signals release, or worked out from a dossier's debts.
+	NewSignals []SignalRow `json:"new_signals"`
 	// NotCompared counts the claims and incomes only one of two different
 	// consents covers: their coming or going says nothing.
 	NotCompared int `json:"not_compared"`
@@ -63,7 +68,7 @@ type Changes struct {
 // Any reports whether anything changed.
 func (c Changes) Any() bool {
 	return len(c.NewClaims)+len(c.ChangedClaims)+len(c.SettledClaims)+len(c.GoneClaims)+
-		len(c.NewIncomes)+len(c.ChangedIncomes)+len(c.EndedIncomes)+len(c.GoneIncomes) > 0
+		len(c.NewIncomes)+len(c.ChangedIncomes)+len(c.EndedIncomes)+len(c.GoneIncomes)+len(c.NewSignals) > 0
 }
 
 // What changed in a claim, in ClaimChange.Changed.
@@ -143,13 +148,35 @@ func Compare(prev, cur *consent.VerifiedDossier) (Changes, error) {
 	if prev.ReleasedAt.After(cur.ReleasedAt) {
 		return Changes{}, ErrPreviousIsNewer
 	}
-	c := Changes{Format: ChangesFormat, WalletID: cur.WalletID, Since: prev.ReleasedAt, At: cur.ReleasedAt,
-		SameConsent: prev.Grant == cur.Grant, NewClaims: []ClaimChange{}, ChangedClaims: []ClaimChange{},
-		SettledClaims: []ClaimChange{}, GoneClaims: []ClaimChange{}, NewIncomes: []IncomeChange{},
-		ChangedIncomes: []IncomeChange{}, EndedIncomes: []IncomeChange{}, GoneIncomes: []IncomeChange{}}
+	c := newChanges(cur.WalletID, prev.ReleasedAt, cur.ReleasedAt, prev.Grant == cur.Grant)
 	c.compareClaims(prev, cur)
 	c.compareIncomes(prev, cur)
+	for _, s := range NewSignals(prev.Overview.Signals(), cur.Overview.Signals()) {
+		// A debt only the new consent shares is no news.
+		if c.SameConsent || covers(prev, wallet.TypeDebt, s.Organisation) {
+			c.NewSignals = append(c.NewSignals, SignalRow{Signal: s})
+		}
+	}
 	return c, nil
+}
+
+// NameOrganisations fills in the names of the signals' organisations from
+// the helper's trust list (a signal carries only the id), and their line
+// in words as a signals export has it.
+func (c *Changes) NameOrganisations(tl *trust.List) {
+	for i, s := range c.NewSignals {
+		c.NewSignals[i].Name = orgNameOf(tl, s.Organisation)
+		c.NewSignals[i].Text = SignalLine(s.Signal, orgNamer(tl))
+	}
+}
+
+// newChanges is an empty comparison, every list empty rather than null in
+// its JSON.
+func newChanges(walletID string, since, at time.Time, sameConsent bool) Changes {
+	return Changes{Format: ChangesFormat, WalletID: walletID, Since: since, At: at, SameConsent: sameConsent,
+		NewClaims: []ClaimChange{}, ChangedClaims: []ClaimChange{}, SettledClaims: []ClaimChange{}, GoneClaims: []ClaimChange{},
+		NewIncomes: []IncomeChange{}, ChangedIncomes: []IncomeChange{}, EndedIncomes: []IncomeChange{}, GoneIncomes: []IncomeChange{},
+		NewSignals: []SignalRow{}}
 }
 
 // subjectOf is the BSN the dossier's statements are about; empty for a
@@ -345,7 +372,7 @@ func (c *Changes) compareIncomes(prev, cur *consent.VerifiedDossier) {
 
 // String is a one-line summary, for logs: counts only, no names or amounts.
 func (c Changes) String() string {
-	return fmt.Sprintf("%d new, %d changed, %d settled, %d gone claims; %d new, %d changed, %d ended, %d gone incomes",
+	return fmt.Sprintf("%d new, %d changed, %d settled, %d gone claims; %d new, %d changed, %d ended, %d gone incomes; %d new signals",
 		len(c.NewClaims), len(c.ChangedClaims), len(c.SettledClaims), len(c.GoneClaims),
-		len(c.NewIncomes), len(c.ChangedIncomes), len(c.EndedIncomes), len(c.GoneIncomes))
+		len(c.NewIncomes), len(c.ChangedIncomes), len(c.EndedIncomes), len(c.GoneIncomes), len(c.NewSignals))
 }

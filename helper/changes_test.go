@@ -91,7 +91,7 @@ func TestCompareTellsWhatChanged(t *testing.T) {
 	salary := testkit.Income("hoek", "h1", "Supermarkt De Hoek", 62000, t1)
 
 	type counts struct {
-		newC, changed, settled, gone, newI, changedI, endedI, goneI, notCompared int
+		newC, changed, settled, gone, newI, changedI, endedI, goneI, notCompared, newS int
 	}
 	// want is the counts and, where given, the lines in Dutch as the desk
 	// shows them.
@@ -128,8 +128,9 @@ func TestCompareTellsWhatChanged(t *testing.T) {
 			want: want{counts{changed: 1}, []string{"Veranderd|Deurwaarder Van Dijk|VD-9|" + web.Money(42000) + " · achterstand " + web.Money(42000) +
 				" · Incasso · Energie Samen, kenmerk E-1|" + web.Money(51000) + " · achterstand " + web.Money(51000) + " · Deurwaarder · Deurwaarder Van Dijk, kenmerk VD-9"}}},
 		{name: "an eviction announced", prev: []map[string]any{rent("w1", nil, t0)},
-			cur:  []map[string]any{rent("w2", map[string]any{"state": "eviction_announced", "date": "2026-12-19"}, t1)},
-			want: want{counts{changed: 1}, []string{"Veranderd|Woonstad|HUUR-1|geen crisis|Huisuitzetting aangekondigd 19-12-2026"}}},
+			cur: []map[string]any{rent("w2", map[string]any{"state": "eviction_announced", "date": "2026-12-19"}, t1)},
+			want: want{counts{changed: 1, newS: 1}, []string{"Veranderd|Woonstad|HUUR-1|geen crisis|Huisuitzetting aangekondigd 19-12-2026",
+				"Nieuw signaal|woonstad|Huur|—|achterstand sinds 25-11-2026 · Huisuitzetting aangekondigd 19-12-2026"}}},
 		{name: "a new income and one that ended", prev: []map[string]any{uwv("u1", 145000, t0, "")},
 			cur: []map[string]any{uwv("u2", 145000, t1, "2026-11-20"), salary},
 			want: want{counts{newI: 1, endedI: 1}, []string{"Nieuw inkomen|Supermarkt De Hoek|INK-h1|—|" + web.Money(62000) + " per maand",
@@ -164,7 +165,7 @@ func TestCompareTellsWhatChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := counts{len(c.NewClaims), len(c.ChangedClaims), len(c.SettledClaims), len(c.GoneClaims), len(c.NewIncomes),
-				len(c.ChangedIncomes), len(c.EndedIncomes), len(c.GoneIncomes), c.NotCompared}
+				len(c.ChangedIncomes), len(c.EndedIncomes), len(c.GoneIncomes), c.NotCompared, len(c.NewSignals)}
 			if got != tc.want.counts {
 				t.Errorf("changes = %+v\nwant %+v", got, tc.want.counts)
 			}

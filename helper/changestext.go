@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"regie/wallet"
 	"regie/web"
 )
 
@@ -12,7 +13,7 @@ import (
 // now (only those that changed, for a changed claim).
 type ChangeLine struct {
 	// Kind is the change's code: new, changed, settled, gone, income.new,
-	// income.changed, income.ended or income.gone.
+	// income.changed, income.ended, income.gone or signal.new.
 	Kind      string
 	What      string
 	Who       string
@@ -22,7 +23,7 @@ type ChangeLine struct {
 }
 
 // Lines puts the changes into words in lang, claims first (new, changed,
-// settled, gone), then incomes.
+// settled, gone), then incomes, then new signals.
 func (c Changes) Lines(lang string) []ChangeLine {
 	var out []ChangeLine
 	claims := []struct {
@@ -63,7 +64,44 @@ func (c Changes) Lines(lang string) []ChangeLine {
 			out = append(out, l)
 		}
 	}
+	for _, sg := range c.NewSignals {
+		who := sg.Name
+		if who == "" {
+			who = sg.Organisation
+		}
+		out = append(out, ChangeLine{Kind: "signal.new", What: web.T(lang, "chg.signal.new"), Who: who,
+			Reference: web.T(lang, "cat."+string(sg.Category)), Before: web.T(lang, "chg.absent"), Now: signalWords(lang, sg.Signal)})
+	}
 	return out
+}
+
+// signalWords says how long a debt is in arrears and since when, and its
+// crisis: "35 dagen achterstand, sinds 16-10-2026".
+func signalWords(lang string, s wallet.Signal) string {
+	w := arrearsWords(lang, s)
+	if c := s.Crisis; c != nil {
+		w += " · " + web.T(lang, "crisis."+string(c.State)) + " " + web.NumericDate(c.Date)
+	}
+	return w
+}
+
+// arrearsWords says how long a debt is in arrears and since when.
+func arrearsWords(lang string, s wallet.Signal) string {
+	var w string
+	since := web.NumericDate(s.Since)
+	switch {
+	case s.DaysInArrears == 1:
+		w = web.T(lang, "chg.day", since)
+	case s.DaysInArrears > 1:
+		w = web.T(lang, "chg.days", s.DaysInArrears, since)
+	case s.MonthsInArrears == 1:
+		w = web.T(lang, "chg.monthago", since)
+	case s.MonthsInArrears > 1:
+		w = web.T(lang, "chg.months", s.MonthsInArrears, since)
+	default:
+		w = web.T(lang, "chg.since", since)
+	}
+	return w
 }
 
 // claimWords writes the named figures of a claim: "€ 525,00 · Incasso".
@@ -120,6 +158,10 @@ func (c Changes) Text(lang string) string {
 		fmt.Fprintln(&b, web.T(lang, "chg.none"))
 	}
 	for _, l := range lines {
+		if l.Kind == "signal.new" { // "New signal: Energy, 35 days in arrears, since 16-10-2026 (Energie Samen)"
+			fmt.Fprintf(&b, "%s: %s, %s (%s)\n", l.What, l.Reference, l.Now, l.Who)
+			continue
+		}
 		fmt.Fprintf(&b, "%s: %s, %s: %s → %s\n", l.What, l.Who, l.Reference, l.Before, l.Now)
 	}
 	if c.NotCompared > 0 {

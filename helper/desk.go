@@ -181,6 +181,7 @@ func (d *Desk) changes(lang string, prev, cur deskEntry) *DeskChanges {
 		d.log.Info("fetches not compared", "reason", err)
 		return nil
 	}
+	c.NameOrganisations(d.im.Trust)
 	return &DeskChanges{Since: prev.at, SameConsent: c.SameConsent, Lines: c.Lines(lang), NotCompared: c.NotCompared}
 }
 

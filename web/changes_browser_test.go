@@ -44,9 +44,19 @@ func TestDeskShowsWhatChangedSinceTheLastFetch(t *testing.T) {
 		b.run(chromedp.Evaluate(`Array.from(document.querySelectorAll("`+sel+` tbody tr")).map(r => Array.from(r.cells).map(c => c.innerText.replace(/\u00a0/g, " ")).join(" | "))`, &out))
 		return out
 	}
+	// wantRows compares the rows of a table of changes; a wanted row that
+	// ends in "…" is a prefix (a date that moves with today follows it).
 	wantRows := func(where string, got []string, want ...string) {
 		t.Helper()
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		ok := len(got) == len(want)
+		for i := 0; ok && i < len(want); i++ {
+			if p, cut := strings.CutSuffix(want[i], "…"); cut {
+				ok = strings.HasPrefix(got[i], p)
+			} else {
+				ok = got[i] == want[i]
+			}
+		}
+		if !ok {
 			t.Errorf("%s shows:\n%s\nwant:\n%s", where, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
@@ -56,6 +66,8 @@ func TestDeskShowsWhatChangedSinceTheLastFetch(t *testing.T) {
 		"Veranderd | Centraal Justitieel Incassobureau | CJIB-8891-2231 | " + money(52500) + " · achterstand " + money(52500) +
 			" | " + money(64000) + " · achterstand " + money(64000),
 		"Afgehandeld | BelNet Mobiel | BN-0612-7781 | " + money(18500) + " · Incasso | " + money(0) + " · Betaald",
+		// Water from one month in arrears: the new claim is a new signal.
+		"Nieuw signaal | Waterbedrijf Zuid | Water | — | 1 maand achterstand, sinds …",
 	}
 	fetch()
 	if got := b.text("#changes"); !strings.HasPrefix(got, "Veranderd sinds ") {
@@ -87,6 +99,7 @@ func TestDeskShowsWhatChangedSinceTheLastFetch(t *testing.T) {
 	wantRows("the English history", rows(".resident-history table.changes"),
 		"New claim | Waterbedrijf Zuid | WZ-60001 | — | "+money(4500)+" · Open",
 		"Changed | Centraal Justitieel Incassobureau | CJIB-8891-2231 | "+money(52500)+" · arrears "+money(52500)+" | "+money(64000)+" · arrears "+money(64000),
-		"Settled | BelNet Mobiel | BN-0612-7781 | "+money(18500)+" · Collection | "+money(0)+" · Paid")
+		"Settled | BelNet Mobiel | BN-0612-7781 | "+money(18500)+" · Collection | "+money(0)+" · Paid",
+		"New signal | Waterbedrijf Zuid | Water | — | 1 month in arrears, since …")
 	b.check("en-desk-history", true)
 }

@@ -162,6 +162,7 @@ func helperImport(ctx context.Context, e *env, args []string) error {
 		if changes, err = helper.Compare(prev, vd); err != nil {
 			return fmt.Errorf("--since %s: %w; nothing was written", *since, err)
 		}
+		changes.NameOrganisations(im.Trust)
 	}
 	exp := helper.NewExport(vd, im.Trust)
 	var body []byte

@@ -44,12 +44,14 @@ func TestImportSinceTellsWhatChanged(t *testing.T) {
 		"New claim: Waterbedrijf Zuid, WZ-60001: — → € 45,00 · Open",
 		"Changed: Centraal Justitieel Incassobureau, CJIB-8891-2231: € 525,00 · arrears € 525,00 → € 640,00 · arrears € 640,00",
 		"Settled: BelNet Mobiel, BN-0612-7781: € 185,00 · Collection → € 0,00 · Paid",
+		// Water from one month in arrears (the reference's signal moments).
+		"New signal: Water, 1 month in arrears, since ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("--since output lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "No longer in the dossier") || strings.Count(text, "\n") != 5 {
+	if strings.Contains(text, "No longer in the dossier") || strings.Count(text, "\n") != 6 {
 		t.Errorf("--since output tells more than changed:\n%s", text)
 	}
 	// The new import was written and is the next one's previous: nothing
