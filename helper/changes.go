@@ -165,8 +165,8 @@ func Compare(prev, cur *consent.VerifiedDossier) (Changes, error) {
 // in words as a signals export has it.
 func (c *Changes) NameOrganisations(tl *trust.List) {
 	for i, s := range c.NewSignals {
-		c.NewSignals[i].Name = orgNameOf(tl, s.Organisation)
-		c.NewSignals[i].Text = SignalLine(s.Signal, orgNamer(tl))
+		c.NewSignals[i].Name = tl.Name(s.Organisation)
+		c.NewSignals[i].Text = SignalLine(s.Signal, tl.Name)
 	}
 }
 
