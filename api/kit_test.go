@@ -37,6 +37,9 @@ type party struct {
 
 func (p party) key() jose.JSONWebKey { k, _ := trust.SigningKeyOf(p.set); return k }
 
+// dec is a helper's private encryption key, which opens the answers.
+func (p party) dec() jose.JSONWebKey { k, _ := trust.DecryptionKeyOf(p.set); return k }
+
 func newParty(t testing.TB, id string, kind trust.Kind) party {
 	t.Helper()
 	set, org, err := trust.NewOrganisation(id, "Organisatie "+id, kind, "", 2026)
@@ -200,7 +203,7 @@ func (w *world) grant(to string, scope ...string) grantView {
 }
 
 func (w *world) helper(p party) *helper.Client {
-	return &helper.Client{ID: p.org.ID, Key: p.key(), Now: w.clock.Now}
+	return &helper.Client{ID: p.org.ID, Key: p.key(), Dec: p.dec(), Now: w.clock.Now}
 }
 
 func (w *world) importer(p party) *helper.Importer {

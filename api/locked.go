@@ -11,6 +11,7 @@ import (
 
 	"regie/connectors"
 	"regie/consent"
+	"regie/internal/httpx"
 	"regie/trust"
 	"regie/wallet"
 )
@@ -31,6 +32,8 @@ func (s *Server) redeemSealed(c *fiber.Ctx, p consent.Presentation) (bool, error
 	}
 	dossier, _, err := s.one.Consent.RedeemSealed(c.UserContext(), p)
 	switch {
+	case errors.Is(err, consent.ErrResidentAbsent) && !s.one.Vault.Unlocked():
+		return true, httpx.JSONError(c, fiber.StatusConflict, "resident_absent", err.Error())
 	case errors.Is(err, consent.ErrNoRecord), errors.Is(err, consent.ErrUnknownGrant) && s.one.Vault.Unlocked():
 		return false, nil
 	case err != nil:

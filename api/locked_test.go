@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -17,11 +18,25 @@ import (
 
 // lockedWorld is a world whose server takes pushes for the locked vault,
 // checked against the host's trust list (the organisations of the world).
-func lockedWorld(t *testing.T) *world {
+func lockedWorld(t *testing.T) *world { t.Helper(); return lockedWorldWith(t) }
+
+// lockedWorldWith is lockedWorld with more organisations in both the
+// vault's and the host's trust list.
+func lockedWorldWith(t *testing.T, extra ...party) *world {
 	t.Helper()
 	w := newWorld(t, Limits{DossierPerMinute: -1, InboxPerMinute: -1})
 	if err := w.srv.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	if len(extra) > 0 {
+		orgs := w.tl.Organisations()
+		for _, p := range extra {
+			if err := (trust.Store{Vault: w.vault}).Add(context.Background(), p.org); err != nil {
+				t.Fatal(err)
+			}
+			orgs = append(orgs, p.org)
+		}
+		w.tl, _ = trust.NewList(orgs)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -177,5 +192,44 @@ func TestWithdrawnHelperGetsNothingWhileLocked(t *testing.T) {
 	}
 	if _, err := w.importer(w.helperA).FromURL(context.Background(), g.URL, consent.PurposeIntake); !isCode(err, "consent_unknown") {
 		t.Fatalf("withdrawn helper while locked: %v, want consent_unknown", err)
+	}
+}
+
+// TestLockedAnswersAreForTheHelperOnly: what a locked wallet answers a
+// helper is encrypted to that helper's key (a client without it gets a
+// clear refusal, not a dossier), and a helper the trust list gives no
+// encryption key is told the resident must be present (409), never sent a
+// dossier anyone with the link could read; once she is, it is served.
+func TestLockedAnswersAreForTheHelperOnly(t *testing.T) {
+	ctx := context.Background()
+	plain := newParty(t, "schuldhulp-c", trust.KindHelper)
+	plain.org.Keys = plain.org.SigningKeys()
+	w := lockedWorldWith(t, plain)
+	w.unlock()
+	g := w.grant("schuldhulp-a")
+	gc := w.grant("schuldhulp-c")
+	if code := w.call("DELETE", "/api/v1/session", nil, nil); code != 204 {
+		t.Fatalf("lock: %d", code)
+	}
+	link, _ := helper.ParseConsentURL(g.URL)
+	keyless := &helper.Client{ID: w.helperA.org.ID, Key: w.helperA.key(), Now: w.clock.Now}
+	if _, err := keyless.Redeem(ctx, link, consent.PurposeIntake); !errors.Is(err, consent.ErrCannotOpen) {
+		t.Fatalf("a client without the encryption key: %v, want ErrCannotOpen", err)
+	}
+	status, body := w.redeemWithQuery(w.helperA, link, "")
+	if status != 200 || !consent.IsEncrypted(body) || strings.Contains(body, "CJIB") {
+		t.Fatalf("the answer on the wire: %d, encrypted %v", status, consent.IsEncrypted(body))
+	}
+	linkC, _ := helper.ParseConsentURL(gc.URL)
+	if _, err := w.helper(plain).Redeem(ctx, linkC, consent.PurposeIntake); !isCode(err, "resident_absent") {
+		t.Fatalf("a helper without an encryption key while locked: %v, want resident_absent", err)
+	}
+	w.unlock()
+	d, err := w.helper(plain).Redeem(ctx, linkC, consent.PurposeIntake)
+	if err != nil || consent.IsEncrypted(d) {
+		t.Fatalf("present: %v", err)
+	}
+	if _, err := w.importer(plain).Verify(d, linkC.WalletID); err != nil {
+		t.Fatal(err)
 	}
 }

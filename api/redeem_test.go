@@ -24,7 +24,7 @@ func TestShortCodeGuessesCloseOnlyTheGuesser(t *testing.T) {
 		t.Fatalf("short code: %d", code)
 	}
 	ctx := context.Background()
-	stranger := &helper.Client{ID: w.helperB.org.ID, Key: w.helperB.key(), HTTP: clientFrom("127.0.0.3")}
+	stranger := &helper.Client{ID: w.helperB.org.ID, Key: w.helperB.key(), Dec: w.helperB.dec(), HTTP: clientFrom("127.0.0.3")}
 	var last error
 	for i := 0; i < 12; i++ {
 		_, last = stranger.RedeemCode(ctx, w.base, fmt.Sprintf("ZZZZ-%04d", 2222+i), consent.PurposeIntake)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -313,7 +314,7 @@ func SealDossier(dossier string, helperEnc jose.JSONWebKey) (string, error) {
 		cty = SignalsType
 	}
 	enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES_A256KW, Key: helperEnc.Key, KeyID: helperEnc.KeyID},
-		(&jose.EncrypterOptions{}).WithContentType(jose.ContentType(cty)).WithType("regie-dossier+jwe"))
+		(&jose.EncrypterOptions{}).WithContentType(jose.ContentType(cty)).WithType(DossierJWEType))
 	if err != nil {
 		return "", err
 	}
@@ -324,12 +325,29 @@ func SealDossier(dossier string, helperEnc jose.JSONWebKey) (string, error) {
 	return obj.CompactSerialize()
 }
 
-// ErrCannotOpen is returned when an offline dossier file cannot be decrypted
-// with the helper's key.
-var ErrCannotOpen = dossierRefusal("dossier_cannot_open", "the file is not encrypted to this helper's key")
+// DossierJWEType is the typ header of a dossier (or signals release)
+// encrypted to a helper: an offline file, and the wallet's answer to a
+// helper that has an encryption key in the trust list.
+const DossierJWEType = "regie-dossier+jwe"
 
-// OpenDossier decrypts an offline dossier file with the helper's private
-// encryption key.
+// Reasons a helper cannot open an encrypted dossier.
+var (
+	// ErrCannotOpen: the JWE names another recipient key than the
+	// helper's own (another helper's), or the helper holds no encryption
+	// key at all.
+	ErrCannotOpen = dossierRefusal("dossier_cannot_open", "the dossier is encrypted to another key than this helper's encryption key")
+	// ErrDossierAltered: the JWE names the helper's key but does not
+	// decrypt with it: altered or damaged on its way.
+	ErrDossierAltered = dossierRefusal("dossier_altered", "the encrypted dossier does not decrypt with this helper's key: it was altered or damaged")
+)
+
+// IsEncrypted tells an encrypted answer (a compact JWE, five parts) from
+// a signed one (a compact JWS, three parts). It checks nothing else.
+func IsEncrypted(answer string) bool { return strings.Count(answer, ".") == 4 }
+
+// OpenDossier decrypts a dossier encrypted to the helper (an offline file,
+// or a wallet's answer) with the helper's private encryption key and
+// returns the signed dossier inside, which the caller verifies as usual.
 func OpenDossier(jwe string, helperDec jose.JSONWebKey) (string, error) {
 	obj, err := jose.ParseEncryptedCompact(jwe, []jose.KeyAlgorithm{jose.ECDH_ES_A256KW}, []jose.ContentEncryption{jose.A256GCM})
 	if err != nil {
@@ -338,9 +356,21 @@ func OpenDossier(jwe string, helperDec jose.JSONWebKey) (string, error) {
 	if obj.Header.ExtraHeaders[jose.HeaderKey("zip")] != nil {
 		return "", ErrDossierMalformed
 	}
+	if typ, _ := obj.Header.ExtraHeaders[jose.HeaderType].(string); typ != DossierJWEType {
+		return "", fmt.Errorf("%w: not an encrypted dossier (typ %q)", ErrDossierMalformed, typ)
+	}
+	if helperDec.Key == nil {
+		return "", fmt.Errorf("%w: this helper has no encryption key to open it with", ErrCannotOpen)
+	}
+	if kid := obj.Header.KeyID; kid != "" && helperDec.KeyID != "" && kid != helperDec.KeyID {
+		return "", fmt.Errorf("%w (it names key %q, this helper holds %q)", ErrCannotOpen, kid, helperDec.KeyID)
+	}
 	plain, err := obj.Decrypt(helperDec.Key)
 	if err != nil {
-		return "", ErrCannotOpen
+		if obj.Header.KeyID != "" && obj.Header.KeyID == helperDec.KeyID {
+			return "", ErrDossierAltered
+		}
+		return "", fmt.Errorf("%w, or it was altered", ErrCannotOpen)
 	}
 	return string(plain), nil
 }

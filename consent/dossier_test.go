@@ -20,7 +20,18 @@ func (f *fixture) release(t *testing.T, g Grant) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return f.open(t, f.a, out)
+}
+
+// open is what a helper does with a wallet's answer: it decrypts it with
+// its encryption key; the signed dossier inside is what it verifies.
+func (f *fixture) open(t testing.TB, h helper, answer string) string {
+	t.Helper()
+	jws, err := OpenDossier(answer, h.enc)
+	if err != nil {
+		t.Fatalf("opening the answer: %v", err)
+	}
+	return jws
 }
 
 // helperTrust is the helper's own trust list: the organisations it believes.

@@ -60,7 +60,9 @@ func TestOldLayoutVaultStillWorks(t *testing.T) {
 	if err := v.Unlock(ctx, meta.Passphrase); err != nil {
 		t.Fatalf("the old vault no longer unlocks: %v", err)
 	}
-	svc := &Service{Vault: v, Trust: trust.Store{Vault: v}, BaseURL: base}
+	// The fixture kept the helper's signing key only: the service is told
+	// of no encryption key, so that the answers are the signed dossiers.
+	svc := &Service{Vault: v, Trust: signingOnly{trust.Store{Vault: v}}, BaseURL: base}
 
 	list, err := svc.List(ctx)
 	if err != nil || len(list) != 3 {
@@ -178,4 +180,14 @@ func TestLookupsHaveTheirOwnBucket(t *testing.T) {
 	if lookups != 2 {
 		t.Errorf("%d lookups name the grant, want its handle and its short code", lookups)
 	}
+}
+
+// signingOnly is a trust list whose organisations show their signing keys
+// only.
+type signingOnly struct{ TrustSource }
+
+func (s signingOnly) Organisation(ctx context.Context, id string) (trust.Organisation, bool, error) {
+	o, ok, err := s.TrustSource.Organisation(ctx, id)
+	o.Keys = o.SigningKeys()
+	return o, ok, err
 }

@@ -90,7 +90,10 @@ type Presentation struct {
 // checks the presentation against its grant; only when everything holds does
 // it count a use, log the acceptance, and build, sign and log the dossier,
 // all in one transaction, so that a revocation cannot slip between the check
-// and the release. It returns the dossier as a compact JWS.
+// and the release. It returns the answer as the helper is sent it: the
+// signed dossier (a compact JWS) encrypted to the helper's encryption key
+// from the trust list (a compact JWE, see SealDossier), or the JWS itself
+// for a helper the trust list gives no encryption key.
 //
 // A refusal comes back as a *trust.Refusal with its code and HTTP status,
 // and is recorded in the transaction that decides it: a wrong try with a
@@ -186,6 +189,11 @@ func (s *Service) Redeem(ctx context.Context, p Presentation) (string, error) {
 	s.pruneProofs(ctx, now)
 	if refusal != nil {
 		return "", refusal
+	}
+	// One shape for helpers: what a sealed record answers while the
+	// resident is away is what the wallet answers while she is here.
+	if enc, ok := helper.EncryptionKey(); ok {
+		return SealDossier(dossier, enc)
 	}
 	return dossier, nil
 }

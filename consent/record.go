@@ -20,11 +20,15 @@ import (
 )
 
 // A grant's redemption record lets a helper be served while the resident is
-// away: the dossier the wallet signed while unlocked, with everything needed
-// to check a presentation (the grant, the helper's key, the wallet's public
-// key), sealed under a key derived from the grant's handle and stored by the
-// hash of the handle. Whoever holds the disk holds neither; the helper brings
-// the handle in its URL, or the key in its consent token.
+// away: the dossier the wallet signed while unlocked, encrypted to the
+// helper's encryption key from the trust list (a JWE, as SealDossier makes
+// it), with everything needed to check a presentation (the grant, the
+// helper's key, the wallet's public key), sealed under a key derived from
+// the grant's handle and stored by the hash of the handle. The handle opens
+// the check data only: it sits in a URL path, so it may be in a proxy's
+// access log or on a photographed QR code, and together with a copy of the
+// host's disk it must still not reveal the resident's finances. Only the
+// helper's private key opens the dossier.
 
 // RecordRef is the consent token's "rdm" claim: where the grant's record
 // lies and the key that opens it, so that a later fetch with the token finds
@@ -63,15 +67,31 @@ type record struct {
 	Grant     Grant           `json:"grant"`
 	HelperKey jose.JSONWebKey `json:"helper_key"`
 	WalletKey []byte          `json:"wallet_key"`
-	Dossier   string          `json:"dossier"`
-	Count     int             `json:"count"`
+	// Answer is the signed dossier (or signals release) encrypted to the
+	// helper's encryption key: what the helper is sent. Empty when the
+	// helper has no encryption key in the trust list: then the record only
+	// tells the helper that the resident must be present (ErrResidentAbsent).
+	Answer string `json:"answer,omitempty"`
+	// Plain is the signed dossier as the first records held it, readable
+	// by whoever had the handle. It is never served (ErrResidentAbsent);
+	// the next refresh seals the record again without it.
+	Plain string `json:"dossier,omitempty"`
+	Count int    `json:"count"`
+	// ForVault is, for a signals grant, the signed release encrypted to the
+	// vault's own encryption key, so that the resident can read what was
+	// served without the handle's record showing it.
+	ForVault string `json:"for_vault,omitempty"`
 	// Served and ServedAt are, for a signals grant, the release its helper
-	// last received from the record and when, so that the resident can read
-	// exactly that at the next unlock (Settle), however often the record
-	// was re-signed meanwhile.
+	// last received from the record (ForVault at that moment) and when, so
+	// that the resident can read exactly that at the next unlock (Settle),
+	// however often the record was re-signed meanwhile.
 	Served   string    `json:"served,omitempty"`
 	ServedAt time.Time `json:"served_at,omitzero"`
 }
+
+// releaseCopyType is the JWE typ of a signals release encrypted to the
+// vault (record.ForVault).
+const releaseCopyType = "regie-release+jwe"
 
 func sealRecord(id, key []byte, r record) ([]byte, error) {
 	plain, err := json.Marshal(r)
@@ -119,18 +139,26 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 		return err
 	}
 	recs := make([]record, len(grants))
+	encs := make([]*jose.JSONWebKey, len(grants))
 	for i, g := range grants {
-		hk, err := s.helperKey(ctx, g)
+		org, hk, err := s.helper(ctx, g)
 		if err != nil {
 			return err
+		}
+		if enc, ok := org.EncryptionKey(); ok {
+			encs[i] = &enc
 		}
 		g.Handle, g.ShortCode, g.ShortCodeExpiry, g.ShortCodeFails = "", "", time.Time{}, 0
 		recs[i] = record{Grant: g, HelperKey: hk, WalletKey: walletKey}
 	}
+	signed := make([]string, len(recs))
 	err = s.Vault.View(ctx, func(tx *wallet.Tx) error {
 		for i := range recs {
+			if encs[i] == nil {
+				continue // nothing to sign: only the present resident's wallet serves this helper
+			}
 			var err error
-			if recs[i].Dossier, recs[i].Count, err = signDossier(tx, recs[i].Grant, s.factotum()); err != nil {
+			if signed[i], recs[i].Count, err = signDossier(tx, recs[i].Grant, s.factotum()); err != nil {
 				return err
 			}
 		}
@@ -138,6 +166,23 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 	})
 	if err != nil {
 		return err
+	}
+	for i := range recs {
+		if encs[i] == nil {
+			continue
+		}
+		if recs[i].Answer, err = SealDossier(signed[i], *encs[i]); err != nil {
+			return err
+		}
+		if recs[i].Grant.Scope.Signals() {
+			pub, err := s.Vault.PublicEncryptionKey()
+			if err != nil {
+				return err
+			}
+			if recs[i].ForVault, err = wallet.EncryptTo(pub, releaseCopyType, []byte(signed[i])); err != nil {
+				return err
+			}
+		}
 	}
 	return s.box().Update(ctx, func(tx *wallet.BoxTx) error {
 		for i, g := range grants {
@@ -152,7 +197,13 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 			if old != nil {
 				if prev, err := openRecord(id, k, old); err == nil {
 					recs[i].Grant.Uses = max(recs[i].Grant.Uses, prev.Grant.Uses)
-					recs[i].Served, recs[i].ServedAt = prev.Served, prev.ServedAt
+					// A release served from a record of the first format
+					// is plain; Settle has kept it in the vault already
+					// (CatchUp settles before it refreshes), so it is not
+					// carried into the new record.
+					if IsEncrypted(prev.Served) {
+						recs[i].Served, recs[i].ServedAt = prev.Served, prev.ServedAt
+					}
 				}
 			}
 			sealed, err := sealRecord(id, k, recs[i])
@@ -171,15 +222,22 @@ func (s *Service) sealRecords(ctx context.Context, grants []Grant) error {
 // list holds it now; ErrNoLongerHelper once the list no longer names the
 // organisation as a helper with that key.
 func (s *Service) helperKey(ctx context.Context, g Grant) (jose.JSONWebKey, error) {
+	_, hk, err := s.helper(ctx, g)
+	return hk, err
+}
+
+// helper is a grant's helper as the resident's trust list holds it now,
+// and the key it proves with (see helperKey).
+func (s *Service) helper(ctx context.Context, g Grant) (trust.Organisation, jose.JSONWebKey, error) {
 	org, ok, err := s.Trust.Organisation(ctx, g.Audience)
 	if err != nil {
-		return jose.JSONWebKey{}, err
+		return org, jose.JSONWebKey{}, err
 	}
 	hk, found := org.KeyByThumbprint(g.JKT)
 	if !ok || !found || org.Kind != trust.KindHelper {
-		return jose.JSONWebKey{}, fmt.Errorf("%q: %w", g.Audience, ErrNoLongerHelper)
+		return org, jose.JSONWebKey{}, fmt.Errorf("%q: %w", g.Audience, ErrNoLongerHelper)
 	}
-	return hk, nil
+	return org, hk, nil
 }
 
 // Refresh re-signs the dossier of every grant in force and stores it in the
@@ -272,6 +330,9 @@ func (s *Service) Settle(ctx context.Context) error {
 			if r, err := openRecord(id, k, sealed); err == nil && r.Grant.Uses > g.Uses {
 				uses[g.ID] = r.Grant.Uses
 				if r.Served != "" {
+					if r.Served, err = s.servedRelease(ctx, r.Served); err != nil {
+						return err
+					}
 					served[g.ID] = r
 				}
 			}
@@ -300,11 +361,29 @@ func (s *Service) Settle(ctx context.Context) error {
 	return err
 }
 
+// servedRelease is the signed release a record says its helper received:
+// encrypted to the vault, or (a record of the first format) as signed.
+func (s *Service) servedRelease(ctx context.Context, served string) (string, error) {
+	if !IsEncrypted(served) {
+		return served, nil
+	}
+	jws, err := s.Vault.Decrypt(ctx, releaseCopyType, served)
+	return string(jws), err
+}
+
 // ErrNoRecord is returned by RedeemSealed when the presentation names a
 // grant that has no redemption record (a grant made before records existed,
 // or a short code), or asks for part of the grant's scope: only the unlocked
 // vault can serve it.
 var ErrNoRecord = errors.New("no redemption record for this presentation")
+
+// ErrResidentAbsent is returned by RedeemSealed when the grant's record
+// holds no answer it may send: the helper has no encryption key in the
+// trust list (a dossier is never kept readable to whoever has the handle),
+// or the record is of the first format, which kept the dossier readable and
+// is sealed again at the resident's next unlock. Only the resident's
+// unlocked wallet can serve it; it is an ErrNoRecord.
+var ErrResidentAbsent = fmt.Errorf("%w: this consent is served only while the resident's wallet is open", ErrNoRecord)
 
 // errNarrower: a presentation asked for part of the grant's scope; the
 // stored dossier holds all of it, so only the unlocked vault can answer.
@@ -313,7 +392,11 @@ var errNarrower = errors.New("narrower scope asked")
 // RedeemSealed serves a helper from the grant's redemption record, with no
 // key of the vault: it opens the record with the handle (or the key the
 // consent token carries), checks the proof of possession, the grant's time,
-// uses and purpose, counts the use and answers the stored dossier. The
+// uses and purpose, counts the use and answers the stored dossier, which is
+// encrypted to the helper's encryption key (a JWE the helper opens with
+// OpenDossier). A record without such an answer is refused with
+// ErrResidentAbsent once the presentation checked out, and nothing is
+// counted. The
 // acceptance, or a refusal of a known grant, is logged in the box, encrypted
 // to the vault, to join the resident's log at the next unlock. A revoked
 // grant has no record and is refused as unknown.
@@ -390,10 +473,13 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		if len(p.Want) > 0 && !p.Want.Covers(g.Scope) {
 			return errNarrower // the stored dossier holds the whole scope
 		}
+		if rec.Answer == "" {
+			return ErrResidentAbsent // nothing here that only the helper can read
+		}
 		g.Uses++
 		rec.Grant.Uses = g.Uses
 		if g.Scope.Signals() {
-			rec.Served, rec.ServedAt = rec.Dossier, now.UTC()
+			rec.Served, rec.ServedAt = rec.ForVault, now.UTC()
 		}
 		if sealed, err = sealRecord(id, key, rec); err != nil {
 			return err
@@ -420,11 +506,14 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 				}
 			}
 		}
-		dossier = rec.Dossier
+		dossier = rec.Answer
 		return nil
 	})
 	if errors.Is(err, errNarrower) {
 		return "", g, ErrNoRecord
+	}
+	if errors.Is(err, ErrResidentAbsent) {
+		return "", g, err
 	}
 	if err != nil {
 		if errors.Is(err, ErrUnknownGrant) && g.ID == "" {

@@ -93,7 +93,7 @@ func TestSealedRedemptionWhileLocked(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fetch (token %v): %v", byToken, err)
 		}
-		vd, err := VerifyDossier(d, hc)
+		vd, err := VerifyDossier(f.open(t, f.a, d), hc)
 		if err != nil {
 			t.Fatalf("dossier (token %v): %v", byToken, err)
 		}
@@ -187,7 +187,7 @@ func TestRefreshResignsAfterImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		vd, err := VerifyDossier(d, hc)
+		vd, err := VerifyDossier(f.open(t, f.a, d), hc)
 		if err != nil {
 			t.Fatal(err)
 		}

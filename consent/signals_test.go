@@ -56,7 +56,9 @@ func TestSignalsReleaseCarriesNoAmountOrReference(t *testing.T) {
 			var jws string
 			var err error
 			if sealed {
-				jws, err = f.sealedFetch(t, g, true)
+				if jws, err = f.sealedFetch(t, g, true); err == nil {
+					jws = f.open(t, f.a, jws)
+				}
 			} else {
 				jws = f.release(t, g)
 			}

@@ -19,12 +19,21 @@ import (
 
 // Client is the helper side of the consent protocol: it redeems a
 // resident's consent URL (or short code, or a consent token it holds) with a
-// fresh proof signed by the helper's key, and returns the dossier as sent.
+// fresh proof signed by the helper's key, and returns the signed dossier:
+// as sent, or opened with the helper's encryption key when the wallet sent
+// it encrypted. The caller verifies it (consent.VerifyDossier).
 type Client struct {
 	// ID is the helper's organisation id, as in the wallet's trust list.
 	ID string
 	// Key is the helper's private signing key.
 	Key jose.JSONWebKey
+	// Dec is the helper's private encryption key (use "enc" in its key
+	// file). A wallet answers a helper that has an encryption key in the
+	// trust list with the dossier encrypted to it, so that nobody on the
+	// way or on the wallet's host can read it; the client opens it with
+	// Dec and returns the signed dossier inside. Zero for a helper without
+	// one: then an encrypted answer is refused (consent.ErrCannotOpen).
+	Dec jose.JSONWebKey
 	// HTTP does the requests; nil means a client with a 30 s timeout.
 	HTTP *http.Client
 	// Now tells the time for proofs; nil means time.Now.
@@ -146,5 +155,9 @@ func (h *Client) get(ctx context.Context, target string, purpose consent.Purpose
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/jose") {
 		return "", &httpx.Error{Code: "dossier_malformed", Message: "the answer is not a dossier"}
 	}
-	return strings.TrimSpace(string(raw)), nil
+	answer := strings.TrimSpace(string(raw))
+	if consent.IsEncrypted(answer) {
+		return consent.OpenDossier(answer, h.Dec)
+	}
+	return answer, nil
 }

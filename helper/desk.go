@@ -78,8 +78,18 @@ func (im *Importer) FromCode(ctx context.Context, wallet, code string, purpose c
 // an http(s) address without credentials, query or fragment.
 var ErrBadWalletAddress = errors.New("the wallet address must be an http(s) address such as https://wallet.example/v/ID")
 
-// Verify checks a dossier; walletID may be empty for an offline file.
+// Verify checks a dossier: as signed, or encrypted to this helper (a
+// wallet's answer, an offline file), which it opens first with the
+// helper's encryption key. walletID may be empty for an offline file.
 func (im *Importer) Verify(dossier, walletID string) (*consent.VerifiedDossier, error) {
+	if consent.IsEncrypted(dossier) {
+		// A wallet's answer as sent, or an offline file: encrypted to
+		// this helper; the signed dossier inside is what is checked.
+		var err error
+		if dossier, err = consent.OpenDossier(dossier, im.Client.Dec); err != nil {
+			return nil, err
+		}
+	}
 	return consent.VerifyDossier(dossier, consent.HelperCheck{WalletID: walletID, HelperID: im.Client.ID, HelperJKT: im.JKT,
 		Trust: im.Trust, Now: im.Client.now()})
 }

@@ -49,7 +49,7 @@ func newSignedWorld(t *testing.T, helperID string) *signedWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.im = helper.NewImporter(&helper.Client{ID: helperID, Key: h.Key(), Now: func() time.Time { return w.now }}, tl)
+	w.im = helper.NewImporter(&helper.Client{ID: helperID, Key: h.Key(), Dec: w.dec, Now: func() time.Time { return w.now }}, tl)
 	if w.wk, err = trust.WalletID(w.v); err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ var fastKDF = wallet.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}
 type org struct {
 	org trust.Organisation
 	key jose.JSONWebKey
+	dec jose.JSONWebKey // a helper's encryption key
 }
 
 func newOrg(t *testing.T, id string, kind trust.Kind) org {
@@ -39,7 +40,8 @@ func newOrg(t *testing.T, id string, kind trust.Kind) org {
 		t.Fatal(err)
 	}
 	k, _ := trust.SigningKeyOf(set)
-	return org{org: o, key: k}
+	d, _ := trust.DecryptionKeyOf(set)
+	return org{org: o, key: k, dec: d}
 }
 
 type hostWorld struct {
@@ -221,7 +223,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 	if code, out := w.push(accA.Wallet, sj); code != 202 || out["refused"] != float64(1) {
 		t.Fatalf("push from a stranger: %d %v", code, out)
 	}
-	hc := &helper.Client{ID: "schuldhulp-a", Key: w.helpA.key}
+	hc := &helper.Client{ID: "schuldhulp-a", Key: w.helpA.key, Dec: w.helpA.dec}
 	im := helper.NewImporter(hc, w.tl)
 	vd, err := im.FromURL(ctx, g.URL, consent.PurposeIntake)
 	if err != nil {

@@ -295,6 +295,8 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 	case errors.Is(err, ErrBusy):
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return httpx.JSONError(c, fiber.StatusServiceUnavailable, "busy", "many people are logging in; try again in a second")
+	case errors.Is(err, consent.ErrResidentAbsent):
+		return httpx.JSONError(c, fiber.StatusConflict, "resident_absent", err.Error())
 	case errors.Is(err, consent.ErrNoRecord):
 		return httpx.JSONError(c, fiber.StatusConflict, "resident_absent", "this request needs the resident's wallet open; ask again without ?scope=")
 	case errors.Is(err, wallet.ErrNotFound):

@@ -110,7 +110,8 @@ func startDemoWorld(t *testing.T) *demoWorld {
 		t.Fatal(err)
 	}
 	key, _ := trust.SigningKeyOf(set)
-	desk, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: demo.HelperID, Key: key}, tl), nil)
+	dec, _ := trust.DecryptionKeyOf(set)
+	desk, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: demo.HelperID, Key: key, Dec: dec}, tl), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -367,8 +367,9 @@ func TestDossierEndToEnd(t *testing.T) {
 	// by the wallet key itself, is refused by the helper and nothing is written.
 	hkey, _ := trust.ReadKeyFile(key)
 	sig, _ := trust.SigningKeyOf(hkey)
+	dec, _ := trust.DecryptionKeyOf(hkey)
 	link, _ := helper.ParseConsentURL(g.URL)
-	good, err := (&helper.Client{ID: "schuldhulp-a", Key: sig}).Redeem(ctx, link, consent.PurposeIntake)
+	good, err := (&helper.Client{ID: "schuldhulp-a", Key: sig, Dec: dec}).Redeem(ctx, link, consent.PurposeIntake)
 	if err != nil {
 		t.Fatal(err)
 	}

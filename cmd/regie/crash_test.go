@@ -122,7 +122,8 @@ func TestKillDuringImportAndRelease(t *testing.T) {
 	orgKey, _ := trust.SigningKeyOf(orgSet)
 	hSet, _ := trust.ReadKeyFile(filepath.Join(helperDir, "key.jwk"))
 	hKey, _ := trust.SigningKeyOf(hSet)
-	helper := &helper.Client{ID: "schuldhulp-a", Key: hKey, HTTP: &http.Client{Timeout: 5 * time.Second}}
+	hDec, _ := trust.DecryptionKeyOf(hSet)
+	helper := &helper.Client{ID: "schuldhulp-a", Key: hKey, Dec: hDec, HTTP: &http.Client{Timeout: 5 * time.Second}}
 
 	rng := rand.New(rand.NewSource(42))
 	acked := map[string]bool{}

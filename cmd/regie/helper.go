@@ -68,7 +68,9 @@ func newHelperImporter(keyPath, id, trustPath string) (*helper.Importer, jose.JS
 	if err != nil {
 		return nil, set, err
 	}
-	return helper.NewImporter(&helper.Client{ID: id, Key: key}, tl), set, nil
+	// A helper without an encryption key is served only plain answers.
+	dec, _ := trust.DecryptionKeyOf(set)
+	return helper.NewImporter(&helper.Client{ID: id, Key: key, Dec: dec}, tl), set, nil
 }
 
 func helperImport(ctx context.Context, e *env, args []string) error {

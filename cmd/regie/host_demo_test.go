@@ -97,11 +97,12 @@ func TestHostDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, _ := trust.SigningKeyOf(set)
+	dec, _ := trust.DecryptionKeyOf(set)
 	tl, err := readTrust(filepath.Join(data, "demo", "trust-list.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := helper.NewImporter(&helper.Client{ID: demo.HelperID, Key: key}, tl).FromURL(context.Background(), g.URL, consent.PurposeIntake)
+	d, err := helper.NewImporter(&helper.Client{ID: demo.HelperID, Key: key, Dec: dec}, tl).FromURL(context.Background(), g.URL, consent.PurposeIntake)
 	if err != nil || d.Overview.TotalOutstandingCents <= 0 || !strings.HasPrefix(g.URL, sanneWallet) {
 		t.Fatalf("the demo counsellor redeems %s: %v", g.URL, err)
 	}

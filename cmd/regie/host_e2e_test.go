@@ -176,6 +176,7 @@ type e2eOrgs struct {
 	list      *trust.List
 	cjibKey   jose.JSONWebKey
 	helpKey   jose.JSONWebKey
+	helpDec   jose.JSONWebKey
 }
 
 func newE2EOrgs(t *testing.T) e2eOrgs {
@@ -193,6 +194,7 @@ func newE2EOrgs(t *testing.T) e2eOrgs {
 	os.WriteFile(o.trustFile, raw, 0o600)
 	o.cjibKey, _ = trust.SigningKeyOf(cjibSet)
 	o.helpKey, _ = trust.SigningKeyOf(helpSet)
+	o.helpDec, _ = trust.DecryptionKeyOf(helpSet)
 	return o
 }
 
@@ -266,7 +268,7 @@ func testHostEndToEnd(t *testing.T, store string) {
 	if code, out := push(accA.Wallet, sign(bsnA, "a2", "CJIB-A-2222", 77003141)); code != 202 || out["accepted"] != float64(1) {
 		t.Fatalf("push to A while away: %d %v", code, out)
 	}
-	hc := &helper.Client{ID: "schuldhulp-a", Key: helpKey}
+	hc := &helper.Client{ID: "schuldhulp-a", Key: helpKey, Dec: orgs.helpDec}
 	im := helper.NewImporter(hc, tl)
 	vd, err := im.FromURL(ctx, g.URL, consent.PurposeIntake)
 	if err != nil {

@@ -107,8 +107,9 @@ func TestSignalsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig, _ := trust.SigningKeyOf(keys)
+	dec, _ := trust.DecryptionKeyOf(keys)
 	helperTrust, _ := trust.NewList(nil)
-	im := helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig}, helperTrust)
+	im := helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig, Dec: dec}, helperTrust)
 	link, err := helper.ParseConsentURL(g.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -347,11 +348,12 @@ func startDesk(t *testing.T, keyPath, trustPath string) *testDesk {
 		t.Fatal(err)
 	}
 	sig, _ := trust.SigningKeyOf(key)
+	dec, _ := trust.DecryptionKeyOf(key)
 	tl, err := readTrust(trustPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig}, tl), nil)
+	d, err := helper.NewDesk(helper.NewImporter(&helper.Client{ID: "schuldhulp-a", Key: sig, Dec: dec}, tl), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
