@@ -233,3 +233,51 @@ func TestLockedAnswersAreForTheHelperOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHelperTheServerDroppedGetsNothingWhileLocked: `regie serve --trust`
+// restarted on a list without the helper (or with another key of it) no
+// longer serves the helper from the sealed record of a locked vault;
+// before, the record's own copy of the key decided until the next unlock.
+func TestHelperTheServerDroppedGetsNothingWhileLocked(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		helper func(w *world) []trust.Organisation
+		code   string
+	}{
+		{"helper_dropped", func(w *world) []trust.Organisation { return nil }, "not_a_helper"},
+		{"key_withdrawn", func(w *world) []trust.Organisation {
+			return []trust.Organisation{newParty(t, "schuldhulp-a", trust.KindHelper).org}
+		}, "helper_key_withdrawn"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := lockedWorld(t)
+			w.unlock()
+			g := w.grant("schuldhulp-a")
+			w.call("DELETE", "/api/v1/session", nil, nil)
+			if _, err := w.importer(w.helperA).FromURL(context.Background(), g.URL, consent.PurposeIntake); err != nil {
+				t.Fatalf("redemption before the restart: %v", err)
+			}
+			if err := w.srv.Shutdown(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			hostTrust, err := trust.NewList(append([]trust.Organisation{w.cjib.org, w.uwv.org}, tc.helper(w)...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ln, err := net.Listen("tcp", strings.TrimPrefix(w.base, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.srv, err = New(Config{Vault: w.vault, BaseURL: w.base, HostTrust: hostTrust, Limits: Limits{DossierPerMinute: -1, InboxPerMinute: -1}}); err != nil {
+				t.Fatal(err)
+			}
+			go w.srv.Serve(ln)
+			if w.vault.Unlocked() {
+				t.Fatal("the vault is unlocked")
+			}
+			if _, err := w.importer(w.helperA).FromURL(context.Background(), g.URL, consent.PurposeIntake); !isCode(err, tc.code) {
+				t.Fatalf("redemption after the restart: %v, want %s", err, tc.code)
+			}
+		})
+	}
+}

@@ -60,8 +60,9 @@ func (l *Limits) defaults() {
 type Config struct {
 	Vault *wallet.Vault
 	// HostTrust is the trust list pushes to a locked vault are checked
-	// against before they are queued for it; nil means a locked vault takes
-	// no pushes.
+	// against before they are queued for it, and that must still name a
+	// helper (and its key) served from a locked vault's sealed records; nil
+	// means a locked vault takes no pushes and the records alone decide.
 	HostTrust *trust.List
 	// BaseURL is the address helpers and organisations reach the wallet at,
 	// e.g. http://127.0.0.1:8080. Proofs are checked against it.
@@ -148,6 +149,11 @@ func New(cfg Config) (*Server, error) {
 	s.one = NewResident(v, cfg.BaseURL, nil, cfg.OrgClient, func(err error) {
 		s.log.Error("refreshing redemption records", "err", err.Error())
 	})
+	if cfg.HostTrust != nil {
+		// While the resident is away, a helper is served only if the
+		// server's own list still names it and the key its consent names.
+		s.one.Consent.HostTrust = cfg.HostTrust
+	}
 	s.residents = s
 	s.routes()
 	s.stop = make(chan struct{})

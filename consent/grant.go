@@ -392,6 +392,12 @@ func (r Request) Length() Length { return Length{Days: r.Days, Months: r.Months}
 // helper in the trust list.
 var ErrNotHelper = errors.New("not a helper organisation in the trust list")
 
+// HelperList is a trust list in memory, such as a host's: the
+// organisation listed under an id. *trust.List is one.
+type HelperList interface {
+	Organisation(id string) (*trust.Organisation, bool)
+}
+
 // TrustSource looks up one organisation of the trust list.
 type TrustSource interface {
 	Organisation(ctx context.Context, id string) (trust.Organisation, bool, error)

@@ -39,6 +39,12 @@ var (
 	ErrShortCode      = trust.NewRefusal(http.StatusUnauthorized, "code_invalid", "the code is wrong or expired")
 	ErrTooManyCodes   = trust.NewRefusal(http.StatusTooManyRequests, "code_blocked", "too many wrong codes; try again later")
 	ErrNoLongerHelper = trust.NewRefusal(http.StatusForbidden, "not_a_helper", "the organisation is not a helper in the resident's trust list")
+	// ErrHostDropped: while the resident is away, the host's trust list
+	// decides too, and no longer names the organisation as a helper.
+	ErrHostDropped = trust.NewRefusal(http.StatusForbidden, "not_a_helper", "the organisation is not a helper in this host's trust list")
+	// ErrKeyWithdrawn: the key the consent names (cnf.jkt) is no longer
+	// one the host's trust list names for the helper.
+	ErrKeyWithdrawn = trust.NewRefusal(http.StatusForbidden, "helper_key_withdrawn", "the key this consent names is no longer in the trust list for this helper")
 )
 
 // Code returns the refusal code of err, for the API.

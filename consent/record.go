@@ -452,6 +452,11 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		if unchanged || signedByOneOf(proof, []jose.JSONWebKey{rec.HelperKey}) {
 			actor = pc.Issuer
 		}
+		if !unlocked && s.HostTrust != nil {
+			if err := hostStillServes(s.HostTrust, g); err != nil {
+				return err
+			}
+		}
 		if p.Token != "" && !g.holdsToken(p.Token) {
 			return ErrInvalidToken
 		}
@@ -522,6 +527,22 @@ func (s *Service) RedeemSealed(ctx context.Context, p Presentation) (string, Gra
 		return "", g, s.logRefusal(ctx, g, actor, err, now)
 	}
 	return dossier, g, nil
+}
+
+// hostStillServes checks a grant against the host's trust list as it is
+// now: its audience must still be a helper there, and the key the grant
+// names (cnf.jkt, the key the record holds) one the list still names for
+// it. A helper that added a new key keeps its consents while the old key
+// stays listed.
+func hostStillServes(l HelperList, g Grant) error {
+	org, ok := l.Organisation(g.Audience)
+	if !ok || org.Kind != trust.KindHelper {
+		return ErrHostDropped
+	}
+	if _, ok := org.KeyByThumbprint(g.JKT); !ok {
+		return ErrKeyWithdrawn
+	}
+	return nil
 }
 
 // presigned runs RedeemSealed's signature checks outside the write and

@@ -52,6 +52,13 @@ type Service struct {
 	// box inside the vault file (regie serve). A host passes the vault's box
 	// in its index.
 	Box *wallet.Box
+	// HostTrust, when set, is the trust list of the server the wallet runs
+	// on (a host's --trust) as it is now. While the resident is away a
+	// grant's sealed record holds the helper's key as it was at the last
+	// login; the host's list must still name the organisation as a helper
+	// and that key for it, so that a helper the host dropped (or whose key
+	// it withdrew) is not served for months until the next login.
+	HostTrust HelperList
 
 	// recMu keeps a refresh from writing back a record that a revocation
 	// has just deleted.

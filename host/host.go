@@ -733,14 +733,17 @@ func (h *Host) Push(ctx context.Context, id string, items []connectors.Item) (co
 }
 
 // Redeem serves a helper from the grant's sealed record, without any key
-// of the vault.
+// of the vault, as long as the host's trust list still names the helper
+// and the key its consent names.
 func (h *Host) Redeem(ctx context.Context, id string, p consent.Presentation) (string, error) {
 	if err := h.known(ctx, id); errors.Is(err, wallet.ErrNotFound) {
 		return "", consent.ErrUnknownGrant
 	} else if err != nil {
 		return "", err
 	}
-	svc := &consent.Service{Box: h.ix.box(id)}
+	// The sealed record holds the helper's key as the vault knew it at the
+	// last login; the host's list as it is now must agree.
+	svc := &consent.Service{Box: h.ix.box(id), HostTrust: h.cfg.Trust}
 	d, _, err := svc.RedeemSealed(ctx, p)
 	return d, err
 }
