@@ -32,6 +32,8 @@ func fail(c *fiber.Ctx, err error) error {
 		return httpx.JSONError(c, fiber.StatusBadRequest, "not_a_helper", "that organisation is not a helper in the trust list")
 	case errors.Is(err, connectors.ErrBundle):
 		return httpx.JSONError(c, fiber.StatusBadRequest, "malformed", err.Error())
+	case errors.Is(err, wallet.ErrIssuerFull):
+		return httpx.JSONError(c, fiber.StatusInsufficientStorage, "queue_full", wallet.ErrIssuerFull.Error())
 	case errors.Is(err, wallet.ErrQueueFull):
 		return httpx.JSONError(c, fiber.StatusInsufficientStorage, "queue_full", wallet.ErrQueueFull.Error())
 	case errors.Is(err, connectors.ErrInvalidCode):

@@ -82,6 +82,10 @@ type Arrived struct {
 	// Reasons are why statements were refused (the importer's reason
 	// codes), each once.
 	Reasons []string `json:"reasons,omitempty"`
+	// RefusedFrom are the trust-list ids of the organisations that sent
+	// statements about someone else (their signatures verified), each
+	// once: the resident sees who filled the queue with them.
+	RefusedFrom []string `json:"refused_from,omitempty"`
 }
 
 // Empty reports whether nothing arrived.
@@ -95,8 +99,13 @@ func ArrivedOf(rep connectors.Report) Arrived {
 		switch {
 		case (it.Outcome == connectors.OutcomeAdded || it.Outcome == connectors.OutcomeHistory) && it.Issuer != "" && !slices.Contains(a.From, it.Issuer):
 			a.From = append(a.From, it.Issuer)
-		case it.Outcome == connectors.OutcomeRefused && it.Reason != "" && !slices.Contains(a.Reasons, it.Reason):
-			a.Reasons = append(a.Reasons, it.Reason)
+		case it.Outcome == connectors.OutcomeRefused:
+			if it.Reason != "" && !slices.Contains(a.Reasons, it.Reason) {
+				a.Reasons = append(a.Reasons, it.Reason)
+			}
+			if it.Issuer != "" && !slices.Contains(a.RefusedFrom, it.Issuer) {
+				a.RefusedFrom = append(a.RefusedFrom, it.Issuer)
+			}
 		}
 	}
 	return a

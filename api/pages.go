@@ -258,7 +258,11 @@ func (s *Server) overviewPage(c *fiber.Ctx, p page) error {
 		for _, id := range a.From {
 			from = append(from, tl.Name(id))
 		}
-		d.Arrived = web.ArrivedText(p.lang, a.Added, from, a.Refused, a.Reasons)
+		refusedFrom := make([]string, 0, len(a.RefusedFrom))
+		for _, id := range a.RefusedFrom {
+			refusedFrom = append(refusedFrom, tl.Name(id))
+		}
+		d.Arrived = web.ArrivedText(p.lang, a.Added, from, a.Refused, a.Reasons, refusedFrom)
 	}
 	for _, group := range [][]wallet.PlanLine{o.Plan.First, o.Plan.FixedCosts, o.Plan.Other} {
 		for _, l := range group {

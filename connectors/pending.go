@@ -19,8 +19,9 @@ const OutcomeQueued = "queued"
 // and the ones that pass are stored in the box encrypted to the vault, all
 // in one transaction. A statement already waiting, or repeated in the same
 // push, is queued once (outcome duplicate); a push that would take the queue
-// beyond quota is wallet.ErrQueueFull and queues nothing. The vault verifies
-// the statements in full when it imports them.
+// beyond quota is wallet.ErrQueueFull (wallet.ErrIssuerFull beyond its
+// issuer's share of the quota) and queues nothing. The vault verifies the
+// statements in full when it imports them.
 func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, quota wallet.PendingQuota, items []Item) (Report, error) {
 	rep := Report{Items: make([]ItemResult, len(items))}
 	ok := make([]bool, len(items))
@@ -70,7 +71,7 @@ func Queue(ctx context.Context, box *wallet.Box, v *trust.Verifier, quota wallet
 				continue
 			}
 			var err error
-			if added[i], err = tx.AddSealedPending(plains[at[i]], sealed[at[i]], quota); err != nil {
+			if added[i], err = tx.AddSealedPending(plains[at[i]], sealed[at[i]], rep.Items[i].Issuer, quota); err != nil {
 				return err
 			}
 		}
@@ -123,6 +124,9 @@ func (im *Importer) ImportPending(ctx context.Context, box *wallet.Box) (Report,
 	if err != nil {
 		return rep, err
 	}
+	if err := im.logMisaddressed(ctx, items, &rep); err != nil {
+		return rep, err
+	}
 	for range unreadable {
 		rep.AddUnreadable("", "unreadable", wallet.ErrCorrupt)
 	}
@@ -135,6 +139,50 @@ func (im *Importer) ImportPending(ctx context.Context, box *wallet.Box) (Report,
 		return nil
 	})
 	return rep, err
+}
+
+// logMisaddressed names the sender of every queued statement refused as
+// being about someone else: its signature verified against the vault's
+// trust list, so its issuer is known for certain. The report's items get
+// the issuer, and the resident's log one entry per sender with the count,
+// so that a trusted organisation filling the queue with other people's
+// statements while the resident was away is seen for who it is.
+func (im *Importer) logMisaddressed(ctx context.Context, items []Item, rep *Report) error {
+	tl, err := trust.Store{Vault: im.Vault}.Load(ctx)
+	if err != nil {
+		return err
+	}
+	v := &trust.Verifier{Trust: tl, AnySubject: true, AllowExpired: true, Now: im.Vault.Now}
+	counts := map[string]int{}
+	var order []string
+	for i := range items {
+		it := &rep.Items[i]
+		if it.Outcome != OutcomeRefused || it.Reason != trust.ReasonCode(trust.ErrWrongSubject) {
+			continue
+		}
+		st, err := v.Verify(items[i].JWS)
+		if err != nil {
+			continue
+		}
+		it.Issuer = st.Issuer
+		if counts[st.Issuer] == 0 {
+			order = append(order, st.Issuer)
+		}
+		counts[st.Issuer]++
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	return im.Vault.Update(ctx, func(tx *wallet.Tx) error {
+		for _, iss := range order {
+			err := tx.AppendEvent(wallet.Event{Kind: wallet.EventStatementRefused, Actor: iss,
+				Reason: trust.ReasonCode(trust.ErrWrongSubject), Count: counts[iss], Via: wallet.ChannelPush})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // ErrMediaType is a push whose Content-Type is neither application/jose

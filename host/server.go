@@ -52,9 +52,10 @@ type Limits struct {
 	LoginPaceFree   int
 	LoginPaceWindow time.Duration
 	LoginPaceEvery  time.Duration
-	// PushPerVault bounds the accepted pushes to one vault a minute, and
-	// RedeemPerVault the dossiers served from one vault a minute, from every
-	// client together; a push or redemption that fails uses none of it.
+	// PushPerVault bounds the statements queued for one vault a minute (a
+	// bundle of 500 counts 500), and RedeemPerVault the dossiers served
+	// from one vault a minute, from every client together; a push or
+	// redemption that fails uses none of it.
 	// Defaults 60 and 30. Negative values turn these off.
 	PushPerVault   int
 	RedeemPerVault int
@@ -301,6 +302,8 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 		return httpx.JSONError(c, fiber.StatusConflict, "resident_absent", "this request needs the resident's wallet open; ask again without ?scope=")
 	case errors.Is(err, wallet.ErrNotFound):
 		return httpx.JSONError(c, fiber.StatusNotFound, "not_found", "not found")
+	case errors.Is(err, wallet.ErrIssuerFull):
+		return httpx.JSONError(c, fiber.StatusInsufficientStorage, "queue_full", wallet.ErrIssuerFull.Error())
 	case errors.Is(err, wallet.ErrQueueFull):
 		return httpx.JSONError(c, fiber.StatusInsufficientStorage, "queue_full", wallet.ErrQueueFull.Error())
 	case errors.Is(err, connectors.ErrBundle):
@@ -419,9 +422,7 @@ func (s *Server) push(c *fiber.Ctx) error {
 	if err != nil {
 		return s.fail(c, err)
 	}
-	if rep.Queued > 0 {
-		s.pushes.Count(vault)
-	}
+	s.pushes.CountN(vault, rep.Queued)
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": rep.Queued, "refused": rep.Refused, "results": rep.Items})
 }
 

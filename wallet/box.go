@@ -68,6 +68,9 @@ var (
 	// number, boxPendingSeqs the other way.
 	boxPendingIDs  = []byte("pending-ids")
 	boxPendingSeqs = []byte("pending-seqs")
+	// boxPendingFrom maps a queued statement's sequence number to a hash
+	// of its issuer (issuerTag), so that each issuer's share is counted.
+	boxPendingFrom = []byte("pending-from")
 	boxEvents      = []byte("events")
 	boxRecords     = []byte("records")
 	boxProofs      = []byte("proofs")
@@ -78,6 +81,9 @@ type BoxTx struct {
 	tx   store.Tx
 	box  *Box
 	root store.Bucket // nil in a read transaction when the box is empty
+	// usage is what waits in the pending queue, counted once per
+	// transaction and kept up to date by its own writes.
+	usage *queueUsage
 }
 
 // View runs fn in a read transaction over the box.
@@ -213,15 +219,35 @@ func (t *BoxTx) PublicKey() ([]byte, error) {
 
 // PendingQuota bounds what may wait in one box for its vault's next
 // unlock: every queued statement costs the resident a decryption and a
-// verification at login, and the host's disk.
+// verification at login, and the host's disk. Each issuer has a share of
+// its own within the whole, so that one organisation (whose statements the
+// host can check only for their signature while the resident is away: not
+// whom they are about) cannot take the room of the others.
 type PendingQuota struct {
 	Items int   // statements
 	Bytes int64 // bytes of their JWEs
+	// IssuerItems and IssuerBytes bound what one issuer may have waiting;
+	// zero means the whole (no share).
+	IssuerItems int
+	IssuerBytes int64
 }
 
 // DefaultPendingQuota is far above what organisations push to one resident
-// between two logins, and far below what makes a login slow.
-var DefaultPendingQuota = PendingQuota{Items: 1000, Bytes: 8 << 20}
+// between two logins, and far below what makes a login slow; one issuer may
+// fill a tenth of it in statements and an eighth in bytes.
+var DefaultPendingQuota = PendingQuota{Items: 1000, Bytes: 8 << 20, IssuerItems: 100, IssuerBytes: 1 << 20}
+
+// share is one issuer's bound.
+func (q PendingQuota) share() (int, int64) {
+	items, size := q.IssuerItems, q.IssuerBytes
+	if items <= 0 {
+		items = q.Items
+	}
+	if size <= 0 {
+		size = q.Bytes
+	}
+	return items, size
+}
 
 // Pending is one pushed statement waiting for the vault's next unlock.
 type Pending struct {
@@ -233,6 +259,44 @@ type Pending struct {
 // quota; the queue empties at the resident's next login.
 var ErrQueueFull = errors.New("too many statements are waiting for this wallet's resident to log in; try again later")
 
+// ErrIssuerFull is a push that would take its issuer's share of a box's
+// pending queue (PendingQuota.IssuerItems, IssuerBytes) beyond its bound;
+// other issuers still have room. It matches ErrQueueFull with errors.Is.
+var ErrIssuerFull error = issuerFull{}
+
+type issuerFull struct{}
+
+func (issuerFull) Error() string {
+	return "too many statements of this organisation are waiting for this wallet's resident to log in; try again after the next login"
+}
+func (issuerFull) Is(target error) bool { return target == ErrQueueFull }
+
+// issuerTag is how a box tells the issuers of queued statements apart: a
+// hash of the issuer's id salted with the vault's public key. The trust
+// list is public, so whoever reads the box and tries every listed id can
+// tell which organisation has statements waiting (never what they say);
+// the share cannot be counted while the resident is away without it.
+func issuerTag(pub []byte, issuer string) []byte {
+	h := sha256.New()
+	h.Write([]byte("regie/v1/pending-issuer\x00"))
+	h.Write(pub)
+	h.Write([]byte{0})
+	h.Write([]byte(issuer))
+	return h.Sum(nil)[:16]
+}
+
+// queueUsage is what waits in a box's pending queue, in all and per issuer tag.
+type queueUsage struct {
+	n    int
+	size int64
+	by   map[string]issuerUsage
+}
+
+type issuerUsage struct {
+	n    int
+	size int64
+}
+
 // pendingID is how the box recognises a statement it already queued: a
 // hash of the signed statement, which only someone holding it can match.
 func pendingID(plain []byte) []byte {
@@ -242,11 +306,12 @@ func pendingID(plain []byte) []byte {
 	return h.Sum(nil)
 }
 
-// AddPending queues plain (one pushed statement) encrypted to the vault,
-// once: a statement already waiting is not queued again and added is
-// false. A statement that would take the queue beyond quota is
-// ErrQueueFull; the caller's transaction then writes nothing.
-func (t *BoxTx) AddPending(plain []byte, quota PendingQuota) (added bool, err error) {
+// AddPending queues plain (one pushed statement of issuer, as the host
+// checked its signature) encrypted to the vault, once: a statement already
+// waiting is not queued again and added is false. A statement that would
+// take the queue beyond quota is ErrQueueFull, or ErrIssuerFull beyond its
+// issuer's share; the caller's transaction then writes nothing.
+func (t *BoxTx) AddPending(plain []byte, issuer string, quota PendingQuota) (added bool, err error) {
 	ids, err := t.sub(boxPendingIDs)
 	if err != nil {
 		return false, err
@@ -262,7 +327,7 @@ func (t *BoxTx) AddPending(plain []byte, quota PendingQuota) (added bool, err er
 	if err != nil {
 		return false, err
 	}
-	return t.AddSealedPending(plain, jwe, quota)
+	return t.AddSealedPending(plain, jwe, issuer, quota)
 }
 
 // SealPending encrypts pushes to the box's public key in a read, for
@@ -288,8 +353,9 @@ func (b *Box) SealPending(ctx context.Context, plains [][]byte) ([]string, error
 	return out, nil
 }
 
-// AddSealedPending is AddPending for a push SealPending encrypted.
-func (t *BoxTx) AddSealedPending(plain []byte, jwe string, quota PendingQuota) (added bool, err error) {
+// AddSealedPending is AddPending for a push SealPending encrypted. The
+// issuer's share and the whole queue are counted in this transaction.
+func (t *BoxTx) AddSealedPending(plain []byte, jwe, issuer string, quota PendingQuota) (added bool, err error) {
 	ids, err := t.sub(boxPendingIDs)
 	if err != nil {
 		return false, err
@@ -298,11 +364,22 @@ func (t *BoxTx) AddSealedPending(plain []byte, jwe string, quota PendingQuota) (
 	if ids.Get(id) != nil {
 		return false, nil
 	}
-	n, size, err := t.pendingUsage()
+	pub, err := t.PublicKey()
 	if err != nil {
 		return false, err
 	}
-	if n+1 > quota.Items || size+int64(len(jwe)) > quota.Bytes {
+	tag := issuerTag(pub, issuer)
+	u, err := t.queueUsage()
+	if err != nil {
+		return false, err
+	}
+	size := int64(len(jwe))
+	mine := u.by[string(tag)]
+	shareItems, shareBytes := quota.share()
+	switch {
+	case mine.n+1 > shareItems || mine.size+size > shareBytes:
+		return false, ErrIssuerFull
+	case u.n+1 > quota.Items || u.size+size > quota.Bytes:
 		return false, ErrQueueFull
 	}
 	seq, err := t.addPendingJWE(jwe)
@@ -312,25 +389,53 @@ func (t *BoxTx) AddSealedPending(plain []byte, jwe string, quota PendingQuota) (
 	if err := ids.Put(id, Seq(seq)); err != nil {
 		return false, err
 	}
+	if err := t.put(boxPendingFrom, Seq(seq), tag); err != nil {
+		return false, err
+	}
+	u.n, u.size = u.n+1, u.size+size
+	u.by[string(tag)] = issuerUsage{n: mine.n + 1, size: mine.size + size}
 	return true, t.put(boxPendingSeqs, Seq(seq), id)
 }
 
-// pendingUsage is how many pushes wait and how many bytes their JWEs take.
-func (t *BoxTx) pendingUsage() (n int, size int64, err error) {
-	bk, err := t.sub(boxPending)
-	if err != nil || bk == nil {
-		return 0, 0, err
+// queueUsage counts what waits in the pending queue, in all and per
+// issuer, once per transaction. A statement queued before issuers were
+// counted counts in the whole only.
+func (t *BoxTx) queueUsage() (*queueUsage, error) {
+	if t.usage != nil {
+		return t.usage, nil
 	}
-	err = bk.ForEach(func(_, v []byte) error {
-		n++
-		size += int64(len(v))
-		return nil
-	})
-	return n, size, err
+	u := &queueUsage{by: map[string]issuerUsage{}}
+	bk, err := t.sub(boxPending)
+	if err != nil {
+		return nil, err
+	}
+	from, err := t.sub(boxPendingFrom)
+	if err != nil {
+		return nil, err
+	}
+	if bk != nil {
+		err = bk.ForEach(func(k, v []byte) error {
+			u.n++
+			u.size += int64(len(v))
+			if from != nil {
+				if tag := from.Get(k); tag != nil {
+					x := u.by[string(tag)]
+					u.by[string(tag)] = issuerUsage{n: x.n + 1, size: x.size + int64(len(v))}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	t.usage = u
+	return u, nil
 }
 
 // AddPendingJWE queues a push that is already encrypted to the vault.
 func (t *BoxTx) AddPendingJWE(jwe string) error {
+	t.usage = nil
 	_, err := t.addPendingJWE(jwe)
 	return err
 }
@@ -375,6 +480,10 @@ func (t *BoxTx) Pending() ([]Pending, error) {
 // DeletePending removes a queued push once it was imported or refused,
 // and with it the mark that kept the same statement from being queued again.
 func (t *BoxTx) DeletePending(seq uint64) error {
+	t.usage = nil
+	if err := t.del(boxPendingFrom, Seq(seq)); err != nil {
+		return err
+	}
 	id, err := t.get(boxPendingSeqs, Seq(seq))
 	if err != nil {
 		return err

@@ -271,7 +271,7 @@ func TestBoxPendingAndRecords(t *testing.T) {
 	v.Lock()
 	err := b.Update(ctx, func(tx *BoxTx) error {
 		for _, plain := range []string{"one", "two", "one"} {
-			if _, err := tx.AddPending([]byte(plain), DefaultPendingQuota); err != nil {
+			if _, err := tx.AddPending([]byte(plain), "cjib", DefaultPendingQuota); err != nil {
 				return err
 			}
 		}
@@ -315,7 +315,7 @@ func TestBoxPendingAndRecords(t *testing.T) {
 			return err
 		}
 		// Once imported, the same statement may be queued again.
-		if added, err := tx.AddPending([]byte("one"), DefaultPendingQuota); !added || err != nil {
+		if added, err := tx.AddPending([]byte("one"), "cjib", DefaultPendingQuota); !added || err != nil {
 			t.Errorf("re-queue after delete: %v %v", added, err)
 		}
 		return nil
@@ -351,7 +351,7 @@ func TestBoxRefusesWritesWithoutKey(t *testing.T) {
 		name string
 		fn   func(tx *BoxTx) error
 	}{
-		{"pending without key", func(tx *BoxTx) error { _, err := tx.AddPending([]byte("x"), DefaultPendingQuota); return err }},
+		{"pending without key", func(tx *BoxTx) error { _, err := tx.AddPending([]byte("x"), "cjib", DefaultPendingQuota); return err }},
 		{"event without key", func(tx *BoxTx) error { return tx.AddEvent(Event{Kind: EventPresentationOK}, testNow) }},
 		{"garbage key", func(tx *BoxTx) error { return tx.SetPublicKey([]byte("not a point")) }},
 	} {
@@ -421,5 +421,63 @@ func TestUnlockWithDataKey(t *testing.T) {
 	}
 	if p, err := v.Profile(); err != nil || p.Name != "Fatima de Vries" {
 		t.Fatalf("profile: %+v %v", p, err)
+	}
+}
+
+// TestIssuerShareOfThePendingQueue: each issuer may fill only its share of
+// a box's pending queue (in statements and in bytes), counted in the
+// transaction that queues; beyond it ErrIssuerFull (which is also
+// ErrQueueFull) while other issuers still have room, up to the whole.
+// Once the resident's login takes an issuer's statements out, it has room
+// again.
+func TestIssuerShareOfThePendingQueue(t *testing.T) {
+	ctx := context.Background()
+	v := newTestVault(t)
+	b := boxWithKey(t, v)
+	v.Lock()
+	quota := PendingQuota{Items: 5, Bytes: 1 << 20, IssuerItems: 2, IssuerBytes: 1 << 20}
+	add := func(plain, issuer string, q PendingQuota) error {
+		return b.Update(ctx, func(tx *BoxTx) error {
+			_, err := tx.AddPending([]byte(plain), issuer, q)
+			return err
+		})
+	}
+	for _, p := range []string{"a1", "a2"} {
+		if err := add(p, "flooder", quota); err != nil {
+			t.Fatalf("%s within the share: %v", p, err)
+		}
+	}
+	err := add("a3", "flooder", quota)
+	if !errors.Is(err, ErrIssuerFull) || !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("beyond the issuer's share: %v, want ErrIssuerFull", err)
+	}
+	for _, p := range []string{"b1", "b2", "c1"} {
+		if err := add(p, p[:1], quota); err != nil {
+			t.Fatalf("%s of another issuer while the flooder is full: %v", p, err)
+		}
+	}
+	if err := add("c2", "c", quota); !errors.Is(err, ErrQueueFull) || errors.Is(err, ErrIssuerFull) {
+		t.Fatalf("beyond the whole: %v, want ErrQueueFull only", err)
+	}
+	// A share in bytes: the one JWE of issuer d takes more than 100 bytes.
+	if err := add("d1", "d", PendingQuota{Items: 10, Bytes: 1 << 20, IssuerItems: 10, IssuerBytes: 100}); !errors.Is(err, ErrIssuerFull) {
+		t.Fatalf("beyond the issuer's bytes: %v, want ErrIssuerFull", err)
+	}
+	// The login takes the flooder's first statement out: room for one more.
+	err = b.Update(ctx, func(tx *BoxTx) error {
+		list, err := tx.Pending()
+		if err != nil {
+			return err
+		}
+		return tx.DeletePending(list[0].Seq)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := add("a3", "flooder", quota); err != nil {
+		t.Fatalf("after one of the flooder's left the queue: %v", err)
+	}
+	if err := add("a4", "flooder", quota); !errors.Is(err, ErrIssuerFull) {
+		t.Fatalf("the flooder beyond its share again: %v", err)
 	}
 }

@@ -4,9 +4,10 @@ import "strings"
 
 // ArrivedText says in plain words what came in while the resident was
 // away: how many statements were added and from which organisations (by
-// name), and how many were refused and why. It is one sentence each, none
-// when nothing arrived.
-func ArrivedText(lang string, added int, from []string, refused int, reasons []string) []string {
+// name), how many were refused and why, and which organisations (by name)
+// sent statements about someone else. It is one sentence each, none when
+// nothing arrived.
+func ArrivedText(lang string, added int, from []string, refused int, reasons []string, refusedFrom []string) []string {
 	var out []string
 	if added > 0 {
 		key := "arr.added.n"
@@ -31,7 +32,11 @@ func ArrivedText(lang string, added int, from []string, refused int, reasons []s
 		if refused == 1 {
 			key = "arr.refused.one"
 		}
-		out = append(out, T(lang, key, refused, strings.Join(why, "; ")), T(lang, "arr.refused.safe"))
+		out = append(out, T(lang, key, refused, strings.Join(why, "; ")))
+		if len(refusedFrom) > 0 {
+			out = append(out, T(lang, "arr.refused.from", JoinAnd(lang, refusedFrom)))
+		}
+		out = append(out, T(lang, "arr.refused.safe"))
 	}
 	return out
 }

@@ -42,6 +42,12 @@ func DescribeEvent(lang string, e wallet.Event, name func(id string) string) (wh
 			key = "ev.statement_imported.one"
 		}
 		what = T(lang, key, e.Count, list)
+	case wallet.EventStatementRefused:
+		key := "ev.statement_refused.n"
+		if e.Count == 1 {
+			key = "ev.statement_refused.one"
+		}
+		what = T(lang, key, e.Count, ImportReason(lang, e.Reason))
 	default:
 		what = T(lang, "ev."+string(e.Kind))
 	}

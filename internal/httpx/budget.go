@@ -63,8 +63,12 @@ func (b *Budget) Wait(key string) time.Duration {
 }
 
 // Count uses one event of key's budget.
-func (b *Budget) Count(key string) {
-	if b == nil {
+func (b *Budget) Count(key string) { b.CountN(key, 1) }
+
+// CountN uses n events of key's budget at once: a push counts the
+// statements it queued, not the request that brought them.
+func (b *Budget) CountN(key string, n int) {
+	if b == nil || n <= 0 {
 		return
 	}
 	b.mu.Lock()
@@ -78,7 +82,7 @@ func (b *Budget) Count(key string) {
 		s = &spent{start: now}
 		b.keys[key] = s
 	}
-	s.n++
+	s.n += n
 }
 
 // maxBudgetKeys is when Count drops the windows that have passed. Only
