@@ -412,6 +412,27 @@ func (h *Host) TakeArrived(ctx context.Context, secret string) (api.Arrived, err
 // Login checks a passphrase and opens a session. What was pushed while the
 // resident was away is imported, and the accesses join the log.
 func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret string, arrived connectors.Report, err error) {
+	return h.login(ctx, login, passphrase, nil)
+}
+
+// login is Login with admit, which runs once a key-derivation slot is
+// taken and before the key is derived. The server counts a try there, so
+// that a try the host was too busy to make (ErrBusy) never counts as a
+// wrong passphrase: a flood that keeps the host busy cannot run up a
+// resident's count towards a lockout. When admit refuses, nothing is
+// derived and its error is the answer.
+func (h *Host) login(ctx context.Context, login, passphrase string, admit func() error) (id, secret string, arrived connectors.Report, err error) {
+	admitted := func(done func()) error {
+		if admit == nil {
+			return nil
+		}
+		if err := admit(); err != nil {
+			h.derivations.Add(-1) // the slot was taken, nothing derived
+			done()
+			return err
+		}
+		return nil
+	}
 	id, err = h.ix.vaultOf(ctx, normalLogin(login))
 	if err != nil {
 		return "", "", arrived, err
@@ -421,6 +442,9 @@ func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret 
 		// an unknown login name answers no faster.
 		done, err := h.deriving(ctx)
 		if err != nil {
+			return "", "", arrived, err
+		}
+		if err := admitted(done); err != nil {
 			return "", "", arrived, err
 		}
 		wallet.SpendDerivation(passphrase, h.cfg.KDF)
@@ -434,6 +458,9 @@ func (h *Host) Login(ctx context.Context, login, passphrase string) (id, secret 
 	defer release()
 	done, err := h.deriving(ctx)
 	if err != nil {
+		return "", "", arrived, err
+	}
+	if err := admitted(done); err != nil {
 		return "", "", arrived, err
 	}
 	if v.Unlocked() {

@@ -308,3 +308,36 @@ func TestEncodedBodiesRefusedByHost(t *testing.T) {
 		t.Errorf("%d pushes queued from refused bodies", n)
 	}
 }
+
+// TestBusyLoginsAreNotCounted: a login the host was too busy to try (503,
+// every derivation slot and the queue taken) is not a wrong passphrase:
+// after twelve of them from one address the resident still logs in at
+// once, so a flood that keeps the host busy cannot throttle or lock out a
+// resident.
+func TestBusyLoginsAreNotCounted(t *testing.T) {
+	w := newHostWorld(t, func(w *hostWorld) { w.deriveWait = time.Hour })
+	w.signupLocked(w.resident(), "fatima", bsnA, nameA, passA)
+	ctx := context.Background()
+	var held []func()
+	for range runtime.NumCPU() {
+		done, err := w.h.deriving(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, done)
+	}
+	w.h.queued.Add(int64(w.h.cfg.DeriveQueue)) // the queue full, as if waiting
+	login := `{"login":"fatima","passphrase":"` + passA + `"}`
+	for i := range 12 {
+		if code, _ := send(t, http.DefaultClient, "POST", w.base+"/api/v1/session", "application/json", strings.NewReader(login)); code != 503 {
+			t.Fatalf("login %d while busy: %d, want 503", i, code)
+		}
+	}
+	w.h.queued.Add(-int64(w.h.cfg.DeriveQueue))
+	for _, done := range held {
+		done()
+	}
+	if code, _ := send(t, http.DefaultClient, "POST", w.base+"/api/v1/session", "application/json", strings.NewReader(login)); code != 200 {
+		t.Fatalf("the resident once the host has room: %d, want 200", code)
+	}
+}

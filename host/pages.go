@@ -225,19 +225,29 @@ func (s *Server) lockSubmit(c *fiber.Ctx) error {
 // login's device cookie: the resident's own phone logs in whatever a
 // guesser elsewhere does. docs/SECURITY.md's threat model says why.
 func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secret string, rep connectors.Report, err error) {
+	ctx := c.UserContext()
 	lk := s.h.ix.loginKey(normalLogin(login))
-	paced := func(bool) {}
-	if !s.knownDevice(c, lk) {
-		if paced, err = s.pace.Begin(c.UserContext(), string(lk)); err != nil {
-			return "", "", rep, err
+	// Counted once a derivation slot is taken (see Host.login): a try the
+	// host was too busy for is not a wrong passphrase.
+	paced, end := func(bool) {}, func(bool) {}
+	admit := func() error {
+		if !s.knownDevice(c, lk) {
+			p, err := s.pace.Begin(ctx, string(lk))
+			if err != nil {
+				return err
+			}
+			paced = p
 		}
+		e, err := s.guesses.Begin(ctx, c.IP(), string(lk))
+		if err != nil {
+			paced(true) // not tried: given back, once
+			paced = func(bool) {}
+			return err
+		}
+		end = e
+		return nil
 	}
-	end, err := s.guesses.Begin(c.UserContext(), c.IP(), string(lk))
-	if err != nil {
-		paced(true) // not tried: given back
-		return "", "", rep, err
-	}
-	id, secret, rep, err = s.h.Login(c.UserContext(), login, passphrase)
+	id, secret, rep, err = s.h.login(ctx, login, passphrase, admit)
 	end(err == nil)
 	paced(!errors.Is(err, ErrLogin))
 	if err == nil {
