@@ -78,8 +78,11 @@ func demoCatalogue() []demoOrg {
 				"crisis": map[string]any{"state": "eviction_announced", "date": "+24d"}}),
 			expense("HUUR-CONTRACT-0412", "Woonstichting De Haven", "rent", 84500, "month")}},
 		{"energie-samen", "Energie Samen", trust.KindCreditor, []map[string]any{
-			with(with(debt("ES-778120", "Energie Samen", "energy", 42000, 42000, 21000, 1, "arrangement"), "customer_number", "778120"),
-				"arrangement", map[string]any{"monthly_cents": 3500, "ends": "2027-10-31"}),
+			// Two months behind, and the supplier announced a disconnection:
+			// with the eviction above, the overview opens on two crises.
+			withAll(debt("ES-778120", "Energie Samen", "energy", 42000, 42000, 27000, 2, "collection"), map[string]any{
+				"customer_number": "778120", "days_in_arrears": 58,
+				"crisis": map[string]any{"state": "disconnection_announced", "date": "+9d"}}),
 			expense("ES-VOORSCHOT-778120", "Energie Samen", "energy", 13500, "month")}},
 		{"waterbedrijf-zuid", "Waterbedrijf Zuid", trust.KindCreditor, []map[string]any{
 			debt("WZ-55120", "Waterbedrijf Zuid", "water", 9500, 9500, 9500, 1, "open"),

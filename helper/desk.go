@@ -300,13 +300,22 @@ type DossierView struct {
 	// Changes is what changed since the desk's previous fetch from this
 	// resident; nil for the first.
 	Changes *DeskChanges
+	// Crises are the open debts in a crisis state (eviction, disconnection,
+	// end of insurance), the nearest date first: the municipality must pick
+	// them up within wallet.CrisisResponseWorkingDays, so the desk shows
+	// them above everything else.
+	Crises []deskDebt
 }
 
-// sortForIntake orders debts as a counsellor works through them: urgent
-// first, then fixed costs (vaste lasten), then the largest amount.
+// sortForIntake orders debts as a counsellor works through them: crises
+// first (the nearest date first), then urgent, then fixed costs (vaste
+// lasten), then the largest amount.
 func sortForIntake(debts []deskDebt) {
 	sort.SliceStable(debts, func(i, j int) bool {
 		a, b := debts[i], debts[j]
+		if c := wallet.CompareCrises(openCrisis(a.Debt), openCrisis(b.Debt)); c != 0 {
+			return c < 0
+		}
 		if a.Urgent != b.Urgent {
 			return a.Urgent
 		}
@@ -389,6 +398,11 @@ func (d *Desk) importURL(c *fiber.Ctx) error {
 			Urgent: urgent[[2]string{x.Source.Organisation, x.Source.Statement}]})
 	}
 	sortForIntake(view.Debts)
+	for _, x := range view.Debts {
+		if openCrisis(x.Debt) != nil {
+			view.Crises = append(view.Crises, x)
+		}
+	}
 	for _, fl := range vd.Overview.Urgent {
 		if !slices.Contains(view.UrgentNames, fl.Name) {
 			view.UrgentNames = append(view.UrgentNames, fl.Name)

@@ -198,16 +198,30 @@ func NewExport(vd *consent.VerifiedDossier, tl *trust.List) Export {
 	return e
 }
 
-// sortDebts orders debts by creditor, then reference: the row order of
-// every debt listing.
+// sortDebts orders debts by creditor, then reference, with the debts in a
+// crisis state first (the nearest date first): the row order of every debt
+// listing. A spreadsheet opens on the crises, which the municipality must
+// pick up within wallet.CrisisResponseWorkingDays.
 func sortDebts(debts []DebtExport) {
 	sort.Slice(debts, func(i, j int) bool {
 		a, b := debts[i], debts[j]
+		if c := wallet.CompareCrises(openCrisis(a.Debt), openCrisis(b.Debt)); c != 0 {
+			return c < 0
+		}
 		if a.Creditor != b.Creditor {
 			return a.Creditor < b.Creditor
 		}
 		return a.Reference < b.Reference
 	})
+}
+
+// openCrisis is the crisis of a debt that is still open: a paid or waived
+// debt's crisis is over and orders nothing.
+func openCrisis(d wallet.Debt) *wallet.Crisis {
+	if d.Status.Closed() {
+		return nil
+	}
+	return d.Crisis
 }
 
 // DebtsFromOverview lays out the current debts of a wallet's own overview

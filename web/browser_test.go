@@ -69,6 +69,7 @@ type demoWorld struct {
 	total  wallet.Cents
 	items  int // debts, incomes and signed fixed costs in the overview
 	budget wallet.Budget
+	crises []wallet.PlanLine // the overview's crisis lines, nearest date first
 }
 
 func startDemoWorld(t *testing.T) *demoWorld {
@@ -126,7 +127,7 @@ func startDemoWorld(t *testing.T) *demoWorld {
 		t.Fatal(err)
 	}
 	v.Lock()
-	w.total, w.items, w.budget = o.TotalOutstandingCents, len(o.Debts)+len(o.Incomes), o.Budget
+	w.total, w.items, w.budget, w.crises = o.TotalOutstandingCents, len(o.Debts)+len(o.Incomes), o.Budget, o.Plan.Crises()
 	for _, c := range o.Budget.Costs {
 		if c.Source == wallet.CostSigned {
 			w.items++
@@ -246,6 +247,7 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	}
 	b.check("overview", true)
 	budgetInBrowser(t, b, w)
+	crisisInBrowser(t, b, w)
 
 	for _, p := range []string{"sources", "consent", "log"} {
 		b.run(chromedp.Navigate(w.wallet + "/" + p))
@@ -292,6 +294,7 @@ func TestResidentAndDeskInBrowser(t *testing.T) {
 	if got := b.text("#verified"); !strings.Contains(got, "gecontroleerd") {
 		t.Fatalf("desk = %q", got)
 	}
+	deskCrisesFirst(t, b)
 	var badges int
 	b.run(chromedp.Evaluate(`document.querySelectorAll(".verified-badge").length`, &badges))
 	if badges != w.items {

@@ -26,6 +26,7 @@ var signalWords = map[string]map[string]string{
 		"crisis.owed":                           "Totaal",
 		"desk.crisis.title":                     "Crisis: binnen 3 werkdagen oppakken",
 		"desk.crisis.line":                      "%s: %s op %s",
+		"desk.crisis.days":                      "%d dagen achterstand",
 	},
 	"en": {
 		"flag.crisis.eviction_announced":        "%s has said you must leave your home on %s. Call them today. Also call your municipality: it must help you within 3 working days.",
@@ -48,5 +49,6 @@ var signalWords = map[string]map[string]string{
 		"crisis.owed":                           "Total",
 		"desk.crisis.title":                     "Crisis: to be picked up within 3 working days",
 		"desk.crisis.line":                      "%s: %s on %s",
+		"desk.crisis.days":                      "%d days in arrears",
 	},
 }

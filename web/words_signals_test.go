@@ -11,7 +11,7 @@ import (
 // action has words in both languages, and a crisis flag names the
 // organisation and the date in words, never a raw code.
 func TestCrisisAndMomentWordsComplete(t *testing.T) {
-	keys := []string{"flag." + string(wallet.FlagCAKHandover), "crisis.title", "crisis.gemeente", "crisis.owed", "desk.crisis.title", "desk.crisis.line"}
+	keys := []string{"flag." + string(wallet.FlagCAKHandover), "crisis.title", "crisis.gemeente", "crisis.owed", "desk.crisis.title", "desk.crisis.line", "desk.crisis.days"}
 	for _, a := range []wallet.Action{wallet.ActionCallCrisis, wallet.ActionCheckGarnishment, wallet.ActionStopEnforcement,
 		wallet.ActionPayBeforeDue, wallet.ActionArrangeArrears, wallet.ActionKeepArrangement, wallet.ActionNone} {
 		keys = append(keys, "plan.act."+string(a))
