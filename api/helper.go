@@ -44,7 +44,7 @@ func (s *Server) redeemToken(c *fiber.Ctx) error {
 // client address for throttling, and a narrower scope from ?scope=. The
 // wallet server and the host read a redemption the same way.
 func ReadPresentation(c *fiber.Ctx, url string, p consent.Presentation) (consent.Presentation, error) {
-	p.Proof, p.Method, p.URL, p.Client = c.Get("Regie-Proof"), c.Method(), url, c.IP()
+	p.Proof, p.Method, p.URL, p.Client = c.Get("Regie-Proof"), c.Method(), url, httpx.ClientAddr(c)
 	if q := c.Query("scope"); q != "" {
 		want, err := consent.ParseScope(q)
 		if err != nil {

@@ -61,7 +61,7 @@ func (s *Server) requireSession(c *fiber.Ctx) error {
 // unlocks the vault keys when they are not in memory yet.
 func (s *Server) unlock(c *fiber.Ctx, passphrase string) (string, *session, error) {
 	v := s.one.Vault
-	end, err := s.throttle.begin(c.IP())
+	end, err := s.throttle.begin(httpx.ClientAddr(c))
 	if err != nil {
 		return "", nil, err
 	}

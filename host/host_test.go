@@ -60,6 +60,7 @@ type hostWorld struct {
 	backend    Backend
 	deriveWait time.Duration
 	limits     Limits
+	proxies    []string // the server's trusted proxies
 }
 
 func (w *hostWorld) start() {
@@ -78,7 +79,7 @@ func (w *hostWorld) start() {
 			*l = -1
 		}
 	}
-	w.h, w.srv, w.ln = h, NewServer(h, ServerOptions{Limits: limits}), ln
+	w.h, w.srv, w.ln = h, NewServer(h, ServerOptions{Limits: limits, TrustedProxies: w.proxies}), ln
 	go w.srv.Serve(ln)
 }
 

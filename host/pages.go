@@ -238,7 +238,7 @@ func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secre
 			}
 			paced = p
 		}
-		e, err := s.guesses.Begin(ctx, c.IP(), string(lk))
+		e, err := s.guesses.Begin(ctx, httpx.ClientAddr(c), string(lk))
 		if err != nil {
 			paced(true) // not tried: given back, once
 			paced = func(bool) {}

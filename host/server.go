@@ -97,7 +97,8 @@ type Server struct {
 type ServerOptions struct {
 	Limits Limits
 	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For
-	// names the client; from anywhere else the header is ignored.
+	// names the client (its rightmost address outside these CIDRs, see
+	// httpx.Proxies); from anywhere else the header is ignored.
 	TrustedProxies []string
 }
 
@@ -157,12 +158,17 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 	} else {
 		cfg.ErrorHandler = s.resident.HandleError
 	}
-	if len(opts.TrustedProxies) > 0 {
-		cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies = fiber.HeaderXForwardedFor, true, opts.TrustedProxies
+	// fiber's proxy header is left off: its c.IP() is the header as the
+	// client wrote it. Every limit counts httpx.ClientAddr instead.
+	proxies, perr := httpx.ParseProxies(opts.TrustedProxies)
+	if perr != nil {
+		// Fail safe: every client is its connection's peer.
+		h.cfg.Logger.Error("trusted proxies ignored", "err", perr.Error())
+		proxies = nil
 	}
 	s.app = fiber.New(cfg)
 	app := s.app
-	app.Use(s.reqs.Handler, recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
+	app.Use(proxies.Handler, s.reqs.Handler, recover.New(), httpx.SecurityHeaders, s.hsts, s.hosts.Check, httpx.RefuseEncodedBodies)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", s.ready)
 	login := httpx.RateLimitOr(limits.LoginPerMinute, "login", s.tooMany)

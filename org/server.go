@@ -123,7 +123,7 @@ func enrolLimit(perMinute int) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          perMinute,
 		Expiration:   time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
+		KeyGenerator: func(c *fiber.Ctx) string { return httpx.ClientAddr(c) },
 		LimitReached: func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderRetryAfter, "60")
 			return orgError(c, fiber.StatusTooManyRequests, "rate_limited", "too many enrolment attempts; try again in a minute")

@@ -26,7 +26,7 @@ func RateLimitOr(perMinute int, what string, reached fiber.Handler) fiber.Handle
 	return limiter.New(limiter.Config{
 		Max:          perMinute,
 		Expiration:   time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return what + "|" + c.IP() },
+		KeyGenerator: func(c *fiber.Ctx) string { return what + "|" + ClientAddr(c) },
 		LimitReached: reached,
 	})
 }
