@@ -202,6 +202,11 @@ func (s *Server) extendSubmit(c *fiber.Ctx, p page) error {
 		return err
 	}
 	d, derr := s.grantData(c, p)
+	if errors.Is(derr, wallet.ErrNotFound) {
+		// A length that did not parse never asked for the grant: an
+		// unknown one shows here, as the same page as above.
+		return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
+	}
 	if derr != nil {
 		return derr
 	}

@@ -698,6 +698,9 @@ func (s *Server) codeSubmit(c *fiber.Ctx, p page) error {
 		return s.errorPage(c, fiber.StatusForbidden, web.T(p.lang, "con.code.off"))
 	}
 	code, _, err := r.Consent.ShortCode(c.UserContext(), c.Params("id"))
+	if errors.Is(err, wallet.ErrNotFound) || errors.Is(err, consent.ErrUnknownGrant) {
+		return s.errorPage(c, fiber.StatusNotFound, web.T(p.lang, "err.notfound"))
+	}
 	if err != nil {
 		return s.errorPage(c, fiber.StatusBadRequest, web.T(p.lang, "err.generic"))
 	}

@@ -61,11 +61,13 @@ type hostWorld struct {
 	deriveWait time.Duration
 	limits     Limits
 	proxies    []string // the server's trusted proxies
+	// logs, when set, receives the host's log lines.
+	logs *logLines
 }
 
 func (w *hostWorld) start() {
 	w.t.Helper()
-	h, err := Open(Config{Dir: w.dir, Backend: w.backend, PublicURL: w.base, Trust: w.tl, KDF: fastKDF, Now: w.now, PendingQuota: w.quota, DeriveWait: w.deriveWait})
+	h, err := Open(Config{Dir: w.dir, Backend: w.backend, PublicURL: w.base, Trust: w.tl, KDF: fastKDF, Now: w.now, PendingQuota: w.quota, DeriveWait: w.deriveWait, Logger: w.logs.logger()})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -2,9 +2,12 @@ package host
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -67,6 +70,11 @@ func (s *Server) lang(c *fiber.Ctx) string { return web.Lang(c.Cookies(httpx.Lan
 
 func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error {
 	p.Lang, p.Path = s.lang(c), c.Path()
+	if p.Next != "" {
+		// The language switch comes back to this page with its next page
+		// (already a path on this host), which setLang checks again.
+		p.Path += "?next=" + url.QueryEscape(p.Next)
+	}
 	if p.Title == "" {
 		key := "err.title"
 		switch page {
@@ -250,10 +258,23 @@ func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secre
 	id, secret, rep, err = s.h.login(ctx, login, passphrase, admit)
 	end(err == nil)
 	paced(!errors.Is(err, ErrLogin))
+	if errors.Is(err, ErrLogin) {
+		s.logFailure(c, "login failed", lk)
+	}
 	if err == nil {
 		s.rememberDevice(c, login)
 	}
 	return id, secret, rep, err
+}
+
+// logFailure logs one wrong passphrase with the client address and a short
+// tag of the login name (a hash of its keyed hash: the same name gives the
+// same tag, and without the index's pepper no name can be tried against
+// it), so that an operator sees a guessing campaign and whom it aims at,
+// never the name, the passphrase or a BSN.
+func (s *Server) logFailure(c *fiber.Ctx, msg string, loginKey []byte) {
+	sum := sha256.Sum256(append([]byte("regie/v1/log-tag\x00"), loginKey...))
+	s.h.cfg.Logger.Warn(msg, "client", httpx.ClientAddr(c), "login", hex.EncodeToString(sum[:6]))
 }
 
 // pageError is a sign-up or login failure as a page says it: the status,

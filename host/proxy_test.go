@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -64,4 +65,32 @@ func TestClientAddressBehindProxy(t *testing.T) {
 			t.Fatalf("a client named by the proxy after those: %d, want 401 (not the proxy's count)", code)
 		}
 	})
+}
+
+// TestFailedLoginsAreLogged: each wrong passphrase (and unknown login
+// name) leaves one log line with the client address and a short tag of the
+// login name, the same tag for the same name; the log never holds the
+// name, the passphrase or the BSN.
+func TestFailedLoginsAreLogged(t *testing.T) {
+	logs := &logLines{}
+	w := newHostWorld(t, func(w *hostWorld) { w.logs = logs })
+	w.signupLocked(w.resident(), "fatima", bsnA, nameA, passA)
+	guesser := &resident{w: w, client: clientFrom("127.0.0.3")}
+	for _, try := range []struct{ login, pass string }{{"fatima", "gok nummer een"}, {"fatima", "gok nummer twee"}, {"niemand-hier", "gok nummer drie"}} {
+		if code := guesser.call("POST", "/api/v1/session", map[string]string{"login": try.login, "passphrase": try.pass}, nil); code != 401 {
+			t.Fatalf("%s: %d, want 401", try.login, code)
+		}
+	}
+	if n := logs.count("login failed", "client=127.0.0.3", "login="); n != 3 {
+		t.Fatalf("%d failure lines, want 3:\n%s", n, logs)
+	}
+	tags := regexp.MustCompile(`login failed.* login=([0-9a-f]{12})`).FindAllStringSubmatch(logs.String(), -1)
+	if len(tags) != 3 || tags[0][1] != tags[1][1] || tags[0][1] == tags[2][1] {
+		t.Fatalf("login tags %v: want the same tag twice for one name and another for the other", tags)
+	}
+	for _, secret := range []string{"fatima", "niemand-hier", "gok nummer", passA, bsnA, nameA} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("the log holds %q:\n%s", secret, logs)
+		}
+	}
 }
