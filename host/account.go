@@ -70,7 +70,15 @@ func (s *Server) passphraseSubmit(c *fiber.Ctx) error {
 	if c.FormValue("new") != c.FormValue("new2") {
 		return again(fiber.StatusBadRequest, "new2", web.T(lang, "host.err.mismatch"))
 	}
-	err = s.h.ChangePassphrase(c.UserContext(), secret, c.FormValue("old"), c.FormValue("new"))
+	if err := weakPassphrase(c.FormValue("new")); err != nil {
+		return again(fiber.StatusBadRequest, "new", web.T(lang, "host.err.weak", MinPassphrase))
+	}
+	ended, err := s.passphraseCounted(c, secret, func() error {
+		return s.h.ChangePassphrase(c.UserContext(), secret, c.FormValue("old"), c.FormValue("new"))
+	})
+	if ended {
+		return s.endedPage(c)
+	}
 	var ve *wallet.ValidationError
 	switch {
 	case errors.Is(err, ErrLogin):
@@ -84,6 +92,13 @@ func (s *Server) passphraseSubmit(c *fiber.Ctx) error {
 	p := accountView(secret, "account", accountForm{MinPassphrase: MinPassphrase})
 	p.Flash = web.T(lang, "acc.pass.done")
 	return s.render(c, fiber.StatusOK, "account", p)
+}
+
+// endedPage answers a form whose wrong passphrase ended the session: the
+// login page, saying why.
+func (s *Server) endedPage(c *fiber.Ctx) error {
+	s.clearCookie(c)
+	return s.render(c, fiber.StatusUnauthorized, "login", web.Page{CSRF: s.formToken(c), Error: web.T(s.lang(c), "host.err.ended"), Data: loginForm{}})
 }
 
 func (s *Server) deletePage(c *fiber.Ctx) error {
@@ -110,8 +125,17 @@ func (s *Server) deleteSubmit(c *fiber.Ctx) error {
 		p.Error = web.T(lang, "del.err.sure")
 		return s.render(c, fiber.StatusBadRequest, "delete", p)
 	}
-	if err := s.h.DeleteVault(c.UserContext(), secret); err != nil {
+	ended, err := s.passphraseCounted(c, secret, func() error {
+		return s.h.DeleteVault(c.UserContext(), secret, c.FormValue("passphrase"))
+	})
+	if ended {
+		return s.endedPage(c)
+	}
+	if err != nil {
 		status, _, msg := s.pageError(c, err)
+		if errors.Is(err, ErrLogin) {
+			msg = web.T(lang, "del.err.pass")
+		}
 		p := accountView(secret, "account", nil)
 		p.Error = msg
 		return s.render(c, status, "delete", p)

@@ -220,7 +220,7 @@ func TestExpiredSession(t *testing.T) {
 				t.Fatal(err)
 			}
 			age(t, h, clk, secret, tc.wait, tc.keep, nil)
-			if err := h.DeleteVault(ctx, secret); !errors.Is(err, ErrNoSession) {
+			if err := h.DeleteVault(ctx, secret, passA); !errors.Is(err, ErrNoSession) {
 				t.Fatalf("delete with an expired cookie: %v, want ErrNoSession", err)
 			}
 			if _, err := os.Stat(filepath.Join(h.cfg.Dir, "vaults", id+".db")); err != nil {

@@ -681,6 +681,38 @@ func (h *Host) lockIdle(ctx context.Context) error {
 	return nil
 }
 
+// maxSessionWrong wrong passphrases typed inside one session end it: a
+// stolen session cookie gives a guesser only these few tries.
+const maxSessionWrong = 3
+
+// wrongInSession counts a wrong passphrase typed inside a session and ends
+// the session (and locks the vault when no other session holds it) at
+// maxSessionWrong; it reports whether it ended.
+func (h *Host) wrongInSession(ctx context.Context, secret string) (bool, error) {
+	e, err := h.live(ctx, secret)
+	if errors.Is(err, ErrNoSession) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if e.Wrong++; e.Wrong < maxSessionWrong {
+		return false, h.ix.putSession(ctx, secret, e)
+	}
+	h.cfg.Logger.Warn("session ended after wrong passphrases", "vault", e.Vault)
+	return true, errors.Join(h.ix.deleteSession(ctx, secret), h.lockIdle(ctx))
+}
+
+// sessionLogin is the keyed hash of the login name of a session's vault,
+// for the counts of wrong passphrases.
+func (h *Host) sessionLogin(ctx context.Context, secret string) ([]byte, error) {
+	e, err := h.live(ctx, secret)
+	if err != nil {
+		return nil, err
+	}
+	return h.ix.loginOfVault(ctx, e.Vault)
+}
+
 // ChangePassphrase re-wraps the session's vault's data key under a new
 // passphrase that meets PassphraseRule. The data key stays, so the
 // resident's sessions stay too. A wrong old passphrase is ErrLogin.
@@ -705,27 +737,56 @@ func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass st
 	return err
 }
 
-// DeleteVault removes the session's vault: its file and every index entry.
-func (h *Host) DeleteVault(ctx context.Context, secret string) error {
-	e, err := h.live(ctx, secret)
+// DeleteVault removes the session's vault, its file and every index
+// entry, when passphrase is the vault's (a session alone does not delete:
+// a wrong one is ErrLogin and changes nothing).
+func (h *Host) DeleteVault(ctx context.Context, secret, passphrase string) error {
+	ses, err := h.Resume(ctx, secret)
 	if err != nil {
 		return err
 	}
-	h.mu.Lock()
-	for p := h.open[e.Vault]; p != nil && p.users > 0; p = h.open[e.Vault] {
-		h.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
-		h.mu.Lock()
-	}
-	if p := h.open[e.Vault]; p != nil {
-		p.v.Close()
-		delete(h.open, e.Vault)
-	}
-	h.mu.Unlock()
-	if err := h.ix.deleteVault(ctx, e.Vault); err != nil {
+	done, err := h.deriving(ctx)
+	if err != nil {
+		ses.Release()
 		return err
 	}
-	return h.backend.RemoveVault(ctx, e.Vault)
+	err = ses.Vault.CheckPassphrase(passphrase)
+	done()
+	id := ses.ID
+	ses.Release()
+	if errors.Is(err, wallet.ErrWrongPassphrase) {
+		return ErrLogin
+	}
+	if err != nil {
+		return err
+	}
+	return h.removeVault(ctx, id)
+}
+
+// removeVault closes vault id once no request uses it (or ctx ends first,
+// and then nothing is removed) and deletes it.
+func (h *Host) removeVault(ctx context.Context, id string) error {
+	h.mu.Lock()
+	for p := h.open[id]; p != nil && p.users > 0; p = h.open[id] {
+		h.mu.Unlock()
+		t := time.NewTimer(10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("delete vault: %w", ctx.Err())
+		case <-t.C:
+		}
+		h.mu.Lock()
+	}
+	if p := h.open[id]; p != nil {
+		p.v.Close()
+		delete(h.open, id)
+	}
+	h.mu.Unlock()
+	if err := h.ix.deleteVault(ctx, id); err != nil {
+		return err
+	}
+	return h.backend.RemoveVault(ctx, id)
 }
 
 // Push queues statements for a vault after checking them against the

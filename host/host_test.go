@@ -279,7 +279,7 @@ func TestHostedVaultsWhileAway(t *testing.T) {
 		t.Fatal("redeemed after revocation")
 	}
 	// Deleting B's vault leaves nothing of B.
-	if code := b.call("DELETE", "/api/v1/vault", nil, nil); code != 204 {
+	if code := b.call("DELETE", "/api/v1/vault", map[string]string{"passphrase": passB}, nil); code != 204 {
 		t.Fatalf("delete B: %d", code)
 	}
 	if _, err := os.Stat(filepath.Join(w.dir, "vaults", accB.Vault+".db")); !os.IsNotExist(err) {

@@ -41,6 +41,9 @@ type sessionEntry struct {
 	// Arrived is what came in while the resident was away, sealed under
 	// the session's secret like the data key, until the overview said it.
 	Arrived []byte `json:"arrived,omitempty"`
+	// Wrong counts the wrong passphrases typed inside this session (to
+	// change it, to delete the vault); at maxSessionWrong it ends.
+	Wrong int `json:"wrong,omitempty"`
 }
 
 // index is the host index (host.db, or the index of a shared database):
@@ -132,6 +135,23 @@ func (ix *index) vaultOf(ctx context.Context, login string) (string, error) {
 		return nil
 	})
 	return id, err
+}
+
+// loginOfVault is the keyed hash of a vault's login name; a vault the
+// index does not know is wallet.ErrNotFound.
+func (ix *index) loginOfVault(ctx context.Context, id string) ([]byte, error) {
+	var e vaultEntry
+	err := ix.db.View(ctx, func(tx store.Tx) error {
+		raw := tx.Bucket(bucketVaults).Get([]byte(id))
+		if raw == nil {
+			return fmt.Errorf("vault: %w", wallet.ErrNotFound)
+		}
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("vault entry: %w", wallet.ErrCorrupt)
+		}
+		return nil
+	})
+	return e.Login, err
 }
 
 func (ix *index) exists(ctx context.Context, id string) (bool, error) {

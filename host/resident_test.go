@@ -97,7 +97,8 @@ func indexMentions(t *testing.T, w *hostWorld, needle []byte) []string {
 // that says what is lost, and then nothing of the vault remains: no file,
 // no index entry, no session, and her login name opens nothing.
 func TestAccountPages(t *testing.T) {
-	w := newHostWorld(t)
+	clk := &clock{now: time.Now()}
+	w := newHostWorld(t, func(w *hostWorld) { w.now = clk.Now })
 	anon := w.browser()
 	if code, _, loc := anon.get(accountPath); code != 303 || loc != loginPath+"?next=%2Fkluis" {
 		t.Errorf("account page without a session: %d to %q", code, loc)
@@ -166,7 +167,11 @@ func TestAccountPages(t *testing.T) {
 		t.Fatalf("delete with a wrong form token: %d, %d files", code, w.vaultFiles())
 	}
 	b.get(deletePath)
-	if code, _, loc := b.post(deletePath, url.Values{"sure": {"yes"}}); code != 303 || loc != loginPath+"?weg=1" || b.hasSession() {
+	if code, page, _ := b.post(deletePath, url.Values{"sure": {"yes"}, "passphrase": {pagePass}}); code != 401 || !strings.Contains(page, "Er is niets verwijderd") || w.vaultFiles() != 1 {
+		t.Fatalf("delete with the old passphrase: %d, %d files\n%s", code, w.vaultFiles(), page)
+	}
+	clk.add(time.Minute) // past the wait the wrong ones earned (counted like logins)
+	if code, _, loc := b.post(deletePath, url.Values{"sure": {"yes"}, "passphrase": {newPass}}); code != 303 || loc != loginPath+"?weg=1" || b.hasSession() {
 		t.Fatalf("delete: %d to %q, session %v", code, loc, b.hasSession())
 	}
 	if _, page, _ := b.get(loginPath + "?weg=1"); !strings.Contains(page, "Uw kluis is verwijderd") {

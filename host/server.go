@@ -389,18 +389,92 @@ func (s *Server) changePassphrase(c *fiber.Ctx) error {
 	if !readJSON(c, &req) {
 		return nil
 	}
-	if err := s.h.ChangePassphrase(c.UserContext(), c.Cookies(cookieName), req.Old, req.New); err != nil {
+	secret := c.Cookies(cookieName)
+	if err := weakPassphrase(req.New); err != nil {
 		return s.fail(c, err)
+	}
+	ended, err := s.passphraseCounted(c, secret, func() error {
+		return s.h.ChangePassphrase(c.UserContext(), secret, req.Old, req.New)
+	})
+	if err != nil {
+		return s.failCounted(c, ended, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// deleteVault deletes the session's vault; the body names its passphrase.
 func (s *Server) deleteVault(c *fiber.Ctx) error {
-	if err := s.h.DeleteVault(c.UserContext(), c.Cookies(cookieName)); err != nil {
-		return s.fail(c, err)
+	secret := c.Cookies(cookieName)
+	if _, err := s.h.live(c.UserContext(), secret); err != nil {
+		return s.fail(c, err) // without a session, the same 401 as every session route
+	}
+	var req struct {
+		Passphrase string `json:"passphrase"`
+	}
+	if !readJSON(c, &req) {
+		return nil
+	}
+	ended, err := s.passphraseCounted(c, secret, func() error {
+		return s.h.DeleteVault(c.UserContext(), secret, req.Passphrase)
+	})
+	if err != nil {
+		return s.failCounted(c, ended, err)
 	}
 	s.clearCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// failCounted answers a counted passphrase that failed; when the session
+// ended over it, 401 not_unlocked and the cookie cleared.
+func (s *Server) failCounted(c *fiber.Ctx, ended bool, err error) error {
+	if ended {
+		s.clearCookie(c)
+		return httpx.JSONError(c, fiber.StatusUnauthorized, "not_unlocked", "too many wrong passphrases: the session ended; log in again")
+	}
+	return s.fail(c, err)
+}
+
+// weakPassphrase refuses a new passphrase shorter than MinPassphrase
+// before anything is counted or derived.
+func weakPassphrase(p string) error {
+	if len([]rune(p)) < MinPassphrase {
+		return &wallet.ValidationError{Field: "passphrase", Problem: "must be " + PassphraseRule}
+	}
+	return nil
+}
+
+// passphraseCounted runs check, which asks for the resident's passphrase
+// again inside a session (to change it, to delete the vault) and is
+// ErrLogin when it is wrong, under the same counts as a login: per
+// (address, login name) before any key is derived, and the login's pace
+// unless the device carries its device cookie. A wrong one is logged like
+// a failed login, and maxSessionWrong of them end the session (ended).
+func (s *Server) passphraseCounted(c *fiber.Ctx, secret string, check func() error) (ended bool, err error) {
+	ctx := c.UserContext()
+	lk, err := s.h.sessionLogin(ctx, secret)
+	if err != nil {
+		return false, err
+	}
+	paced := func(bool) {}
+	if !s.knownDevice(c, lk) {
+		if paced, err = s.pace.Begin(ctx, string(lk)); err != nil {
+			return false, err
+		}
+	}
+	end, err := s.guesses.Begin(ctx, httpx.ClientAddr(c), string(lk))
+	if err != nil {
+		paced(true) // not tried: given back
+		return false, err
+	}
+	err = check()
+	end(err == nil)
+	paced(!errors.Is(err, ErrLogin))
+	if !errors.Is(err, ErrLogin) {
+		return false, err
+	}
+	s.logFailure(c, "passphrase in a session wrong", lk)
+	ended, werr := s.h.wrongInSession(ctx, secret)
+	return ended, errors.Join(err, werr)
 }
 
 // GrantAnswer is the part of a new consent's answer (POST /api/v1/consents,

@@ -237,7 +237,7 @@ func testTwoHostsShareOneStore(t *testing.T, open func(t *testing.T, dir string)
 	if code := r.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": passA}, nil); code != 200 {
 		t.Fatalf("the resident's own device while the pace waits: %d", code)
 	}
-	if code := r.call("DELETE", "/api/v1/vault", nil, nil); code != 204 {
+	if code := r.call("DELETE", "/api/v1/vault", map[string]string{"passphrase": passA}, nil); code != 204 {
 		t.Fatalf("delete on one: %d", code)
 	}
 	if code, _ := two.push(two.h.WalletURL(acc.Vault), one.debt(bsnA, "c3", "CJIB-3333", 1)); code != 404 {

@@ -1,0 +1,138 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// stolen is a client from addr that carries only the session cookie of r
+// (copied), not r's device cookie.
+func (w *hostWorld) stolen(r *resident, addr string) *resident {
+	w.t.Helper()
+	u, _ := url.Parse(w.base)
+	s := &resident{w: w, client: clientFrom(addr)}
+	s.client.Jar, _ = cookiejar.New(nil)
+	for _, c := range r.client.Jar.Cookies(u) {
+		if c.Name == cookieName {
+			s.client.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: c.Value, Path: "/"}})
+		}
+	}
+	return s
+}
+
+// TestPassphraseInSessionCounted: wrong passphrases typed inside a session
+// (a changed passphrase's old one, a deletion's) count exactly like wrong
+// logins: the same per-(address, login) throttle, which then holds up a
+// login from that address too, the same pace per login name, a log line
+// each; and the third ends the session that typed them. The resident's own
+// session and device carry on, and nothing is changed or deleted.
+func TestPassphraseInSessionCounted(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	logs := &logLines{}
+	w := newHostWorld(t, func(w *hostWorld) {
+		w.now, w.logs, w.limits = clk.Now, logs, Limits{LoginPaceFree: 2, LoginPaceEvery: time.Minute}
+	})
+	phone := w.resident()
+	acc := w.signup(phone, "fatima", bsnA, nameA, passA)
+	thief := w.stolen(phone, "127.0.0.4")
+	// She logs in again on her phone: a session of her own beside the
+	// copied one.
+	if code := phone.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": passA}, nil); code != 200 {
+		t.Fatalf("login on the phone: %d", code)
+	}
+	change := func(r *resident, old string) (int, string) {
+		var out struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		code := r.call("POST", "/api/v1/passphrase", map[string]string{"old": old, "new": "een heel nieuwe wachtwoordzin"}, &out)
+		return code, out.Error.Code
+	}
+	before := w.h.derivations.Load()
+	for i := range 2 {
+		if code, why := change(thief, fmt.Sprint("gok ", i)); code != 401 || why != "login_failed" {
+			t.Fatalf("wrong old passphrase %d: %d %s", i, code, why)
+		}
+	}
+	if code, why := change(thief, "gok 2"); code != 429 || why != "login_throttled" {
+		t.Fatalf("a third at once: %d %s, want 429 (the address waits, as after wrong logins)", code, why)
+	}
+	if code := thief.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": "gok 3"}, nil); code != 429 {
+		t.Fatalf("a login from the same address after them: %d, want 429 (one count)", code)
+	}
+	if n := w.h.derivations.Load() - before; n != 2 {
+		t.Fatalf("%d derivations, want 2 (throttled tries derive nothing)", n)
+	}
+	// The pace per login counted them: one more wrong from a new address
+	// is the paced try, the next waits.
+	if code := w.stolen(phone, "127.0.0.5").call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": "gok 4"}, nil); code != 401 {
+		t.Fatalf("a wrong login from a new address: %d, want 401", code)
+	}
+	if code := w.stolen(phone, "127.0.0.6").call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": "gok 5"}, nil); code != 429 {
+		t.Fatalf("the next from yet another address: %d, want 429 (paced)", code)
+	}
+	clk.add(2 * time.Minute)
+	if code, why := change(thief, "gok 6"); code != 401 || why != "not_unlocked" {
+		t.Fatalf("the third wrong in the session: %d %s, want the session ended", code, why)
+	}
+	if code := thief.call("GET", "/api/v1/overview", nil, nil); code != 401 {
+		t.Fatalf("the ended session still reads: %d", code)
+	}
+	if n := logs.count("passphrase in a session wrong", "client=127.0.0.4"); n != 3 {
+		t.Fatalf("%d log lines for wrong passphrases in the session, want 3:\n%s", n, logs)
+	}
+	// Her own session and device: not held up, nothing changed.
+	if code := phone.call("GET", "/api/v1/overview", nil, nil); code != 200 {
+		t.Fatalf("the resident's own session: %d", code)
+	}
+	if code := phone.call("DELETE", "/api/v1/vault", map[string]string{"passphrase": "niet de goede"}, nil); code != 401 {
+		t.Fatalf("delete with a wrong passphrase: %d, want 401", code)
+	}
+	if code := phone.call("DELETE", "/api/v1/vault", nil, nil); code != 415 {
+		t.Fatalf("delete without a passphrase: %d, want 415", code)
+	}
+	if _, err := os.Stat(filepath.Join(w.dir, "vaults", acc.Vault+".db")); err != nil {
+		t.Fatalf("the vault is gone after a refused delete: %v", err)
+	}
+	if code, _ := change(phone, passA); code != 204 {
+		t.Fatalf("the resident changes her passphrase on her phone: %d", code)
+	}
+}
+
+// TestDeleteWaitsOnlyAsLongAsTheRequest: a vault in use by another request
+// is removed once it is free, but a request that ends first (its context)
+// gives up and removes nothing.
+func TestDeleteWaitsOnlyAsLongAsTheRequest(t *testing.T) {
+	ctx := context.Background()
+	h, _ := clockedHost(t)
+	id, _, err := h.Signup(ctx, "fatima", bsnA, nameA, passA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, release, err := h.acquire(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := h.removeVault(gone, id); !errors.Is(err, context.Canceled) {
+		t.Fatalf("removing a vault in use for an ended request: %v, want context.Canceled", err)
+	}
+	if found, err := h.ix.exists(ctx, id); err != nil || !found {
+		t.Fatalf("the vault left the index: %v %v", found, err)
+	}
+	release()
+	if err := h.removeVault(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := h.ix.exists(ctx, id); found {
+		t.Fatal("the vault is still in the index")
+	}
+}
