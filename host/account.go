@@ -89,6 +89,7 @@ func (s *Server) passphraseSubmit(c *fiber.Ctx) error {
 		status, _, msg := s.pageError(c, err)
 		return again(status, "", msg)
 	}
+	s.rememberSessionDevice(c, secret)
 	p := accountView(secret, "account", accountForm{MinPassphrase: MinPassphrase})
 	p.Flash = web.T(lang, "acc.pass.done")
 	return s.render(c, fiber.StatusOK, "account", p)

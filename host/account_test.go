@@ -136,3 +136,45 @@ func TestDeleteWaitsOnlyAsLongAsTheRequest(t *testing.T) {
 		t.Fatal("the vault is still in the index")
 	}
 }
+
+// TestDeviceCookieEndsAtPassphraseChange: a device cookie copied off the
+// resident's phone exempts from the login's pace until she changes her
+// passphrase; after it the copy is paced like any stranger, while the
+// device that made the change got a new one and is not.
+func TestDeviceCookieEndsAtPassphraseChange(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	w := newHostWorld(t, func(w *hostWorld) {
+		w.now, w.limits = clk.Now, Limits{LoginPaceFree: 1, LoginPaceEvery: time.Hour}
+	})
+	phone := w.resident()
+	w.signup(phone, "fatima", bsnA, nameA, passA)
+	u, _ := url.Parse(w.base)
+	copied := &resident{w: w, client: clientFrom("127.0.0.7")}
+	for _, c := range phone.client.Jar.Cookies(u) {
+		if c.Name == deviceCookie {
+			copied.client.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: c.Value, Path: "/"}})
+		}
+	}
+	login := func(r *resident, pass string) int {
+		return r.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": pass}, nil)
+	}
+	// A stranger spends the free try and the paced one.
+	for i, want := range []int{401, 401, 429} {
+		if code := login(&resident{w: w, client: clientFrom(fmt.Sprintf("127.0.3.%d", i+1))}, "gok"); code != want {
+			t.Fatalf("stranger's try %d: %d, want %d", i, code, want)
+		}
+	}
+	if code := login(copied, passA); code != 200 {
+		t.Fatalf("the copied device cookie before the change: %d, want 200 (it is her device's)", code)
+	}
+	const newPass = "een nieuwe zin voor later"
+	if code := phone.call("POST", "/api/v1/passphrase", map[string]string{"old": passA, "new": newPass}, nil); code != 204 {
+		t.Fatalf("change: %d", code)
+	}
+	if code := login(copied, newPass); code != 429 {
+		t.Fatalf("the copied device cookie after the change: %d, want 429 (paced like a stranger)", code)
+	}
+	if code := login(phone, newPass); code != 200 {
+		t.Fatalf("the phone that changed it: %d, want 200", code)
+	}
+}

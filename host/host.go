@@ -734,7 +734,12 @@ func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass st
 	if errors.Is(err, wallet.ErrWrongPassphrase) {
 		return ErrLogin
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// Device cookies given out before no longer exempt from the pace: one
+	// copied off a device is worth nothing after the change.
+	return h.ix.newDeviceGeneration(ctx, ses.ID)
 }
 
 // DeleteVault removes the session's vault, its file and every index

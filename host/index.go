@@ -29,6 +29,10 @@ type vaultEntry struct {
 	Login   []byte    `json:"login"` // keyed hash of the login name
 	Public  []byte    `json:"public"`
 	Created time.Time `json:"created"`
+	// Devices is the generation of the login's device cookies: a
+	// passphrase change bumps it, and cookies of an older one no longer
+	// count as the resident's device.
+	Devices uint64 `json:"devices,omitempty"`
 }
 
 // sessionEntry is one live session: the vault's data key sealed under a key
@@ -135,6 +139,48 @@ func (ix *index) vaultOf(ctx context.Context, login string) (string, error) {
 		return nil
 	})
 	return id, err
+}
+
+// deviceGeneration is the device-cookie generation of a login's vault; ok
+// is false for a login name without a vault.
+func (ix *index) deviceGeneration(ctx context.Context, loginKey []byte) (gen uint64, ok bool, err error) {
+	err = ix.db.View(ctx, func(tx store.Tx) error {
+		id := tx.Bucket(bucketLogins).Get(loginKey)
+		if id == nil {
+			return nil
+		}
+		raw := tx.Bucket(bucketVaults).Get(id)
+		if raw == nil {
+			return nil
+		}
+		var e vaultEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("vault entry: %w", wallet.ErrCorrupt)
+		}
+		gen, ok = e.Devices, true
+		return nil
+	})
+	return gen, ok, err
+}
+
+// newDeviceGeneration bumps a vault's device-cookie generation.
+func (ix *index) newDeviceGeneration(ctx context.Context, id string) error {
+	return ix.db.Update(ctx, func(tx store.Tx) error {
+		raw := tx.Bucket(bucketVaults).Get([]byte(id))
+		if raw == nil {
+			return fmt.Errorf("vault: %w", wallet.ErrNotFound)
+		}
+		var e vaultEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("vault entry: %w", wallet.ErrCorrupt)
+		}
+		e.Devices++
+		out, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketVaults).Put([]byte(id), out)
+	})
 }
 
 // loginOfVault is the keyed hash of a vault's login name; a vault the

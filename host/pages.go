@@ -158,7 +158,7 @@ func (s *Server) signupSubmit(c *fiber.Ctx) error {
 	}
 	id, secret, err := s.h.Signup(c.UserContext(), f.Login, bsn, f.Name, pass)
 	if err == nil {
-		s.rememberDevice(c, f.Login)
+		s.rememberDevice(c, s.h.ix.loginKey(normalLogin(f.Login)))
 	}
 	if err != nil {
 		status, bad, msg := s.pageError(c, err)
@@ -262,7 +262,7 @@ func (s *Server) loginCounted(c *fiber.Ctx, login, passphrase string) (id, secre
 		s.logFailure(c, "login failed", lk)
 	}
 	if err == nil {
-		s.rememberDevice(c, login)
+		s.rememberDevice(c, lk)
 	}
 	return id, secret, rep, err
 }

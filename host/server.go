@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -353,7 +354,7 @@ func (s *Server) signup(c *fiber.Ctx) error {
 		return s.fail(c, err)
 	}
 	s.setCookie(c, secret)
-	s.rememberDevice(c, req.Login)
+	s.rememberDevice(c, s.h.ix.loginKey(normalLogin(req.Login)))
 	return c.Status(fiber.StatusCreated).JSON(Account{Vault: id, Wallet: s.h.WalletURL(id)})
 }
 
@@ -399,6 +400,7 @@ func (s *Server) changePassphrase(c *fiber.Ctx) error {
 	if err != nil {
 		return s.failCounted(c, ended, err)
 	}
+	s.rememberSessionDevice(c, secret)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -422,6 +424,14 @@ func (s *Server) deleteVault(c *fiber.Ctx) error {
 	}
 	s.clearCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// rememberSessionDevice gives the device that changed the passphrase a
+// device cookie of the new generation.
+func (s *Server) rememberSessionDevice(c *fiber.Ctx, secret string) {
+	if lk, err := s.h.sessionLogin(c.UserContext(), secret); err == nil {
+		s.rememberDevice(c, lk)
+	}
 }
 
 // failCounted answers a counted passphrase that failed; when the session
@@ -554,20 +564,29 @@ func (v *vaultBusy) Error() string {
 // from many addresses cannot keep its resident out.
 const deviceCookie = "regie_device"
 
-func (s *Server) deviceMAC(loginKey, nonce []byte) []byte {
+// The MAC also covers the login's device generation (vaultEntry.Devices),
+// which a passphrase change bumps: a cookie copied before the change
+// stops counting.
+func (s *Server) deviceMAC(loginKey []byte, gen uint64, nonce []byte) []byte {
 	m := hmac.New(sha256.New, s.deviceKey)
 	m.Write(loginKey)
+	m.Write(binary.BigEndian.AppendUint64(nil, gen))
 	m.Write(nonce)
 	return m.Sum(nil)
 }
 
-// rememberDevice sets the device cookie of login after a right passphrase.
-func (s *Server) rememberDevice(c *fiber.Ctx, login string) {
+// rememberDevice sets the device cookie of a login (its keyed hash) after
+// a right passphrase.
+func (s *Server) rememberDevice(c *fiber.Ctx, loginKey []byte) {
+	gen, ok, err := s.h.ix.deviceGeneration(c.UserContext(), loginKey)
+	if err != nil || !ok {
+		return
+	}
 	nonce := make([]byte, 16)
 	if _, err := rand.Read(nonce); err != nil {
 		return
 	}
-	v := base64.RawURLEncoding.EncodeToString(append(nonce, s.deviceMAC(s.h.ix.loginKey(normalLogin(login)), nonce)...))
+	v := base64.RawURLEncoding.EncodeToString(append(nonce, s.deviceMAC(loginKey, gen, nonce)...))
 	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: v, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict", MaxAge: 400 * 24 * 60 * 60})
 }
 
@@ -577,5 +596,9 @@ func (s *Server) knownDevice(c *fiber.Ctx, loginKey []byte) bool {
 	if err != nil || len(raw) != 16+sha256.Size {
 		return false
 	}
-	return hmac.Equal(raw[16:], s.deviceMAC(loginKey, raw[:16]))
+	gen, ok, err := s.h.ix.deviceGeneration(c.UserContext(), loginKey)
+	if err != nil || !ok {
+		return false
+	}
+	return hmac.Equal(raw[16:], s.deviceMAC(loginKey, gen, raw[:16]))
 }
