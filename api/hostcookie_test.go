@@ -70,6 +70,9 @@ func TestHostHeaderIsChecked(t *testing.T) {
 
 // TestHTTPSWalletSetsSecureCookiesAndHSTS: behind an https public URL every
 // cookie is Secure and every answer carries HSTS; over plain http neither.
+// The session and form-token cookies are "__Host-" ones (Path=/, no
+// Domain), so a sibling subdomain cannot plant them, and a session cookie
+// under the plain name opens nothing there.
 func TestHTTPSWalletSetsSecureCookiesAndHSTS(t *testing.T) {
 	w := newWorld(t, Limits{})
 	srv, err := New(Config{Vault: w.vault, BaseURL: "https://wallet.example"})
@@ -105,9 +108,33 @@ func TestHTTPSWalletSetsSecureCookiesAndHSTS(t *testing.T) {
 			}
 		}
 	}
-	for _, n := range []string{sessionCookie, "regie_csrf", "regie_lang"} {
+	for _, n := range []string{"__Host-" + sessionCookie, "__Host-regie_csrf", "regie_lang"} {
 		if !names[n] {
 			t.Errorf("cookie %s never set; the test saw %v", n, names)
+		}
+	}
+	var token string
+	for _, a := range answers {
+		for _, c := range a.Cookies() {
+			if strings.HasPrefix(c.Name, "__Host-") && (c.Path != "/" || c.Domain != "") {
+				t.Errorf("cookie %s with path %q, domain %q", c.Name, c.Path, c.Domain)
+			}
+			if c.Name == "__Host-"+sessionCookie {
+				token = c.Value
+			}
+		}
+	}
+	for name, want := range map[string]int{sessionCookie: 401, "__Host-" + sessionCookie: 200} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/overview", nil)
+		req.Host = "wallet.example"
+		req.AddCookie(&http.Cookie{Name: name, Value: token})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("the session under the name %s: %d, want %d", name, resp.StatusCode, want)
 		}
 	}
 	if resp := getWithHost(t, w.base, "/unlock", strings.TrimPrefix(w.base, "http://"), nil); resp.Header.Get("Strict-Transport-Security") != "" {

@@ -38,7 +38,7 @@ func (s *Server) errorPage(c *fiber.Ctx, status int, msg string) error {
 		p.LoggedIn, p.CSRF, p.Account = true, token, s.account
 	} else if s.sessions != nil {
 		// A page outside the resident's routes (not found) of a live session.
-		if ses, ok := s.sessions.get(c.Cookies(sessionCookie)); ok {
+		if ses, ok := s.sessions.get(c.Cookies(s.cookieName(sessionCookie))); ok {
 			p.LoggedIn, p.CSRF = true, ses.csrf
 		}
 	} else if ft, ok := s.residents.(FormTokens); ok {
@@ -142,7 +142,7 @@ func (s *Server) unlockForm(c *fiber.Ctx, status int, msg string) error {
 }
 
 func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) error {
-	token := c.Cookies(httpx.CSRFCookie)
+	token := c.Cookies(s.cookieName(httpx.CSRFCookie))
 	if len(token) < 20 {
 		token = trust.RandomID(24)
 		s.cookie(c, &fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/unlock", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
@@ -162,7 +162,7 @@ func (s *Server) unlockFormFlash(c *fiber.Ctx, status int, msg, flash string) er
 }
 
 func (s *Server) unlockPage(c *fiber.Ctx) error {
-	if _, ok := s.sessions.get(c.Cookies(sessionCookie)); ok {
+	if _, ok := s.sessions.get(c.Cookies(s.cookieName(sessionCookie))); ok {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	return s.unlockForm(c, fiber.StatusOK, "")
@@ -170,7 +170,7 @@ func (s *Server) unlockPage(c *fiber.Ctx) error {
 
 func (s *Server) unlockSubmit(c *fiber.Ctx) error {
 	lang := s.lang(c)
-	if !httpx.SameToken(c.FormValue("csrf"), c.Cookies(httpx.CSRFCookie)) {
+	if !httpx.SameToken(c.FormValue("csrf"), c.Cookies(s.cookieName(httpx.CSRFCookie))) {
 		return s.unlockForm(c, fiber.StatusForbidden, web.T(lang, "err.csrf"))
 	}
 	_, ses, err := s.unlock(c, c.FormValue("passphrase"))

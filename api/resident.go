@@ -23,8 +23,17 @@ const sessionCookie = "regie_session"
 // cookie sets a cookie, Secure when the wallet's public URL is https.
 func (s *Server) cookie(c *fiber.Ctx, ck *fiber.Cookie) {
 	ck.Secure = s.https()
+	if s.https() && (ck.Name == sessionCookie || ck.Name == httpx.CSRFCookie) {
+		// "__Host-" (which takes Path=/ only): no sibling subdomain can
+		// plant one.
+		ck.Name, ck.Path = s.cookieName(ck.Name), "/"
+	}
 	c.Cookie(ck)
 }
+
+// cookieName is what the session and form-token cookies are called on
+// this wallet (httpx.CookieName).
+func (s *Server) cookieName(base string) string { return httpx.CookieName(base, s.https()) }
 
 // https reports whether the wallet's public URL is https.
 func (s *Server) https() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }

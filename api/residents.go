@@ -112,7 +112,7 @@ func residentOf(c *fiber.Ctx) *Resident {
 // Resident is the wallet server's own resolver: its one vault, for a
 // request with a live session of this server.
 func (s *Server) Resident(c *fiber.Ctx) (*Resident, func(), error) {
-	ses, ok := s.sessions.get(c.Cookies(sessionCookie))
+	ses, ok := s.sessions.get(c.Cookies(s.cookieName(sessionCookie)))
 	if !ok {
 		return nil, nil, ErrNoSession
 	}

@@ -29,7 +29,7 @@ type accountForm struct {
 // (the login page, then back for a GET) and reports false; otherwise it
 // returns the session's secret.
 func (s *Server) sessionPage(c *fiber.Ctx) (string, bool, error) {
-	secret := c.Cookies(cookieName)
+	secret := c.Cookies(s.cookies.session)
 	if s.loggedIn(c) {
 		return secret, true, nil
 	}

@@ -102,17 +102,17 @@ func (s *Server) render(c *fiber.Ctx, status int, page string, p web.Page) error
 
 // formToken is the browser's form token, set as a cookie when it has none.
 func (s *Server) formToken(c *fiber.Ctx) string {
-	token := c.Cookies(httpx.CSRFCookie)
+	token := c.Cookies(s.cookies.csrf)
 	if len(token) < 20 {
 		token = trust.RandomID(24)
-		c.Cookie(&fiber.Cookie{Name: httpx.CSRFCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: fiber.CookieSameSiteStrictMode})
+		c.Cookie(&fiber.Cookie{Name: s.cookies.csrf, Value: token, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: fiber.CookieSameSiteStrictMode})
 	}
 	return token
 }
 
 // sameForm reports whether a posted form carries the browser's form token.
-func sameForm(c *fiber.Ctx) bool {
-	return httpx.SameToken(c.FormValue("csrf"), c.Cookies(httpx.CSRFCookie))
+func (s *Server) sameForm(c *fiber.Ctx) bool {
+	return httpx.SameToken(c.FormValue("csrf"), c.Cookies(s.cookies.csrf))
 }
 
 func (s *Server) setLang(c *fiber.Ctx) error {
@@ -123,7 +123,7 @@ func (s *Server) setLang(c *fiber.Ctx) error {
 
 // loggedIn reports whether the request has a live session.
 func (s *Server) loggedIn(c *fiber.Ctx) bool {
-	ses, err := s.h.Resume(c.UserContext(), c.Cookies(cookieName))
+	ses, err := s.h.Resume(c.UserContext(), c.Cookies(s.cookies.session))
 	if err != nil {
 		return false
 	}
@@ -148,7 +148,7 @@ func (s *Server) signupSubmit(c *fiber.Ctx) error {
 	// People write a BSN with spaces or dots, as on a passport.
 	bsn := strings.NewReplacer(" ", "", ".", "", "-", "").Replace(c.FormValue("bsn"))
 	f := signupForm{Login: c.FormValue("login"), Name: c.FormValue("name"), BSN: c.FormValue("bsn")}
-	if !sameForm(c) {
+	if !s.sameForm(c) {
 		return s.signupForm(c, fiber.StatusForbidden, f, web.T(lang, "err.csrf"))
 	}
 	pass := c.FormValue("passphrase")
@@ -196,7 +196,7 @@ func nextPage(next string) string {
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	f := loginForm{Login: c.FormValue("login")}
 	next := nextPage(c.FormValue("next"))
-	if !sameForm(c) {
+	if !s.sameForm(c) {
 		return s.render(c, fiber.StatusForbidden, "login", web.Page{CSRF: s.formToken(c), Error: web.T(s.lang(c), "err.csrf"), Next: next, Data: f})
 	}
 	_, secret, _, err := s.loginCounted(c, f.Login, c.FormValue("passphrase"))
@@ -213,11 +213,11 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 // lockSubmit locks from the lock button every resident page has; the form
 // carries the session's form token (formTokenOf).
 func (s *Server) lockSubmit(c *fiber.Ctx) error {
-	secret := c.Cookies(cookieName)
+	secret := c.Cookies(s.cookies.session)
 	if secret != "" && !httpx.SameToken(c.FormValue("csrf"), formTokenOf(secret)) {
 		return s.render(c, fiber.StatusForbidden, "error", web.Page{Data: web.T(s.lang(c), "err.csrf")})
 	}
-	if err := s.h.Logout(c.UserContext(), c.Cookies(cookieName)); err != nil {
+	if err := s.h.Logout(c.UserContext(), c.Cookies(s.cookies.session)); err != nil {
 		s.h.cfg.Logger.Error("logging out", "err", err.Error())
 	}
 	s.clearCookie(c)

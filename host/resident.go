@@ -38,7 +38,7 @@ import (
 // session's vault, unlocked, with its services. release hands the vault
 // back to the pool.
 func (s *Server) Resident(c *fiber.Ctx) (*api.Resident, func(), error) {
-	secret := c.Cookies(cookieName)
+	secret := c.Cookies(s.cookies.session)
 	ses, err := s.h.Resume(c.UserContext(), secret)
 	if errors.Is(err, ErrNoSession) {
 		return nil, nil, api.ErrNoSession
@@ -58,7 +58,7 @@ func (s *Server) Resident(c *fiber.Ctx) (*api.Resident, func(), error) {
 // FormToken is the form token of the request's live session, found in the
 // index without opening the vault.
 func (s *Server) FormToken(c *fiber.Ctx) (string, bool) {
-	secret := c.Cookies(cookieName)
+	secret := c.Cookies(s.cookies.session)
 	// The error handler runs after the request's own context ended.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

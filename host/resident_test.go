@@ -364,18 +364,18 @@ func TestHostedPagesIdleAndHTTPS(t *testing.T) {
 		if resp.StatusCode != 201 {
 			t.Fatalf("sign-up: %d", resp.StatusCode)
 		}
-		secure("sign-up", resp, cookieName)
+		secure("sign-up", resp, "__Host-"+cookieName)
 		var session string
 		for _, c := range resp.Cookies() {
-			if c.Name == cookieName {
+			if c.Name == "__Host-"+cookieName {
 				session = c.Name + "=" + c.Value
 			}
 		}
 		if resp := send("GET", "/consent", session, ""); resp.StatusCode != 200 || resp.Header.Get("Strict-Transport-Security") == "" {
 			t.Errorf("consent page under https: %d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 		}
-		secure("login page", send("GET", loginPath, "", ""), httpx.CSRFCookie)
-		secure("lock", send("DELETE", "/api/v1/session", session, ""), cookieName)
+		secure("login page", send("GET", loginPath, "", ""), "__Host-"+httpx.CSRFCookie)
+		secure("lock", send("DELETE", "/api/v1/session", session, ""), "__Host-"+cookieName)
 	})
 }
 

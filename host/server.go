@@ -30,6 +30,9 @@ import (
 	"regie/web"
 )
 
+// cookieNames are the names a host's cookies go by.
+type cookieNames struct{ session, csrf, device string }
+
 // cookieName is the host's session cookie. It holds the session's random
 // secret; the index holds only its hash and the data key sealed under it.
 const cookieName = "regie_host"
@@ -81,6 +84,9 @@ type Server struct {
 	stop                chan struct{}
 	// reqs ends request contexts at shutdown and when a client hangs up.
 	reqs *httpx.Requests
+	// cookies are the names of the host's cookies: "__Host-" ones under
+	// https (see httpx.CookieName).
+	cookies cookieNames
 	// pages renders the resident's pages; pagesErr, when the embedded
 	// templates did not parse, is what every page answers instead.
 	pages    *web.Renderer
@@ -146,6 +152,8 @@ func NewServer(h *Host, opts ServerOptions) *Server {
 		pushes:      httpx.NewBudget(limits.PushPerVault, time.Minute, h.cfg.Now),
 		redemptions: httpx.NewBudget(limits.RedeemPerVault, time.Minute, h.cfg.Now)}
 	s.hosts.AllowURL(h.cfg.PublicURL)
+	s.cookies = cookieNames{session: httpx.CookieName(cookieName, s.https), csrf: httpx.CookieName(httpx.CSRFCookie, s.https),
+		device: httpx.CookieName(deviceCookie, s.https)}
 	s.pages, s.pagesErr = web.NewRenderer()
 	s.orgFetch = hostOrgsFor(h.cfg.Trust)
 	s.orgClient = &http.Client{Timeout: 10 * time.Second, Transport: s.orgFetch}
@@ -264,14 +272,14 @@ func readJSON(c *fiber.Ctx, dst any) bool {
 }
 
 func (s *Server) setCookie(c *fiber.Ctx, secret string) {
-	c.Cookie(&fiber.Cookie{Name: cookieName, Value: secret, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict"})
+	c.Cookie(&fiber.Cookie{Name: s.cookies.session, Value: secret, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict"})
 }
 
 // clearCookie tells the browser to forget the session cookie: the same
 // name and path as setCookie, expired (a cookie cleared on another path
 // would stay).
 func (s *Server) clearCookie(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: cookieName, Value: "", Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict",
+	c.Cookie(&fiber.Cookie{Name: s.cookies.session, Value: "", Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict",
 		Expires: time.Unix(1, 0)})
 }
 
@@ -375,7 +383,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {
-	if err := s.h.Logout(c.UserContext(), c.Cookies(cookieName)); err != nil {
+	if err := s.h.Logout(c.UserContext(), c.Cookies(s.cookies.session)); err != nil {
 		return s.fail(c, err)
 	}
 	s.clearCookie(c)
@@ -390,7 +398,7 @@ func (s *Server) changePassphrase(c *fiber.Ctx) error {
 	if !readJSON(c, &req) {
 		return nil
 	}
-	secret := c.Cookies(cookieName)
+	secret := c.Cookies(s.cookies.session)
 	if err := weakPassphrase(req.New); err != nil {
 		return s.fail(c, err)
 	}
@@ -406,7 +414,7 @@ func (s *Server) changePassphrase(c *fiber.Ctx) error {
 
 // deleteVault deletes the session's vault; the body names its passphrase.
 func (s *Server) deleteVault(c *fiber.Ctx) error {
-	secret := c.Cookies(cookieName)
+	secret := c.Cookies(s.cookies.session)
 	if _, err := s.h.live(c.UserContext(), secret); err != nil {
 		return s.fail(c, err) // without a session, the same 401 as every session route
 	}
@@ -587,12 +595,12 @@ func (s *Server) rememberDevice(c *fiber.Ctx, loginKey []byte) {
 		return
 	}
 	v := base64.RawURLEncoding.EncodeToString(append(nonce, s.deviceMAC(loginKey, gen, nonce)...))
-	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: v, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict", MaxAge: 400 * 24 * 60 * 60})
+	c.Cookie(&fiber.Cookie{Name: s.cookies.device, Value: v, Path: "/", HTTPOnly: true, Secure: s.https, SameSite: "Strict", MaxAge: 400 * 24 * 60 * 60})
 }
 
 // knownDevice reports whether the request carries login's device cookie.
 func (s *Server) knownDevice(c *fiber.Ctx, loginKey []byte) bool {
-	raw, err := base64.RawURLEncoding.DecodeString(c.Cookies(deviceCookie))
+	raw, err := base64.RawURLEncoding.DecodeString(c.Cookies(s.cookies.device))
 	if err != nil || len(raw) != 16+sha256.Size {
 		return false
 	}

@@ -156,3 +156,20 @@ func (h *Hosts) Check(c *fiber.Ctx) error {
 	}
 	return c.Next()
 }
+
+// hostPrefix is the cookie-name prefix browsers accept only from a secure
+// origin, with Path=/ and no Domain: a cookie so named cannot be set by a
+// sibling subdomain (or over plain http), so another site under the same
+// parent domain cannot plant a form token or a session beside ours.
+const hostPrefix = "__Host-"
+
+// CookieName is the name of cookie base on a server whose public URL is
+// https (secure): "__Host-" + base; on plain http (127.0.0.1) the base
+// name, which browsers would refuse with the prefix. A cookie so named
+// must be set with Path "/", Secure and no Domain.
+func CookieName(base string, secure bool) string {
+	if secure {
+		return hostPrefix + base
+	}
+	return base
+}
