@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"regie/wallet"
 )
 
 // stolen is a client from addr that carries only the session cookie of r
@@ -177,4 +179,93 @@ func TestDeviceCookieEndsAtPassphraseChange(t *testing.T) {
 	if code := login(phone, newPass); code != 200 {
 		t.Fatalf("the phone that changed it: %d, want 200", code)
 	}
+}
+
+// TestPassphraseChangeEndsOtherSessions: a change on her phone ends the
+// resident's session on every other device (a copied cookie among them);
+// the phone's session stays, and another resident's is untouched.
+func TestPassphraseChangeEndsOtherSessions(t *testing.T) {
+	w := newHostWorld(t)
+	phone, laptop, jan := w.resident(), w.resident(), w.resident()
+	w.signup(phone, "fatima", bsnA, nameA, passA)
+	if code := laptop.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": passA}, nil); code != 200 {
+		t.Fatalf("laptop login: %d", code)
+	}
+	copied := w.stolen(laptop, "127.0.0.8")
+	w.signup(jan, "jan", bsnB, nameB, passB)
+	if code := phone.call("POST", "/api/v1/passphrase", map[string]string{"old": passA, "new": "een nieuwe zin voor later"}, nil); code != 204 {
+		t.Fatalf("change: %d", code)
+	}
+	for name, tc := range map[string]struct {
+		r    *resident
+		want int
+	}{"phone": {phone, 200}, "laptop": {laptop, 401}, "copied laptop cookie": {copied, 401}, "jan": {jan, 200}} {
+		if code := tc.r.call("GET", "/api/v1/overview", nil, nil); code != tc.want {
+			t.Errorf("%s after the change: %d, want %d", name, code, tc.want)
+		}
+	}
+}
+
+// TestPassphraseChangeRotatesTheDataKey: a session's sealed data key, read
+// from the index before a passphrase change together with its cookie,
+// opens no copy of the vault taken after the change; the session that
+// changed it holds the new key, sealed again, and opens it.
+func TestPassphraseChangeRotatesTheDataKey(t *testing.T) {
+	ctx := context.Background()
+	w := newHostWorld(t)
+	phone, laptop := w.resident(), w.resident()
+	acc := w.signup(phone, "fatima", bsnA, nameA, passA)
+	if code := laptop.call("POST", "/api/v1/session", map[string]string{"login": "fatima", "passphrase": passA}, nil); code != 200 {
+		t.Fatalf("laptop login: %d", code)
+	}
+	u, _ := url.Parse(w.base)
+	secretOf := func(r *resident) string {
+		for _, c := range r.client.Jar.Cookies(u) {
+			if c.Name == cookieName {
+				return c.Value
+			}
+		}
+		t.Fatal("no session cookie")
+		return ""
+	}
+	sealedKey := func(secret string) []byte {
+		e, ok, err := w.h.ix.session(ctx, secret)
+		if err != nil || !ok {
+			t.Fatalf("session: %v %v", ok, err)
+		}
+		k, _ := sessionKey(secret)
+		dk, err := wallet.OpenWithSecret(k, sessionID(secret), e.Sealed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dk
+	}
+	oldKey := sealedKey(secretOf(laptop)) // an old cookie and its sealed copy, kept
+	if code := phone.call("POST", "/api/v1/passphrase", map[string]string{"old": passA, "new": "een nieuwe zin voor later"}, nil); code != 204 {
+		t.Fatalf("change: %d", code)
+	}
+	newKey := sealedKey(secretOf(phone))
+	if code := phone.call("GET", "/api/v1/overview", nil, nil); code != 200 {
+		t.Fatalf("the phone's session after the change: %d", code)
+	}
+	w.stop() // the copy of the vault after the change
+	db, err := wallet.OpenFile(filepath.Join(w.dir, "vaults", acc.Vault+".db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := wallet.OpenStore(db, &wallet.Options{KDF: fastKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := v.UnlockWithDataKey(ctx, oldKey); err == nil {
+		t.Fatal("the data key sealed for a session before the change opens the vault after it")
+	}
+	if err := v.UnlockWithDataKey(ctx, newKey); err != nil {
+		t.Fatalf("the changing session's key: %v", err)
+	}
+	if _, err := v.Series(ctx); err != nil {
+		t.Fatalf("reading with the new key: %v", err)
+	}
+	w.start()
 }

@@ -3,6 +3,7 @@ package host
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -563,6 +564,16 @@ func (h *Host) Resume(ctx context.Context, secret string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cur, err := v.DataKey(); err == nil && subtle.ConstantTimeCompare(cur, dk) != 1 {
+		// The data key was rotated (a passphrase change, maybe in another
+		// process on a shared store): this process's keys are stale, the
+		// session's are the vault's now. A stale session's do not open it
+		// and leave the keys as they were.
+		if err := v.UnlockWithDataKey(ctx, dk); err != nil {
+			release()
+			return nil, ErrNoSession
+		}
+	}
 	if v.Unlocked() && h.backend.Shared() {
 		// Another process may have taken a push for this vault: bring in
 		// what waits, as a push to this process would have.
@@ -681,6 +692,27 @@ func (h *Host) lockIdle(ctx context.Context) error {
 	return nil
 }
 
+// resealSession seals v's present data key under a session's secret, in
+// place of the one sealed at its start.
+func (h *Host) resealSession(ctx context.Context, secret string, v *wallet.Vault) error {
+	e, err := h.live(ctx, secret)
+	if err != nil {
+		return err
+	}
+	dk, err := v.DataKey()
+	if err != nil {
+		return err
+	}
+	k, err := sessionKey(secret)
+	if err != nil {
+		return err
+	}
+	if e.Sealed, err = wallet.SealWithSecret(k, sessionID(secret), dk); err != nil {
+		return err
+	}
+	return h.ix.putSession(ctx, secret, e)
+}
+
 // maxSessionWrong wrong passphrases typed inside one session end it: a
 // stolen session cookie gives a guesser only these few tries.
 const maxSessionWrong = 3
@@ -713,9 +745,11 @@ func (h *Host) sessionLogin(ctx context.Context, secret string) ([]byte, error) 
 	return h.ix.loginOfVault(ctx, e.Vault)
 }
 
-// ChangePassphrase re-wraps the session's vault's data key under a new
-// passphrase that meets PassphraseRule. The data key stays, so the
-// resident's sessions stay too. A wrong old passphrase is ErrLogin.
+// ChangePassphrase rotates the session's vault's data key, wrapped under a
+// new passphrase that meets PassphraseRule, ends every other session of
+// the vault (the one that changed it stays, with the new key) and bumps
+// the login's device generation. A wrong old passphrase is ErrLogin and
+// changes nothing.
 func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass string) error {
 	if len([]rune(newPass)) < MinPassphrase {
 		return &wallet.ValidationError{Field: "passphrase", Problem: "must be " + PassphraseRule}
@@ -730,11 +764,24 @@ func (h *Host) ChangePassphrase(ctx context.Context, secret, oldPass, newPass st
 		return err
 	}
 	defer done()
-	err = ses.Vault.ChangePassphrase(ctx, oldPass, newPass)
+	// A new data key, not only a new wrapping: a session's sealed copy of
+	// the old one may outlive its session on disk (bbolt does not zero
+	// freed pages, PostgreSQL keeps WAL), and with an old cookie it would
+	// open a copy of the vault taken after the change.
+	err = ses.Vault.RotateKey(ctx, oldPass, newPass)
 	if errors.Is(err, wallet.ErrWrongPassphrase) {
 		return ErrLogin
 	}
 	if err != nil {
+		return err
+	}
+	// Every other session of the vault ends: whoever holds one (a copied
+	// cookie, a forgotten device) must log in with the new passphrase.
+	// This one's data key is sealed again, the new one.
+	if err := h.ix.endOtherSessions(ctx, ses.ID, secret); err != nil {
+		return err
+	}
+	if err := h.resealSession(ctx, secret, ses.Vault); err != nil {
 		return err
 	}
 	// Device cookies given out before no longer exempt from the pace: one

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"crypto/hkdf"
 	"crypto/hmac"
@@ -268,6 +269,32 @@ func (ix *index) sweep(ctx context.Context, now time.Time, idle, max time.Durati
 		return nil
 	})
 	return live, err
+}
+
+// endOtherSessions deletes every session of vault except the one of the
+// secret keep.
+func (ix *index) endOtherSessions(ctx context.Context, vault, keep string) error {
+	mine := sessionID(keep)
+	return ix.db.Update(ctx, func(tx store.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		var gone [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var e sessionEntry
+			if !bytes.Equal(k, mine) && json.Unmarshal(v, &e) == nil && e.Vault == vault {
+				gone = append(gone, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range gone {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // deleteVault removes every index entry of a vault: its login, its entry,

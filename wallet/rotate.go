@@ -37,6 +37,7 @@ func keysFor(tx store.Tx, dk []byte) (*keys, error) {
 			return nil, fmt.Errorf("header index key: %w", ErrCorrupt)
 		}
 		k.index = ix
+		k.generation = bytes.Clone(sealed)
 	}
 	return k, nil
 }
@@ -98,7 +99,8 @@ func (v *Vault) RotateKey(ctx context.Context, oldPass, newPass string) (err err
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
-		if err := meta.Put(indexKey, next.aead.seal(next.index, bucketLogHead, indexKey)); err != nil {
+		next.generation = next.aead.seal(next.index, bucketLogHead, indexKey)
+		if err := meta.Put(indexKey, next.generation); err != nil {
 			return err
 		}
 		return putMeta(meta, kdf, wrapped)

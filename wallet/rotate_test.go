@@ -149,3 +149,67 @@ func TestRotateKeyFailingHalfWayChangesNothing(t *testing.T) {
 		t.Errorf("after the failed rotation %d records open and %d do not, want 19 and 1 (%v)", opened, failed, err)
 	}
 }
+
+// TestWriteWithRotatedKeyRefused: a second handle on the same store still
+// holds the keys from before a rotation (another host process, or a
+// request that took them just before); its write is refused with
+// ErrKeyRotated and writes nothing, instead of sealing a record under a
+// key nobody holds any more. Unlocked again with the new data key it
+// writes, and every record opens.
+func TestWriteWithRotatedKeyRefused(t *testing.T) {
+	ctx := context.Background()
+	v := rotationFixture(t)
+	opts := v.opts
+	other, err := OpenStore(v.db, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := v.DataKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.UnlockWithDataKey(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	for round, pass := range []string{"a fresh passphrase", "and another one"} {
+		before := mustCount(t, v)
+		if err := v.RotateKey(ctx, map[int]string{0: testPass, 1: "a fresh passphrase"}[round], pass); err != nil {
+			t.Fatal(err)
+		}
+		err := other.Update(ctx, func(tx *Tx) error { return tx.Put(BucketStatements, []byte("stale"), "x") })
+		if !errors.Is(err, ErrKeyRotated) || !errors.Is(err, ErrLocked) {
+			t.Fatalf("round %d: write with the old keys: %v, want ErrKeyRotated", round, err)
+		}
+		if n := mustCount(t, v); n != before {
+			t.Fatalf("round %d: %d records after the refused write, want %d", round, n, before)
+		}
+		if err := other.UnlockWithDataKey(ctx, old); err == nil {
+			t.Fatalf("round %d: the old data key unlocks the rotated vault", round)
+		}
+		nk, _ := v.DataKey()
+		if err := other.UnlockWithDataKey(ctx, nk); err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Update(ctx, func(tx *Tx) error { return tx.Put(BucketStatements, []byte(fmt.Sprint("fresh", round)), "x") }); err != nil {
+			t.Fatalf("round %d: write with the new keys: %v", round, err)
+		}
+		old = nk
+	}
+}
+
+// mustCount counts the statements records of v, each of which must open.
+func mustCount(t *testing.T, v *Vault) int {
+	t.Helper()
+	n := 0
+	err := v.View(context.Background(), func(tx *Tx) error {
+		return tx.ForEach(BucketStatements, func(k []byte, open func(any) error) error {
+			var x any
+			n++
+			return open(&x)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -96,7 +96,11 @@ type keys struct {
 	signing ed25519.PrivateKey
 	decrypt *ecdsa.PrivateKey // nil only inside Unlock of a vault made before encryption keys
 	dk      []byte            // the data key, for a host to seal under a session secret
-	profile Profile
+	// generation is the header's sealed index-key record as these keys
+	// found it (nil before a first rotation): each RotateKey writes a new
+	// one, so Update can tell keys a rotation left behind.
+	generation []byte
+	profile    Profile
 	// revoked caches what the chained log says about grants; it lives as
 	// long as this unlock.
 	revoked *revocations
@@ -646,9 +650,20 @@ func (v *Vault) Update(ctx context.Context, fn func(*Tx) error) (err error) {
 		return err
 	}
 	return v.update(ctx, func(tx store.Tx) error {
+		if meta := tx.Bucket(bucketMeta); meta != nil && !bytes.Equal(meta.Get(indexKey), k.generation) {
+			// The data key was rotated (by this process after k was taken,
+			// or by another on a shared store): writing under k would seal
+			// records nobody can open.
+			return ErrKeyRotated
+		}
 		return fn(&Tx{tx: tx, k: k, now: v.opts.Now})
 	})
 }
+
+// ErrKeyRotated is a write with keys that a rotation of the data key (see
+// RotateKey) replaced meanwhile; nothing was written. It is ErrLocked as
+// well: unlocking again takes the new key.
+var ErrKeyRotated = fmt.Errorf("the vault's data key was rotated: %w", ErrLocked)
 
 // Tx is a transaction over the vault's sealed records. Every value is sealed
 // with XChaCha20-Poly1305 under the data key, with its bucket and key as
