@@ -203,14 +203,7 @@ func TestDerivationQueue(t *testing.T) {
 	w := newHostWorld(t, func(w *hostWorld) { w.deriveWait = time.Hour })
 	w.signupLocked(w.resident(), "fatima", bsnA, nameA, passA)
 	ctx := context.Background()
-	var held []func()
-	for range runtime.NumCPU() {
-		done, err := w.h.deriving(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, done)
-	}
+	held := holdDerivations(t, w)
 	queue := w.h.cfg.DeriveQueue
 	if queue < 1 || queue > 4*runtime.NumCPU() {
 		t.Fatalf("queue of %d for %d cores", queue, runtime.NumCPU())
@@ -317,15 +310,7 @@ func TestEncodedBodiesRefusedByHost(t *testing.T) {
 func TestBusyLoginsAreNotCounted(t *testing.T) {
 	w := newHostWorld(t, func(w *hostWorld) { w.deriveWait = time.Hour })
 	w.signupLocked(w.resident(), "fatima", bsnA, nameA, passA)
-	ctx := context.Background()
-	var held []func()
-	for range runtime.NumCPU() {
-		done, err := w.h.deriving(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, done)
-	}
+	held := holdDerivations(t, w)
 	w.h.queued.Add(int64(w.h.cfg.DeriveQueue)) // the queue full, as if waiting
 	login := `{"login":"fatima","passphrase":"` + passA + `"}`
 	for i := range 12 {
@@ -340,4 +325,19 @@ func TestBusyLoginsAreNotCounted(t *testing.T) {
 	if code, _ := send(t, http.DefaultClient, "POST", w.base+"/api/v1/session", "application/json", strings.NewReader(login)); code != 200 {
 		t.Fatalf("the resident once the host has room: %d, want 200", code)
 	}
+}
+
+// holdDerivations takes every per-core derivation slot, as logins that
+// never finish would; the caller calls each returned func to free them.
+func holdDerivations(t *testing.T, w *hostWorld) []func() {
+	t.Helper()
+	var held []func()
+	for range runtime.NumCPU() {
+		done, err := w.h.deriving(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, done)
+	}
+	return held
 }
