@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -290,12 +291,17 @@ func TestEncodedBodiesRefusedByHost(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.ContentLength = -1
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	switch {
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		// The server answered 413 and closed while the client was still
+		// writing the body: refused as well, only seen from the other end.
+	case err != nil:
 		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("chunked %d-byte body: %d, want 413", len(big), resp.StatusCode)
+	default:
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked %d-byte body: %d, want 413", len(big), resp.StatusCode)
+		}
 	}
 	if n := w.pendingCount(a.Vault); n != 0 {
 		t.Errorf("%d pushes queued from refused bodies", n)
